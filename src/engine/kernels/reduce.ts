@@ -1,0 +1,65 @@
+/**
+ * Sum and Mean for the WASM backend, with reductions over leading/middle axes done as a matrix product.
+ *
+ * The stock kernels transpose the reduced axes to the end before reducing; for the per-channel sums
+ * of training (batch-norm statistics, the gradients of every broadcast bias or scale) that transpose of
+ * a whole activation tensor dominated the step (5.4 s of an 8.5 s step at batch 64). Here a contiguous
+ * block of reduced axes not including the last one becomes `ones[1, R] @ x[A, R, C]`, the fast path.
+ */
+import {
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  Mean,
+  type NamedAttrMap,
+  Sum,
+  type TensorInfo,
+  util,
+} from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { WasmOps } from './wasm-ops.js';
+
+const stock = new Map<string, KernelFunc>();
+/** Below this many reduced elements the stock kernel is as good. */
+const MIN_REDUCE = 64;
+
+type ReduceArgs = { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap & { axis: number | number[]; keepDims: boolean } };
+
+function reduceKernel(name: typeof Sum | typeof Mean): KernelFunc {
+  return ((args: ReduceArgs): TensorInfo => {
+    const { inputs, backend, attrs } = args;
+    const { x } = inputs;
+    const fallback = stock.get(name);
+    if (!fallback) throw new Error(`ranfer engine: stock ${name} was not captured`);
+    const rank = x.shape.length;
+    const axes = [...new Set(util.parseAxisParam(attrs.axis, x.shape))].sort((a, b) => a - b);
+    const contiguous = axes.every((a, i) => a === axes[0] + i);
+    const last = axes[axes.length - 1];
+    const R = axes.reduce((p, a) => p * x.shape[a], 1);
+    if (x.dtype !== 'float32' || axes.length === 0 || !contiguous || last === rank - 1 || R < MIN_REDUCE) {
+      return fallback(args as never) as TensorInfo;
+    }
+    const A = x.shape.slice(0, axes[0]).reduce((p, d) => p * d, 1);
+    const C = x.shape.slice(last + 1).reduce((p, d) => p * d, 1);
+    const ops = new WasmOps(backend);
+    const ones = ops.run('Fill', {}, { shape: [1, 1, R], value: name === Mean ? 1 / R : 1, dtype: 'float32' });
+    const x3 = ops.reshape(x, [A, R, C]);
+    const out = ops.matMul(ones, x3); // [A, 1, C]
+    const outShape = attrs.keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+    return ops.finish(ops.reshape(out, outShape));
+  }) as unknown as KernelFunc;
+}
+
+export const sumConfig: KernelConfig = { kernelName: Sum, backendName: 'wasm', kernelFunc: reduceKernel(Sum) };
+export const meanConfig: KernelConfig = { kernelName: Mean, backendName: 'wasm', kernelFunc: reduceKernel(Mean) };
+
+/** Remembers the stock kernels (and moves their WASM setup over) before ours replace them. */
+export function captureStockReductions(): void {
+  for (const config of [sumConfig, meanConfig]) {
+    const current = getKernel(config.kernelName, 'wasm');
+    if (current && current.kernelFunc !== config.kernelFunc) {
+      stock.set(config.kernelName, current.kernelFunc);
+      config.setupFunc = current.setupFunc;
+    }
+  }
+}

@@ -1,0 +1,17 @@
+/** Registers ranfer's training kernels on the WASM backend (idempotent). */
+import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig, captureStockBatchMatMul } from './batch-matmul.js';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { captureStockReductions, meanConfig, sumConfig } from './reduce.js';
+
+export const trainingKernels = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, batchMatMulConfig, sumConfig, meanConfig];
+
+export function registerTrainingKernels(): void {
+  captureStockBatchMatMul();
+  captureStockReductions();
+  for (const config of trainingKernels) {
+    if (getKernel(config.kernelName, config.backendName)) unregisterKernel(config.kernelName, config.backendName);
+    registerKernel(config);
+  }
+}

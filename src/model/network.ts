@@ -1,0 +1,27 @@
+/**
+ * What the training engine needs from a network, whatever its architecture: its parameter and state
+ * stores, and a loss over a batch. Networks are created from a plain JSON spec so that worker threads
+ * can build identical copies.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ForwardContext } from '../nn/context.js';
+import type { ParamStore } from '../nn/params.js';
+
+export interface Batch {
+  /** Images, NHWC, float32 (already normalised). */
+  x: tf.Tensor4D;
+  /** Target distributions over the classes, [N, classes] (one-hot for majority labels). */
+  y: tf.Tensor2D;
+}
+
+export interface Network {
+  readonly params: ParamStore;
+  readonly state: ParamStore;
+  /** Sum over the batch of the per-sample loss (the engine divides by the global batch size). */
+  lossSum(batch: Batch, ctx: ForwardContext): tf.Scalar;
+  /** Class logits, [N, classes]. */
+  logits(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D;
+  /** Forward FLOPs per sample, for throughput reports. */
+  flopsPerSample(): number;
+  dispose(): void;
+}

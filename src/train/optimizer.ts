@@ -1,0 +1,73 @@
+/**
+ * Optimizers over flat Float32Array parameters, in plain JS on the main thread (a few ms per step for a
+ * few million weights). Their state is plain arrays, saved exactly in checkpoints.
+ * Weight decay is decoupled (AdamW / SGDW) and skipped for parameters marked `noDecay`.
+ */
+
+export type OptimizerConfig =
+  | { kind: 'sgd'; momentum: number; nesterov: boolean; weightDecay: number }
+  | { kind: 'adamw'; beta1: number; beta2: number; eps: number; weightDecay: number };
+
+export interface OptimizerState {
+  step: number;
+  buffers: Float32Array[];
+}
+
+export class Optimizer {
+  private readonly buffers: Float32Array[];
+  step = 0;
+
+  /** `decayMask[i]` is 1 where parameter i gets weight decay, 0 elsewhere. */
+  constructor(
+    readonly config: OptimizerConfig,
+    readonly size: number,
+    private readonly decayMask: Uint8Array,
+  ) {
+    const count = config.kind === 'sgd' ? 1 : 2;
+    this.buffers = Array.from({ length: count }, () => new Float32Array(size));
+  }
+
+  /** Applies one update in place: `params -= lr * direction(grads)`. */
+  update(params: Float32Array, grads: Float32Array, lr: number): void {
+    this.step++;
+    const c = this.config;
+    const mask = this.decayMask;
+    if (c.kind === 'sgd') {
+      const m = this.buffers[0];
+      const mu = c.momentum;
+      for (let i = 0; i < this.size; i++) {
+        const g = grads[i];
+        const v = mu * m[i] + g;
+        m[i] = v;
+        const d = c.nesterov ? g + mu * v : v;
+        params[i] -= lr * (d + c.weightDecay * mask[i] * params[i]);
+      }
+    } else {
+      const [m, v] = this.buffers;
+      const b1 = c.beta1;
+      const b2 = c.beta2;
+      const bc1 = 1 - b1 ** this.step;
+      const bc2 = 1 - b2 ** this.step;
+      for (let i = 0; i < this.size; i++) {
+        const g = grads[i];
+        m[i] = b1 * m[i] + (1 - b1) * g;
+        v[i] = b2 * v[i] + (1 - b2) * g * g;
+        const d = m[i] / bc1 / (Math.sqrt(v[i] / bc2) + c.eps);
+        params[i] -= lr * (d + c.weightDecay * mask[i] * params[i]);
+      }
+    }
+  }
+
+  getState(): OptimizerState {
+    return { step: this.step, buffers: this.buffers.map((b) => b.slice()) };
+  }
+
+  setState(state: OptimizerState): void {
+    if (state.buffers.length !== this.buffers.length) throw new Error('optimizer state does not match its kind');
+    state.buffers.forEach((b, i) => {
+      if (b.length !== this.size) throw new Error('optimizer state does not match the parameter count');
+      this.buffers[i].set(b);
+    });
+    this.step = state.step;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * One optimisation step over a worker pool: gradients of the mean loss, an optimizer update of the
+ * shared weights in place, and the batch-norm running statistics moved towards the batch's.
+ */
+import type { GradientInput } from '../engine/gradients.js';
+import type { WorkerPool } from '../engine/worker-pool.js';
+import { Optimizer, type OptimizerConfig } from './optimizer.js';
+
+export interface StepOptions {
+  /** Ghost batch size of batch normalisation. */
+  bnGroup: number;
+  /** Running statistics: `running = momentum * running + (1 - momentum) * batch`. */
+  bnMomentum: number;
+}
+
+export class StepRunner {
+  readonly optimizer: Optimizer;
+  private readonly grads: Float32Array;
+
+  constructor(
+    readonly pool: WorkerPool,
+    optimizer: OptimizerConfig,
+    readonly options: StepOptions,
+  ) {
+    this.optimizer = new Optimizer(optimizer, pool.params.length, pool.decayMask());
+    this.grads = new Float32Array(pool.params.length);
+  }
+
+  /** Runs one step at learning rate `lr` and returns the batch's mean loss. */
+  async step(input: GradientInput, lr: number): Promise<number> {
+    const g = await this.pool.gradients(input, this.options.bnGroup);
+    const inv = 1 / g.count;
+    for (let i = 0; i < this.grads.length; i++) this.grads[i] = g.grads[i] * inv;
+    this.optimizer.update(this.pool.params, this.grads, lr);
+    const m = this.options.bnMomentum;
+    const state = this.pool.state;
+    for (let i = 0; i < state.length; i++) state[i] = m * state[i] + (1 - m) * g.stats[i];
+    this.pool.weightsChanged();
+    return g.lossSum / g.count;
+  }
+}
