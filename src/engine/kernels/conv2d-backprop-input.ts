@@ -1,9 +1,12 @@
 /**
- * Conv2DBackpropInput for the WASM backend, as one XNNPACK forward convolution.
+ * Conv2DBackpropInput for the WASM backend, as XNNPACK forward convolutions.
  *
- * The input gradient of `y = conv(x, w, stride s, pad p)` is the convolution of `dy` (dilated by `s`
- * with zeros) with the spatially flipped filter whose in/out channels are swapped. The stock WASM
- * kernel is a scalar loop (~1.5-2.4 GFLOPS here); this runs at the speed of the forward convolution.
+ * The input gradient of `y = conv(x, w, stride s, pad p)` at a position h = s*i + r (phase r) collects
+ * dy through the taps kh = s*j + q with q = (r + p) mod s: a stride-1 correlation of dy with that
+ * flipped, channel-swapped sub-filter. With stride 1 there is one phase (the classic "full" correlation
+ * with the flipped filter); with stride 2 there are four, each a quarter of the work, scattered back into
+ * their interleaved positions. No zeros are inserted, so the cost is that of the forward convolution.
+ * The stock WASM kernel is a scalar loop (~1.5-2.4 GFLOPS here).
  */
 import {
   backend_util,
@@ -14,31 +17,29 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { flippedSubFilter, scatterHW, zerosOnHeap } from './heap.js';
 import { WasmOps } from './wasm-ops.js';
 
-/** Inserts `s - 1` zeros after every element along axis 1 (rows) and 2 (columns) of an NHWC tensor. */
-export function dilateNHWC(ops: WasmOps, x: TensorInfo, sH: number, sW: number): TensorInfo {
-  const [n, h, w, c] = x.shape;
-  let out = x;
-  if (sW > 1) {
-    const cols = ops.reshape(out, [n * h * w, 1, c]);
-    const padded = ops.pad(cols, [
-      [0, 0],
-      [0, sW - 1],
-      [0, 0],
-    ]);
-    out = ops.reshape(padded, [n, h, w * sW, c]);
+/** One axis of a phase: output positions r, r + s, ...; sub-filter taps q, q + s, ...; correlation offset. */
+export interface Phase {
+  r: number;
+  count: number;
+  q: number;
+  taps: number;
+  offset: number;
+}
+
+/** The phases of one axis of the input gradient (input length `len`, kernel `k`, stride `s`, leading pad `p`). */
+export function inputGradPhases(len: number, k: number, s: number, p: number): Phase[] {
+  const phases: Phase[] = [];
+  for (let r = 0; r < s; r++) {
+    const count = Math.ceil((len - r) / s);
+    const q = (((r + p) % s) + s) % s;
+    const taps = Math.max(0, Math.ceil((k - q) / s));
+    const c = (r + p - q) / s;
+    phases.push({ r, count, q, taps, offset: c - (taps - 1) });
   }
-  if (sH > 1) {
-    const rows = ops.reshape(out, [n * h, 1, w * sW * c]);
-    const padded = ops.pad(rows, [
-      [0, 0],
-      [0, sH - 1],
-      [0, 0],
-    ]);
-    out = ops.reshape(padded, [n, h * sH, w * sW, c]);
-  }
-  return out;
+  return phases;
 }
 
 export function conv2DBackpropInputWasm(args: {
@@ -61,31 +62,28 @@ export function conv2DBackpropInputWasm(args: {
     'channelsLast',
   );
   const { strideHeight: sH, strideWidth: sW, filterHeight: kH, filterWidth: kW } = info;
-  const { inHeight: H, inWidth: W } = info;
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci } = info;
   const ops = new WasmOps(backend);
+  const rows = inputGradPhases(H, kH, sH, info.padInfo.top);
+  const cols = inputGradPhases(W, kW, sW, info.padInfo.left);
 
-  // Filter [kH, kW, Cin, Cout] -> flipped in space, channels swapped: [kH, kW, Cout, Cin].
-  const flipped = ops.reverse(filter, [0, 1]);
-  const wT = ops.transpose(flipped, [0, 1, 3, 2]);
-
-  let d = sH > 1 || sW > 1 ? dilateNHWC(ops, dy, sH, sW) : dy;
-  // d now has length L = OH * s along each axis (trailing zeros after the last row/column).
-  const top = kH - 1 - info.padInfo.top;
-  const left = kW - 1 - info.padInfo.left;
-  if (top < 0 || left < 0) throw new Error('ranfer engine: padding larger than the filter is not supported');
-  let bottom = H + kH - 1 - top - d.shape[1];
-  let right = W + kW - 1 - left - d.shape[2];
-  if (bottom < 0 || right < 0) {
-    // Rows/columns of d past the last that reach dx; they only feed positions outside the input.
-    d = ops.slice(d, [0, 0, 0, 0], [d.shape[0], d.shape[1] + Math.min(bottom, 0), d.shape[2] + Math.min(right, 0), d.shape[3]]);
-    bottom = Math.max(bottom, 0);
-    right = Math.max(right, 0);
+  if (sH === 1 && sW === 1) {
+    const [r] = rows;
+    const [c] = cols;
+    const wT = ops.track(flippedSubFilter(backend, filter, 1, 1, 0, 0, kH, kW));
+    return ops.finish(ops.correlate(dy, wT, [H, W], [r.offset, c.offset]));
   }
-  const dx = ops.conv2d(d, wT, [
-    [top, bottom],
-    [left, right],
-  ]);
-  return ops.finish(dx);
+  const dx = zerosOnHeap(backend, [N, H, W, Ci]);
+  for (const r of rows) {
+    for (const c of cols) {
+      if (r.count <= 0 || c.count <= 0 || r.taps <= 0 || c.taps <= 0) continue;
+      const sub = ops.track(flippedSubFilter(backend, filter, sH, sW, r.q, c.q, r.taps, c.taps));
+      const part = ops.correlate(dy, sub, [r.count, c.count], [r.offset, c.offset]);
+      scatterHW(backend, part, dx, sH, sW, r.r, c.r);
+    }
+  }
+  ops.finish(dx);
+  return dx;
 }
 
 export const conv2DBackpropInputConfig: KernelConfig = {

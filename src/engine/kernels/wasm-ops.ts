@@ -66,6 +66,39 @@ export class WasmOps {
     );
   }
 
+  /** Registers a tensor made outside `run` (a heap helper's output) as an intermediate. */
+  track(x: TensorInfo): TensorInfo {
+    this.temps.push(x);
+    return x;
+  }
+
+  /**
+   * Stride-1 correlation with the output of length `out` along H and W, where output position i reads
+   * input positions i + offset .. i + offset + k - 1 (a negative offset pads with zeros; input past
+   * what any output reads is cut off).
+   */
+  correlate(x: TensorInfo, filter: TensorInfo, out: [number, number], offset: [number, number]): TensorInfo {
+    const [n, h, w, c] = x.shape;
+    const [kH, kW] = filter.shape;
+    const begin = [0, Math.max(offset[0], 0), Math.max(offset[1], 0), 0];
+    const top = Math.max(-offset[0], 0);
+    const left = Math.max(-offset[1], 0);
+    // Last input position read: out - 1 + offset + k - 1.
+    let bottom = out[0] + offset[0] + kH - 1 - h;
+    let right = out[1] + offset[1] + kW - 1 - w;
+    let input = x;
+    if (begin[1] > 0 || begin[2] > 0 || bottom < 0 || right < 0) {
+      const size = [n, h - begin[1] + Math.min(bottom, 0), w - begin[2] + Math.min(right, 0), c];
+      input = this.slice(x, begin, size);
+      bottom = Math.max(bottom, 0);
+      right = Math.max(right, 0);
+    }
+    return this.conv2d(input, filter, [
+      [top, bottom],
+      [left, right],
+    ]);
+  }
+
   /**
    * Frees every intermediate except `keep`, which is returned. Views made by `reshape` share their
    * source's data with a reference count, so each intermediate is released exactly once.
