@@ -52,10 +52,20 @@ function randomBatch(batch: number, seed: number) {
   for (let i = 0; i < x.length; i++) x[i] = rng.normal();
   const y = new Float32Array(batch * 8);
   for (let i = 0; i < batch; i++) y[i * 8 + rng.int(0, 7)] = 1;
-  return { x, xShape: [batch, 48, 48, 1] as [number, number, number, number], y, yShape: [batch, 8] as [number, number] };
+  return {
+    x,
+    xShape: [batch, 48, 48, 1] as [number, number, number, number],
+    y,
+    yShape: [batch, 8] as [number, number],
+  };
 }
 
-async function timeLoop(n: number, warmup: number, body: () => Promise<unknown>, report: (i: number) => void): Promise<number> {
+async function timeLoop(
+  n: number,
+  warmup: number,
+  body: () => Promise<unknown>,
+  report: (i: number) => void,
+): Promise<number> {
   for (let i = 0; i < warmup; i++) await body();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
@@ -71,9 +81,18 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
   const trainRate = async (workers: number) => {
     const pool = await WorkerPool.start({ workers, network: benchNetwork, seed: 1, backend: o.backend });
     try {
-      const runner = new StepRunner(pool, { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 }, { bnGroup: 32, bnMomentum: 0.9 });
+      const runner = new StepRunner(
+        pool,
+        { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+        { bnGroup: 32, bnMomentum: 0.9 },
+      );
       const label = `train, ${workers} worker${workers > 1 ? 's' : ''}`;
-      const sec = await timeLoop(o.steps, o.warmup, () => runner.step(input, 0.01), (i) => progress(label, i, o.steps));
+      const sec = await timeLoop(
+        o.steps,
+        o.warmup,
+        () => runner.step(input, 0.01),
+        (i) => progress(label, i, o.steps),
+      );
       return { rate: o.batch / sec, pool };
     } catch (e) {
       await pool.close();
@@ -82,7 +101,12 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
   };
 
   const one = await trainRate(1);
-  const fwdSec = await timeLoop(o.steps, o.warmup, () => one.pool.logits(input.x, input.xShape), (i) => progress('forward', i, o.steps));
+  const fwdSec = await timeLoop(
+    o.steps,
+    o.warmup,
+    () => one.pool.logits(input.x, input.xShape),
+    (i) => progress('forward', i, o.steps),
+  );
   const flops = one.pool.flopsPerSample;
   const backend = one.pool.backend;
   await one.pool.close();

@@ -14,7 +14,7 @@ import '@tensorflow/tfjs-backend-cpu';
 // The union package's Node bundle registers every op's gradient (tfjs-core's ESM files cannot load in Node).
 import '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerTrainingKernels } from './kernels/register.js';
+import { registerNormKernels, registerTrainingKernels } from './kernels/register.js';
 
 export type BackendName = 'wasm' | 'cpu' | 'tensorflow';
 export type BackendChoice = BackendName | 'auto';
@@ -55,6 +55,7 @@ export async function initBackend(choice: BackendChoice = 'auto'): Promise<Backe
     if (choice === 'tensorflow') throw new Error('ranfer: @tensorflow/tfjs-node is not installed');
   }
   if (choice === 'cpu') {
+    registerNormKernels();
     await tf.setBackend('cpu');
     return 'cpu';
   }

@@ -15,7 +15,9 @@ if (!parentPort) throw new Error('grad-worker must run in a worker thread');
 const port = parentPort;
 
 let net: Network | undefined;
-let shared: { params: Float32Array; state: Float32Array; grads: Float32Array; stats: Float32Array } | undefined;
+let shared:
+  | { params: Float32Array; state: Float32Array; grads: Float32Array; stats: Float32Array }
+  | undefined;
 let loadedVersion = -1;
 let offsets: ReturnType<typeof statOffsets> | undefined;
 
@@ -39,7 +41,14 @@ async function handle(msg: ToWorker): Promise<void> {
       const backend = await initBackend(msg.backend);
       net = createNetwork(msg.network, msg.seed);
       offsets = statOffsets(net);
-      send({ type: 'ready', paramCount: net.params.size, stateCount: net.state.size, backend, flopsPerSample: net.flopsPerSample(), layout: net.params.layout() });
+      send({
+        type: 'ready',
+        paramCount: net.params.size,
+        stateCount: net.state.size,
+        backend,
+        flopsPerSample: net.flopsPerSample(),
+        layout: net.params.layout(),
+      });
       return;
     }
     case 'attach': {

@@ -45,7 +45,14 @@ export interface LogitsMessage {
 export type ToWorker = InitMessage | AttachMessage | StepMessage | LogitsMessage | { type: 'close' };
 
 export type FromWorker =
-  | { type: 'ready'; paramCount: number; stateCount: number; backend: string; flopsPerSample: number; layout: ParamInfo[] }
+  | {
+      type: 'ready';
+      paramCount: number;
+      stateCount: number;
+      backend: string;
+      flopsPerSample: number;
+      layout: ParamInfo[];
+    }
   | { type: 'attached' }
   | { type: 'step-done'; id: number; lossSum: number; count: number }
   | { type: 'logits-done'; id: number; logits: Float32Array; shape: [number, number] }

@@ -82,7 +82,8 @@ class WorkerHandle {
 function workerUrl(): { url: URL; execArgv: string[] } {
   const self = new URL(import.meta.url);
   // Under the test runner this module is TypeScript source: the worker then runs through tsx.
-  if (self.pathname.endsWith('.ts')) return { url: new URL('./grad-worker.ts', self), execArgv: ['--import', 'tsx'] };
+  if (self.pathname.endsWith('.ts'))
+    return { url: new URL('./grad-worker.ts', self), execArgv: ['--import', 'tsx'] };
   return { url: new URL('./grad-worker.js', self), execArgv: [] };
 }
 
@@ -120,11 +121,20 @@ export class WorkerPool {
   }
 
   static async start(options: PoolOptions): Promise<WorkerPool> {
-    if (!Number.isInteger(options.workers) || options.workers < 1) throw new Error('workers must be a positive integer');
+    if (!Number.isInteger(options.workers) || options.workers < 1)
+      throw new Error('workers must be a positive integer');
     const { url, execArgv } = workerUrl();
-    const handles = Array.from({ length: options.workers }, () => new WorkerHandle(new Worker(url, { execArgv })));
+    const handles = Array.from(
+      { length: options.workers },
+      () => new WorkerHandle(new Worker(url, { execArgv })),
+    );
     try {
-      const init: ToWorker = { type: 'init', network: options.network, seed: options.seed, backend: options.backend ?? 'auto' };
+      const init: ToWorker = {
+        type: 'init',
+        network: options.network,
+        seed: options.seed,
+        backend: options.backend ?? 'auto',
+      };
       const ready = await Promise.all(handles.map((h) => h.control(init)));
       const first = ready[0];
       if (first.type !== 'ready') throw new Error('gradient worker failed to start');
@@ -213,7 +223,10 @@ export class WorkerPool {
   }
 
   /** Inference logits for a batch (split across workers), [N * classes] row-major. */
-  async logits(x: Float32Array, xShape: [number, number, number, number]): Promise<{ logits: Float32Array; classes: number }> {
+  async logits(
+    x: Float32Array,
+    xShape: [number, number, number, number],
+  ): Promise<{ logits: Float32Array; classes: number }> {
     const [n, h, w, c] = xShape;
     const per = Math.ceil(n / this.handles.length);
     const px = h * w * c;
@@ -232,7 +245,9 @@ export class WorkerPool {
         return handle.request(msg.id, msg);
       }),
     );
-    const done = parts.filter((p): p is Extract<FromWorker, { type: 'logits-done' }> => p?.type === 'logits-done');
+    const done = parts.filter(
+      (p): p is Extract<FromWorker, { type: 'logits-done' }> => p?.type === 'logits-done',
+    );
     const classes = done[0]?.shape[1] ?? 0;
     const out = new Float32Array(n * classes);
     let offset = 0;

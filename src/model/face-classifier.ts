@@ -4,7 +4,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardContext } from '../nn/context.js';
-import { type BatchNormLayer, batchNorm, type DenseLayer, declareBatchNorm, declareDense, dense } from '../nn/layers.js';
+import {
+  type BatchNormLayer,
+  batchNorm,
+  type DenseLayer,
+  declareBatchNorm,
+  declareDense,
+  dense,
+} from '../nn/layers.js';
 import { ParamStore } from '../nn/params.js';
 import { Rng } from '../util/rng.js';
 import { IResNet, type IResNetConfig } from './iresnet.js';
@@ -46,7 +53,10 @@ export class FaceClassifier implements Network {
 
   flopsPerSample(): number {
     const c = this.backbone.outChannels;
-    return IResNet.flops(this.config.backbone, this.config.inputSize, this.config.inputSize) + 2 * c * this.config.classes;
+    return (
+      IResNet.flops(this.config.backbone, this.config.inputSize, this.config.inputSize) +
+      2 * c * this.config.classes
+    );
   }
 
   dispose(): void {

@@ -74,7 +74,10 @@ export class IResNet {
           bn3: declareBatchNorm(s, `${name}.bn3`, cout, 0),
         };
         if (stride !== 1 || cin !== cout) {
-          block.down = { conv: declareConv(s, `${name}.down`, 1, cin, cout, stride), bn: declareBatchNorm(s, `${name}.down.bn`, cout) };
+          block.down = {
+            conv: declareConv(s, `${name}.down`, 1, cin, cout, stride),
+            bn: declareBatchNorm(s, `${name}.down.bn`, cout),
+          };
         }
         this.blocks.push(block);
         cin = cout;

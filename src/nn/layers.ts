@@ -18,8 +18,18 @@ export interface ConvLayer {
   stride: number;
 }
 
-export function declareConv(s: Stores, name: string, k: number, cin: number, cout: number, stride = 1): ConvLayer {
-  const w = s.params.add({ name: `${name}.w`, shape: [k, k, cin, cout], init: { kind: 'he', fanIn: k * k * cin } }, s.rng);
+export function declareConv(
+  s: Stores,
+  name: string,
+  k: number,
+  cin: number,
+  cout: number,
+  stride = 1,
+): ConvLayer {
+  const w = s.params.add(
+    { name: `${name}.w`, shape: [k, k, cin, cout], init: { kind: 'he', fanIn: k * k * cin } },
+    s.rng,
+  );
   return { w, stride };
 }
 
@@ -39,12 +49,81 @@ export interface BatchNormLayer {
 export function declareBatchNorm(s: Stores, name: string, channels: number, gammaInit = 1): BatchNormLayer {
   return {
     name,
-    gamma: s.params.add({ name: `${name}.gamma`, shape: [channels], init: { kind: 'const', value: gammaInit }, noDecay: true }, s.rng),
-    beta: s.params.add({ name: `${name}.beta`, shape: [channels], init: { kind: 'const', value: 0 }, noDecay: true }, s.rng),
+    gamma: s.params.add(
+      { name: `${name}.gamma`, shape: [channels], init: { kind: 'const', value: gammaInit }, noDecay: true },
+      s.rng,
+    ),
+    beta: s.params.add(
+      { name: `${name}.beta`, shape: [channels], init: { kind: 'const', value: 0 }, noDecay: true },
+      s.rng,
+    ),
     mean: s.state.add({ name: `${name}.mean`, shape: [channels], init: { kind: 'const', value: 0 } }, s.rng),
-    variance: s.state.add({ name: `${name}.var`, shape: [channels], init: { kind: 'const', value: 1 } }, s.rng),
+    variance: s.state.add(
+      { name: `${name}.var`, shape: [channels], init: { kind: 'const', value: 1 } },
+      s.rng,
+    ),
     eps: 1e-5,
   };
+}
+
+/** Whether the current backend has ranfer's single-pass normalisation kernels (WASM and CPU do). */
+export function hasNormKernels(): boolean {
+  return tf.getKernel('RanferMoments', tf.getBackend()) !== undefined;
+}
+
+type CustomGradientFunc = Parameters<typeof tf.customGrad>[0];
+
+function run<T extends tf.Tensor[]>(name: string, inputs: Record<string, tf.Tensor>): T {
+  return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap) as unknown as T;
+}
+
+/**
+ * Training-mode batch normalisation of x [G, R, C] (G ghost batches of R positions) with its gradient:
+ * y = gamma * (x - mean) / sqrt(var + eps) + beta, statistics per ghost batch. Two passes over memory
+ * forward (statistics, affine) and two backward (dy sums, affine), instead of a dozen stock ops.
+ */
+function ghostBatchNorm(
+  x: tf.Tensor3D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+): { y: tf.Tensor3D; mean: tf.Tensor2D; variance: tf.Tensor2D } {
+  const [G, R, C] = x.shape;
+  // The statistics enter the custom op through its closure, not as inputs: its gradient below already
+  // accounts for them, so the tape never differentiates the moments kernel.
+  const [mean, variance] = run<[tf.Tensor2D, tf.Tensor2D]>('RanferMoments', { x });
+  const f = tf.customGrad(((xs: tf.Tensor, gs: tf.Tensor, bs: tf.Tensor, save: tf.GradSaveFunc) => {
+    const rstd = tf.reshape(tf.rsqrt(tf.add(variance, eps)), [G, 1, C]);
+    const scale = tf.mul(rstd, gs);
+    const shift = tf.sub(bs, tf.mul(tf.reshape(mean, [G, 1, C]), scale));
+    const y = tf.add(tf.mul(xs, scale), shift);
+    save([xs, mean, rstd, scale]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [x0, m, r, sc] = saved;
+        const [sdy, sdyx] = run<[tf.Tensor2D, tf.Tensor2D]>('RanferBNGradSums', {
+          dy: dy as tf.Tensor,
+          x: x0,
+        });
+        // sum(dy * xhat) = rstd * (sum(dy * x) - mean * sum(dy)).
+        const r2 = tf.reshape(r, [G, C]);
+        const sxh = tf.mul(r2, tf.sub(sdyx, tf.mul(m, sdy)));
+        const dgamma = tf.sum(sxh, 0);
+        const dbeta = tf.sum(sdy, 0);
+        // dx = scale * (dy - sdy / R - xhat * sxh / R) = scale * dy + c1 * x + c0.
+        const sc2 = tf.reshape(sc, [G, C]);
+        const c1 = tf.div(tf.neg(tf.mul(tf.mul(sc2, r2), sxh)), R);
+        const c0 = tf.sub(tf.neg(tf.div(tf.mul(sc2, sdy), R)), tf.mul(c1, m));
+        const dx = tf.add(
+          tf.mul(dy as tf.Tensor, sc),
+          tf.add(tf.mul(x0, tf.reshape(c1, [G, 1, C])), tf.reshape(c0, [G, 1, C])),
+        );
+        return [dx, dgamma, dbeta];
+      },
+    };
+  }) as unknown as CustomGradientFunc);
+  return { y: f(x, gamma, beta) as tf.Tensor3D, mean, variance };
 }
 
 /**
@@ -54,23 +133,38 @@ export function declareBatchNorm(s: Stores, name: string, channels: number, gamm
  */
 export function batchNorm<T extends tf.Tensor>(x: T, bn: BatchNormLayer, ctx: ForwardContext): T {
   if (!ctx.training) {
-    return tf.batchNorm(x, bn.mean as tf.Tensor1D, bn.variance as tf.Tensor1D, bn.beta as tf.Tensor1D, bn.gamma as tf.Tensor1D, bn.eps) as T;
+    return tf.batchNorm(
+      x,
+      bn.mean as tf.Tensor1D,
+      bn.variance as tf.Tensor1D,
+      bn.beta as tf.Tensor1D,
+      bn.gamma as tf.Tensor1D,
+      bn.eps,
+    ) as T;
   }
   const n = x.shape[0];
   const groups = ctx.bnGroup > 0 && n > ctx.bnGroup && n % ctx.bnGroup === 0 ? n / ctx.bnGroup : 1;
-  const rest = x.shape.slice(1);
-  const xg = tf.reshape(x, [groups, n / groups, ...rest]);
-  const axes = Array.from({ length: xg.rank - 2 }, (_, i) => i + 1);
-  const mean = tf.mean(xg, axes, true);
-  const centered = tf.sub(xg, mean);
-  const variance = tf.mean(tf.square(centered), axes, true);
-  const y = tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, bn.eps))), bn.gamma), bn.beta);
-  const c = rest[rest.length - 1];
-  const perGroup = (n / groups) * rest.slice(0, -1).reduce((a, b) => a * b, 1);
+  const c = x.shape[x.rank - 1];
+  const perGroup = x.size / groups / c;
+  const unbiased = perGroup / Math.max(perGroup - 1, 1);
+  const x3 = tf.reshape(x, [groups, perGroup, c]) as tf.Tensor3D;
+  let y: tf.Tensor;
+  let mean: tf.Tensor2D;
+  let variance: tf.Tensor2D;
+  if (hasNormKernels()) {
+    ({ y, mean, variance } = ghostBatchNorm(x3, bn.gamma as tf.Tensor1D, bn.beta as tf.Tensor1D, bn.eps));
+  } else {
+    const m = tf.mean(x3, 1, true);
+    const centered = tf.sub(x3, m);
+    const v = tf.mean(tf.square(centered), 1, true);
+    y = tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(v, bn.eps))), bn.gamma), bn.beta);
+    mean = tf.reshape(m, [groups, c]);
+    variance = tf.reshape(v, [groups, c]);
+  }
   ctx.stats.push({
     name: bn.name,
-    mean: tf.keep(tf.mean(tf.reshape(mean, [groups, c]), 0)),
-    variance: tf.keep(tf.mul(tf.mean(tf.reshape(variance, [groups, c]), 0), perGroup / Math.max(perGroup - 1, 1))),
+    mean: tf.keep(tf.mean(mean, 0)),
+    variance: tf.keep(tf.mul(tf.mean(variance, 0), unbiased)),
   });
   return tf.reshape(y, x.shape) as T;
 }
@@ -80,10 +174,26 @@ export interface PReLULayer {
 }
 
 export function declarePReLU(s: Stores, name: string, channels: number): PReLULayer {
-  return { alpha: s.params.add({ name: `${name}.alpha`, shape: [channels], init: { kind: 'const', value: 0.25 }, noDecay: true }, s.rng) };
+  return {
+    alpha: s.params.add(
+      { name: `${name}.alpha`, shape: [channels], init: { kind: 'const', value: 0.25 }, noDecay: true },
+      s.rng,
+    ),
+  };
 }
 
+const preluFast = tf.customGrad(((x: tf.Tensor, alpha: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, alpha]);
+  return {
+    value: tf.prelu(x, alpha),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], [x0, a]: tf.Tensor[]) =>
+      run<[tf.Tensor, tf.Tensor]>('RanferPReLUGrad', { alpha: a, dy: dy as tf.Tensor, x: x0 }),
+  };
+}) as unknown as CustomGradientFunc);
+
+/** PReLU with a per-channel slope; its gradient is one pass (dx and dalpha together) where available. */
 export function prelu<T extends tf.Tensor>(x: T, layer: PReLULayer): T {
+  if (hasNormKernels()) return preluFast(x, layer.alpha) as T;
   return tf.prelu(x, layer.alpha as tf.Tensor) as T;
 }
 
@@ -94,8 +204,14 @@ export interface DenseLayer {
 
 export function declareDense(s: Stores, name: string, cin: number, cout: number, biasInit = 0): DenseLayer {
   return {
-    w: s.params.add({ name: `${name}.w`, shape: [cin, cout], init: { kind: 'uniform', limit: Math.sqrt(1 / cin) } }, s.rng),
-    b: s.params.add({ name: `${name}.b`, shape: [cout], init: { kind: 'const', value: biasInit }, noDecay: true }, s.rng),
+    w: s.params.add(
+      { name: `${name}.w`, shape: [cin, cout], init: { kind: 'uniform', limit: Math.sqrt(1 / cin) } },
+      s.rng,
+    ),
+    b: s.params.add(
+      { name: `${name}.b`, shape: [cout], init: { kind: 'const', value: biasInit }, noDecay: true },
+      s.rng,
+    ),
   };
 }
 

@@ -6,9 +6,12 @@
  * Trainable weights and non-trainable state (batch-norm running statistics) live in separate stores.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../util/rng.js';
+import type { Rng } from '../util/rng.js';
 
-export type Init = { kind: 'he'; fanIn: number } | { kind: 'uniform'; limit: number } | { kind: 'const'; value: number };
+export type Init =
+  | { kind: 'he'; fanIn: number }
+  | { kind: 'uniform'; limit: number }
+  | { kind: 'const'; value: number };
 
 export interface ParamSpec {
   name: string;

@@ -63,7 +63,8 @@ export class Optimizer {
   }
 
   setState(state: OptimizerState): void {
-    if (state.buffers.length !== this.buffers.length) throw new Error('optimizer state does not match its kind');
+    if (state.buffers.length !== this.buffers.length)
+      throw new Error('optimizer state does not match its kind');
     state.buffers.forEach((b, i) => {
       if (b.length !== this.size) throw new Error('optimizer state does not match the parameter count');
       this.buffers[i].set(b);

@@ -5,6 +5,8 @@
  * to a loop ~10x slower (measured 1.4-2.2 GFLOPS against 19). Dense-layer gradients use exactly those
  * transposed products, so this kernel materialises the transpose (cheap) and calls the fast path.
  */
+
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   BatchMatMul,
   type BatchMatMulAttrs,
@@ -13,7 +15,6 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { WasmOps } from './wasm-ops.js';
 
 let stock: KernelFunc | undefined;
@@ -48,7 +49,11 @@ export function batchMatMulWasm(args: {
   const ops = new WasmOps(backend);
   const a = attrs.transposeA ? swapLastTwo(ops, inputs.a) : inputs.a;
   const b = attrs.transposeB ? swapLastTwo(ops, inputs.b) : inputs.b;
-  const out = stock({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } } as never) as TensorInfo;
+  const out = stock({
+    inputs: { a, b },
+    backend,
+    attrs: { transposeA: false, transposeB: false },
+  } as never) as TensorInfo;
   return ops.finish(out);
 }
 

@@ -10,6 +10,8 @@
  *   a*Wg + b for tap (a, b), times dy on the same grid [N*Hg*Wg, Co]. dy is packed once for all taps.
  *   (A forward convolution with dy as its filter runs at about half this speed here.)
  */
+
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend_util,
   Conv2DBackpropFilter,
@@ -18,7 +20,6 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { scatterHW, sliceColumns, stack, subsampleHW, zerosOnHeap } from './heap.js';
 import { WasmOps } from './wasm-ops.js';
 
@@ -117,7 +118,11 @@ export function correlateTaps(
   const right = Wg - left - (W - begin[1]);
   let xc = ops.transpose(x, [3, 0, 1, 2]); // [Ci, N, H, W]
   if (begin[0] > 0 || begin[1] > 0 || bottom < 0 || right < 0) {
-    xc = ops.slice(xc, [0, 0, begin[0], begin[1]], [Ci, N, H - begin[0] + Math.min(bottom, 0), W - begin[1] + Math.min(right, 0)]);
+    xc = ops.slice(
+      xc,
+      [0, 0, begin[0], begin[1]],
+      [Ci, N, H - begin[0] + Math.min(bottom, 0), W - begin[1] + Math.min(right, 0)],
+    );
   }
   // One extra zero image at the end, so that every shifted window stays inside the buffer.
   const xg = ops.pad(xc, [

@@ -8,6 +8,8 @@
  * their interleaved positions. No zeros are inserted, so the cost is that of the forward convolution.
  * The stock WASM kernel is a scalar loop (~1.5-2.4 GFLOPS here).
  */
+
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend_util,
   Conv2DBackpropInput,
@@ -16,7 +18,6 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { flippedSubFilter, scatterHW, zerosOnHeap } from './heap.js';
 import { WasmOps } from './wasm-ops.js';
 

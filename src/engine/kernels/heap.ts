@@ -3,8 +3,9 @@
  * slowly (strided slices, scatters into interleaved positions, filter flips). Each reads and writes
  * every element once, copying the innermost axis as a block.
  */
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 
 function view(backend: BackendWasm, t: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(t) as Float32Array;
@@ -43,7 +44,15 @@ export function subsampleHW(
 }
 
 /** dst[a, s*i + ph, t*j + pw, b] = src[a, i, j, b] for every position of `src` (a 4-D scatter). */
-export function scatterHW(backend: BackendWasm, src: TensorInfo, dst: TensorInfo, s: number, t: number, ph: number, pw: number): void {
+export function scatterHW(
+  backend: BackendWasm,
+  src: TensorInfo,
+  dst: TensorInfo,
+  s: number,
+  t: number,
+  ph: number,
+  pw: number,
+): void {
   const [A, rows, cols, B] = src.shape;
   const [, H, W] = dst.shape;
   const from = view(backend, src);
@@ -93,7 +102,8 @@ export function sliceColumns(backend: BackendWasm, x: TensorInfo, offset: number
   const out = backend.makeOutput([rows, width], 'float32');
   const src = view(backend, x);
   const dst = view(backend, out);
-  for (let r = 0; r < rows; r++) dst.set(src.subarray(r * cols + offset, r * cols + offset + width), r * width);
+  for (let r = 0; r < rows; r++)
+    dst.set(src.subarray(r * cols + offset, r * cols + offset + width), r * width);
   return out;
 }
 

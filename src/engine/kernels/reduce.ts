@@ -7,6 +7,8 @@
  * being slowest). Here a contiguous block of reduced axes not including the last one is summed straight
  * from the WASM heap as `x[A, R, C] -> out[A, C]`, reading the tensor once, with no copy.
  */
+
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   getKernel,
   type KernelConfig,
@@ -17,10 +19,16 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** out[a, c] = scale * sum over r of x[a, r, c] (accumulated in float64). */
-export function columnSums(x: Float32Array, A: number, R: number, C: number, scale: number, out: Float32Array): void {
+export function columnSums(
+  x: Float32Array,
+  A: number,
+  R: number,
+  C: number,
+  scale: number,
+  out: Float32Array,
+): void {
   const acc = new Float64Array(C);
   for (let a = 0; a < A; a++) {
     acc.fill(0);
@@ -36,7 +44,11 @@ const stock = new Map<string, KernelFunc>();
 /** Below this many reduced elements the stock kernel is as good. */
 const MIN_REDUCE = 16;
 
-type ReduceArgs = { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: NamedAttrMap & { axis: number | number[]; keepDims: boolean } };
+type ReduceArgs = {
+  inputs: { x: TensorInfo };
+  backend: BackendWasm;
+  attrs: NamedAttrMap & { axis: number | number[]; keepDims: boolean };
+};
 
 function reduceKernel(name: typeof Sum | typeof Mean): KernelFunc {
   return ((args: ReduceArgs): TensorInfo => {
@@ -54,15 +66,32 @@ function reduceKernel(name: typeof Sum | typeof Mean): KernelFunc {
     }
     const A = x.shape.slice(0, axes[0]).reduce((p, d) => p * d, 1);
     const C = x.shape.slice(last + 1).reduce((p, d) => p * d, 1);
-    const outShape = attrs.keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+    const outShape = attrs.keepDims
+      ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+      : x.shape.filter((_, i) => !axes.includes(i));
     const out = backend.makeOutput(outShape, 'float32');
-    columnSums(backend.typedArrayFromHeap(x) as Float32Array, A, R, C, name === Mean ? 1 / R : 1, backend.typedArrayFromHeap(out) as Float32Array);
+    columnSums(
+      backend.typedArrayFromHeap(x) as Float32Array,
+      A,
+      R,
+      C,
+      name === Mean ? 1 / R : 1,
+      backend.typedArrayFromHeap(out) as Float32Array,
+    );
     return out;
   }) as unknown as KernelFunc;
 }
 
-export const sumConfig: KernelConfig = { kernelName: Sum, backendName: 'wasm', kernelFunc: reduceKernel(Sum) };
-export const meanConfig: KernelConfig = { kernelName: Mean, backendName: 'wasm', kernelFunc: reduceKernel(Mean) };
+export const sumConfig: KernelConfig = {
+  kernelName: Sum,
+  backendName: 'wasm',
+  kernelFunc: reduceKernel(Sum),
+};
+export const meanConfig: KernelConfig = {
+  kernelName: Mean,
+  backendName: 'wasm',
+  kernelFunc: reduceKernel(Mean),
+};
 
 /** Remembers the stock kernels (and moves their WASM setup over) before ours replace them. */
 export function captureStockReductions(): void {

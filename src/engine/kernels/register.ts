@@ -3,15 +3,30 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import { batchMatMulConfig, captureStockBatchMatMul } from './batch-matmul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { registerJsKernel } from './js-kernel.js';
+import { bnGradSumsKernel, momentsKernel, preluGradKernel } from './norm.js';
 import { captureStockReductions, meanConfig, sumConfig } from './reduce.js';
 
-export const trainingKernels = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, batchMatMulConfig, sumConfig, meanConfig];
+export const trainingKernels = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  batchMatMulConfig,
+  sumConfig,
+  meanConfig,
+];
 
 export function registerTrainingKernels(): void {
   captureStockBatchMatMul();
   captureStockReductions();
   for (const config of trainingKernels) {
-    if (getKernel(config.kernelName, config.backendName)) unregisterKernel(config.kernelName, config.backendName);
+    if (getKernel(config.kernelName, config.backendName))
+      unregisterKernel(config.kernelName, config.backendName);
     registerKernel(config);
   }
+  registerNormKernels();
+}
+
+/** The single-pass normalisation kernels, on WASM and CPU (see nn/layers.ts). */
+export function registerNormKernels(): void {
+  for (const k of [momentsKernel, bnGradSumsKernel, preluGradKernel]) registerJsKernel(k);
 }

@@ -5,8 +5,9 @@
  * create. `WasmOps` wraps the backend's own kernel functions (XNNPACK convolution, matmul,
  * transpose, pad, ...) so that our training kernels can be written as short compositions of them.
  */
-import { getKernel, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { getKernel, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 type Inputs = Record<string, TensorInfo>;
 
@@ -58,11 +59,22 @@ export class WasmOps {
   }
 
   /** NHWC convolution, stride 1, explicit padding [[top, bottom], [left, right]], optional dilation. */
-  conv2d(x: TensorInfo, filter: TensorInfo, pads: [[number, number], [number, number]], dilations: [number, number] = [1, 1]): TensorInfo {
+  conv2d(
+    x: TensorInfo,
+    filter: TensorInfo,
+    pads: [[number, number], [number, number]],
+    dilations: [number, number] = [1, 1],
+  ): TensorInfo {
     return this.run(
       'Conv2D',
       { x, filter },
-      { strides: [1, 1], pad: [[0, 0], pads[0], pads[1], [0, 0]], dataFormat: 'NHWC', dilations, dimRoundingMode: undefined as unknown as string },
+      {
+        strides: [1, 1],
+        pad: [[0, 0], pads[0], pads[1], [0, 0]],
+        dataFormat: 'NHWC',
+        dilations,
+        dimRoundingMode: undefined as unknown as string,
+      },
     );
   }
 

@@ -1,0 +1,104 @@
+/**
+ * Kernels written as plain loops over Float32Arrays, registered for both the WASM backend (working on
+ * views of its heap, no copies) and the CPU backend (the reference for gradient checks).
+ * Used where one pass over memory replaces a chain of stock ops (normalisation statistics and
+ * gradients), whose cost on this backend is memory traffic, not arithmetic.
+ */
+import {
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  registerKernel,
+  type TensorInfo,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+
+export interface JsKernel {
+  name: string;
+  /** Output shapes for the given input shapes and attributes. */
+  outputs(inputs: number[][], attrs: Record<string, unknown>): number[][];
+  /** Fills `outs` (zeroed) from `ins`. */
+  compute(
+    ins: Float32Array[],
+    shapes: number[][],
+    outs: Float32Array[],
+    attrs: Record<string, unknown>,
+  ): void;
+}
+
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): unknown;
+}
+
+interface CpuBackend {
+  readSync(dataId: object): unknown;
+  makeTensorInfo(shape: number[], dtype: 'float32', values?: Float32Array): TensorInfo;
+}
+
+function order(inputs: Record<string, TensorInfo>): TensorInfo[] {
+  return Object.keys(inputs)
+    .sort()
+    .map((k) => inputs[k]);
+}
+
+function wasmFunc(k: JsKernel): KernelFunc {
+  return (({
+    inputs,
+    backend,
+    attrs,
+  }: {
+    inputs: Record<string, TensorInfo>;
+    backend: HeapBackend;
+    attrs: Record<string, unknown>;
+  }) => {
+    const ins = order(inputs);
+    for (const t of ins) if (t.dtype !== 'float32') throw new Error(`${k.name}: float32 inputs only`);
+    const shapes = ins.map((t) => t.shape);
+    const outs = k.outputs(shapes, attrs).map((s) => backend.makeOutput(s, 'float32'));
+    const outViews = outs.map((o) => backend.typedArrayFromHeap(o) as Float32Array);
+    for (const v of outViews) v.fill(0);
+    k.compute(
+      ins.map((t) => backend.typedArrayFromHeap(t) as Float32Array),
+      shapes,
+      outViews,
+      attrs,
+    );
+    return outs;
+  }) as unknown as KernelFunc;
+}
+
+function cpuFunc(k: JsKernel): KernelFunc {
+  return (({
+    inputs,
+    backend,
+    attrs,
+  }: {
+    inputs: Record<string, TensorInfo>;
+    backend: CpuBackend;
+    attrs: Record<string, unknown>;
+  }) => {
+    const ins = order(inputs);
+    const shapes = ins.map((t) => t.shape);
+    const outShapes = k.outputs(shapes, attrs);
+    const outViews = outShapes.map((s) => new Float32Array(s.reduce((a, b) => a * b, 1)));
+    k.compute(
+      ins.map((t) => backend.readSync(t.dataId) as Float32Array),
+      shapes,
+      outViews,
+      attrs,
+    );
+    return outShapes.map((s, i) => backend.makeTensorInfo(s, 'float32', outViews[i]));
+  }) as unknown as KernelFunc;
+}
+
+export function registerJsKernel(k: JsKernel): void {
+  const configs: KernelConfig[] = [
+    { kernelName: k.name, backendName: 'wasm', kernelFunc: wasmFunc(k) },
+    { kernelName: k.name, backendName: 'cpu', kernelFunc: cpuFunc(k) },
+  ];
+  for (const c of configs) {
+    if (getKernel(c.kernelName, c.backendName)) unregisterKernel(c.kernelName, c.backendName);
+    registerKernel(c);
+  }
+}
