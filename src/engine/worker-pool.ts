@@ -79,12 +79,15 @@ class WorkerHandle {
   }
 }
 
-function workerUrl(): { url: URL; execArgv: string[] } {
+function spawnWorker(): Worker {
   const self = new URL(import.meta.url);
-  // Under the test runner this module is TypeScript source: the worker then runs through tsx.
-  if (self.pathname.endsWith('.ts'))
-    return { url: new URL('./grad-worker.ts', self), execArgv: ['--import', 'tsx'] };
-  return { url: new URL('./grad-worker.js', self), execArgv: [] };
+  if (self.pathname.endsWith('.ts')) {
+    // Under the test runner this module is TypeScript source: the worker loads its source through tsx.
+    const entry = JSON.stringify(new URL('./grad-worker.ts', self).href);
+    const code = `import('tsx/esm/api').then((m) => m.tsImport(${entry}, ${JSON.stringify(self.href)}))`;
+    return new Worker(code, { eval: true });
+  }
+  return new Worker(new URL('./grad-worker.js', self));
 }
 
 /** Splits `n` samples into `w` shards whose sizes are multiples of `group` where possible. */
@@ -123,11 +126,7 @@ export class WorkerPool {
   static async start(options: PoolOptions): Promise<WorkerPool> {
     if (!Number.isInteger(options.workers) || options.workers < 1)
       throw new Error('workers must be a positive integer');
-    const { url, execArgv } = workerUrl();
-    const handles = Array.from(
-      { length: options.workers },
-      () => new WorkerHandle(new Worker(url, { execArgv })),
-    );
+    const handles = Array.from({ length: options.workers }, () => new WorkerHandle(spawnWorker()));
     try {
       const init: ToWorker = {
         type: 'init',

@@ -66,9 +66,16 @@ export function declareBatchNorm(s: Stores, name: string, channels: number, gamm
   };
 }
 
+let normKernelsEnabled = true;
+
+/** Switches the single-pass normalisation kernels off (stock ops instead), for gradient checks. */
+export function setNormKernelsEnabled(enabled: boolean): void {
+  normKernelsEnabled = enabled;
+}
+
 /** Whether the current backend has ranfer's single-pass normalisation kernels (WASM and CPU do). */
 export function hasNormKernels(): boolean {
-  return tf.getKernel('RanferMoments', tf.getBackend()) !== undefined;
+  return normKernelsEnabled && tf.getKernel('RanferMoments', tf.getBackend()) !== undefined;
 }
 
 type CustomGradientFunc = Parameters<typeof tf.customGrad>[0];

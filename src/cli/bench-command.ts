@@ -1,0 +1,56 @@
+/** `ranfer bench ...`: benchmarks that print their figures (and --json). */
+import { type Command, Option } from 'commander';
+import { runEngineBench } from '../bench/engine-bench.js';
+import type { BackendChoice } from '../engine/backend.js';
+import { positiveInt } from './parse.js';
+import { progressBar } from './progress.js';
+
+export function registerBenchCommand(program: Command): void {
+  const bench = program
+    .command('bench')
+    .description('benchmarks (each prints its figures; --json for machines)');
+  bench
+    .command('engine')
+    .description(
+      'training engine: forward and training-step throughput of a residual CNN (48x48, batch 64) on 1 and 2 workers',
+    )
+    .option('--batch <n>', 'batch size', positiveInt, 64)
+    .option('--steps <n>', 'timed steps per measurement', positiveInt, 6)
+    .option('--warmup <n>', 'untimed steps first', positiveInt, 2)
+    .addOption(
+      new Option('--backend <name>', 'TensorFlow.js backend')
+        .choices(['auto', 'wasm', 'cpu'])
+        .default('auto'),
+    )
+    .option('--json', 'print one JSON object')
+    .action(
+      async (opts: {
+        batch: number;
+        steps: number;
+        warmup: number;
+        backend: BackendChoice;
+        json?: boolean;
+      }) => {
+        const bar = progressBar('bench engine', !opts.json && process.stderr.isTTY === true);
+        const r = await runEngineBench({
+          ...opts,
+          onProgress: (phase, done, total) => bar.update(done, total, phase),
+        });
+        bar.stop();
+        if (opts.json) {
+          console.log(JSON.stringify(r, null, 2));
+          return;
+        }
+        console.log(
+          `engine benchmark: ${r.backend} backend, batch ${r.batch}, ${r.mflopsPerImage.toFixed(1)} MFLOP per 48x48 image (forward)`,
+        );
+        console.table({
+          forward: { 'images/s': r.forwardImgPerSec.toFixed(1), GFLOPS: r.forwardGflops.toFixed(1) },
+          'train, 1 worker': { 'images/s': r.trainImgPerSec1.toFixed(1), GFLOPS: r.trainGflops1.toFixed(1) },
+          'train, 2 workers': { 'images/s': r.trainImgPerSec2.toFixed(1), GFLOPS: r.trainGflops2.toFixed(1) },
+        });
+        console.log(`training step / forward time: ${r.trainToForwardRatio.toFixed(2)}x (target <= 3.5)`);
+        console.log(`2-worker speedup: ${r.twoWorkerSpeedup.toFixed(2)}x (target >= 1.7)`);
+      },
+    );
+}

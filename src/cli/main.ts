@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+/** The `ranfer` command line. */
+import { Command } from 'commander';
+import { DataError } from '../data/errors.js';
+import { registerBenchCommand } from './bench-command.js';
+import { registerDataCommand } from './data-command.js';
+
+const program = new Command();
+program
+  .name('ranfer')
+  .description('Facial emotion recognition with a Region Attention Network (FERPlus, 8 emotions)')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerDataCommand(program);
+registerBenchCommand(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof DataError) console.error(`ranfer: ${err.message}`);
+  else console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exitCode = 1;
+});

@@ -1,0 +1,53 @@
+/** ranfer's other WASM kernels (reductions, transposed matmul, normalisation) against the CPU backend. */
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { maxAbs, maxAbsDiff, onBackend, seeded, values } from './backends.js';
+
+async function both(fn: () => number[][]): Promise<[number[][], number[][]]> {
+  return [await onBackend('wasm', fn), await onBackend('cpu', fn)];
+}
+
+describe('reductions', () => {
+  const shapes: Array<[number[], number | number[], boolean]> = [
+    [[2, 3, 5, 7], [0, 1, 2], false],
+    [[2, 3, 5, 7], [1, 2], true],
+    [[4, 40, 6], 1, false],
+    [[2, 8, 8, 3], [0, 1, 2], true],
+    [[3, 50], 0, false],
+    [[3, 50], 1, false],
+    [[6, 10, 10, 4], [1, 3], false],
+  ];
+  for (const [shape, axis, keepDims] of shapes) {
+    it(`sum and mean of ${shape.join('x')} over ${axis} (keepDims ${keepDims})`, async () => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const [w, c] = await both(() => {
+        const x = tf.tensor(seeded(size, 7), shape);
+        const s = tf.sum(x, axis, keepDims);
+        const m = tf.mean(x, axis, keepDims);
+        return [...values(s, m), s.shape, m.shape];
+      });
+      expect(w[2]).toEqual(c[2]);
+      expect(maxAbsDiff(w[0], c[0])).toBeLessThan(1e-4);
+      expect(maxAbsDiff(w[1], c[1])).toBeLessThan(1e-5);
+    });
+  }
+});
+
+describe('matMul with transposed operands', () => {
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ]) {
+    it(`transposeA=${ta} transposeB=${tb}`, async () => {
+      const [w, c] = await both(() => {
+        const a = tf.tensor3d(seeded(2 * 5 * 7, 1), ta ? [2, 7, 5] : [2, 5, 7]);
+        const b = tf.tensor3d(seeded(2 * 7 * 3, 2), tb ? [2, 3, 7] : [2, 7, 3]);
+        return values(tf.matMul(a, b, ta, tb));
+      });
+      expect(w[0].length).toBe(30);
+      expect(maxAbsDiff(w[0], c[0])).toBeLessThan(1e-5);
+    });
+  }
+});
