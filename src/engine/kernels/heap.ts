@@ -2,6 +2,9 @@
  * Data-movement helpers that work straight on the WASM heap, for layouts the stock kernels handle
  * slowly (strided slices, scatters into interleaved positions, filter flips). Each reads and writes
  * every element once, copying the innermost axis as a block.
+ *
+ * Rule: allocate every output before taking any view of the heap, since an allocation may grow the
+ * WASM memory and detach the views taken before it.
  */
 
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -107,15 +110,11 @@ export function sliceColumns(backend: BackendWasm, x: TensorInfo, offset: number
   return out;
 }
 
-/** Stacks same-shaped tensors along a new leading axis. */
-export function stack(backend: BackendWasm, parts: TensorInfo[]): TensorInfo {
-  const out = backend.makeOutput([parts.length, ...parts[0].shape], 'float32');
-  const dst = view(backend, out);
-  let o = 0;
-  for (const p of parts) {
-    const src = view(backend, p);
-    dst.set(src, o);
-    o += src.length;
-  }
+/** Rows `offset .. offset + count - 1` of x viewed as [rows, rest] (one contiguous copy). */
+export function sliceRows(backend: BackendWasm, x: TensorInfo, rows: number, offset: number, count: number): TensorInfo {
+  const width = x.shape.reduce((a, b) => a * b, 1) / rows;
+  // Allocate first: growing the heap detaches earlier views of it.
+  const out = backend.makeOutput([count, width], 'float32');
+  view(backend, out).set(view(backend, x).subarray(offset * width, (offset + count) * width));
   return out;
 }
