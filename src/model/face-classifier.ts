@@ -15,7 +15,7 @@ import {
 import { ParamStore } from '../nn/params.js';
 import { Rng } from '../util/rng.js';
 import { IResNet, type IResNetConfig } from './iresnet.js';
-import type { Batch, Network } from './network.js';
+import type { Batch, Network, Prediction } from './network.js';
 
 export interface FaceClassifierConfig {
   kind: 'face-classifier';
@@ -46,6 +46,10 @@ export class FaceClassifier implements Network {
     return dense(tf.mean(f, [1, 2]) as tf.Tensor2D, this.fc);
   }
 
+  predict(x: tf.Tensor4D, ctx: ForwardContext): Prediction {
+    return { logits: this.logits(x, ctx) };
+  }
+
   lossSum(batch: Batch, ctx: ForwardContext): tf.Scalar {
     const logp = tf.logSoftmax(this.logits(batch.x, ctx));
     return tf.neg(tf.sum(tf.mul(batch.y, logp))) as tf.Scalar;
@@ -54,7 +58,7 @@ export class FaceClassifier implements Network {
   flopsPerSample(): number {
     const c = this.backbone.outChannels;
     return (
-      IResNet.flops(this.config.backbone, this.config.inputSize, this.config.inputSize) +
+      IResNet.flops(this.config.backbone, this.config.inputSize, this.config.inputSize).flops +
       2 * c * this.config.classes
     );
   }

@@ -1,6 +1,8 @@
 /**
  * The IResNet backbone (Deng et al., ArcFace): residual blocks BN-Conv3x3-BN-PReLU-Conv3x3(stride)-BN
  * plus a shortcut (identity, or Conv1x1(stride)-BN when the shape changes), after a Conv3x3-BN-PReLU stem.
+ * `ResidualStages` is the block stack alone, so that a network can split the backbone (the RAN runs the
+ * early stages once per face and the late stages once per region).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardContext } from '../nn/context.js';
@@ -42,24 +44,13 @@ interface Block {
   down?: { conv: ConvLayer; bn: BatchNormLayer };
 }
 
-export class IResNet {
-  private readonly stem: { conv: ConvLayer; bn: BatchNormLayer; act: PReLULayer };
+export class ResidualStages {
   private readonly blocks: Block[] = [];
   readonly outChannels: number;
 
-  constructor(
-    readonly config: IResNetConfig,
-    s: Stores,
-    prefix = 'backbone',
-  ) {
-    const c0 = config.stemChannels;
-    this.stem = {
-      conv: declareConv(s, `${prefix}.stem.conv`, 3, config.inChannels, c0, config.stemStride),
-      bn: declareBatchNorm(s, `${prefix}.stem.bn`, c0),
-      act: declarePReLU(s, `${prefix}.stem.act`, c0),
-    };
-    let cin = c0;
-    config.stages.forEach((stage, si) => {
+  constructor(inChannels: number, stages: StageConfig[], s: Stores, prefix: string) {
+    let cin = inChannels;
+    stages.forEach((stage, si) => {
       for (let b = 0; b < stage.blocks; b++) {
         const name = `${prefix}.s${si}.b${b}`;
         const stride = b === 0 ? stage.stride : 1;
@@ -86,15 +77,9 @@ export class IResNet {
     this.outChannels = cin;
   }
 
-  /** Stem only: the shared early feature map. */
-  stemForward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    return prelu(batchNorm(conv(x, this.stem.conv), this.stem.bn, ctx), this.stem.act);
-  }
-
-  /** Residual blocks `from` (inclusive) to `to` (exclusive) over a feature map. */
-  blocksForward(x: tf.Tensor4D, ctx: ForwardContext, from = 0, to = this.blocks.length): tf.Tensor4D {
+  forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     let h = x;
-    for (const b of this.blocks.slice(from, to)) {
+    for (const b of this.blocks) {
       let r = batchNorm(h, b.bn1, ctx);
       r = conv(r, b.conv1);
       r = prelu(batchNorm(r, b.bn2, ctx), b.act);
@@ -105,22 +90,18 @@ export class IResNet {
     return h;
   }
 
-  get blockCount(): number {
-    return this.blocks.length;
-  }
-
-  forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-    return this.blocksForward(this.stemForward(x, ctx), ctx);
-  }
-
-  /** Multiply-accumulate FLOPs (x2) of one forward pass for an input of `h` x `w`. */
-  static flops(config: IResNetConfig, h: number, w: number): number {
+  /** Multiply-accumulate FLOPs (x2) for an h x w input; returns the FLOPs and the output size. */
+  static flops(
+    inChannels: number,
+    stages: StageConfig[],
+    h: number,
+    w: number,
+  ): { flops: number; h: number; w: number } {
     let flops = 0;
-    let H = Math.ceil(h / config.stemStride);
-    let W = Math.ceil(w / config.stemStride);
-    flops += 2 * H * W * 9 * config.inChannels * config.stemChannels;
-    let cin = config.stemChannels;
-    for (const stage of config.stages) {
+    let H = h;
+    let W = w;
+    let cin = inChannels;
+    for (const stage of stages) {
       for (let b = 0; b < stage.blocks; b++) {
         const stride = b === 0 ? stage.stride : 1;
         const cout = stage.channels;
@@ -134,6 +115,41 @@ export class IResNet {
         cin = cout;
       }
     }
-    return flops;
+    return { flops, h: H, w: W };
+  }
+}
+
+export class IResNet {
+  private readonly stem: { conv: ConvLayer; bn: BatchNormLayer; act: PReLULayer };
+  private readonly stages: ResidualStages;
+  readonly outChannels: number;
+
+  constructor(
+    readonly config: IResNetConfig,
+    s: Stores,
+    prefix = 'backbone',
+  ) {
+    const c0 = config.stemChannels;
+    this.stem = {
+      conv: declareConv(s, `${prefix}.stem.conv`, 3, config.inChannels, c0, config.stemStride),
+      bn: declareBatchNorm(s, `${prefix}.stem.bn`, c0),
+      act: declarePReLU(s, `${prefix}.stem.act`, c0),
+    };
+    this.stages = new ResidualStages(c0, config.stages, s, prefix);
+    this.outChannels = this.stages.outChannels;
+  }
+
+  forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
+    const h = prelu(batchNorm(conv(x, this.stem.conv), this.stem.bn, ctx), this.stem.act);
+    return this.stages.forward(h, ctx);
+  }
+
+  /** Multiply-accumulate FLOPs (x2) of one forward pass for an input of `h` x `w`; and the output size. */
+  static flops(config: IResNetConfig, h: number, w: number): { flops: number; h: number; w: number } {
+    const H = Math.ceil(h / config.stemStride);
+    const W = Math.ceil(w / config.stemStride);
+    const stem = 2 * H * W * 9 * config.inChannels * config.stemChannels;
+    const rest = ResidualStages.flops(config.stemChannels, config.stages, H, W);
+    return { flops: stem + rest.flops, h: rest.h, w: rest.w };
   }
 }

@@ -14,6 +14,14 @@ export interface Batch {
   y: tf.Tensor2D;
 }
 
+export interface Prediction {
+  logits: tf.Tensor2D;
+  /** Per-region attention weights (mu * nu for the RAN), [N, regions]; absent for single-region networks. */
+  attention?: tf.Tensor2D;
+  /** Self-attention weights mu, [N, regions]. */
+  mu?: tf.Tensor2D;
+}
+
 export interface Network {
   readonly params: ParamStore;
   readonly state: ParamStore;
@@ -21,6 +29,8 @@ export interface Network {
   lossSum(batch: Batch, ctx: ForwardContext): tf.Scalar;
   /** Class logits, [N, classes]. */
   logits(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D;
+  /** Logits and, where the network has them, attention weights. */
+  predict(x: tf.Tensor4D, ctx: ForwardContext): Prediction;
   /** Forward FLOPs per sample, for throughput reports. */
   flopsPerSample(): number;
   dispose(): void;

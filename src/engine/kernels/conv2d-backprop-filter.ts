@@ -5,7 +5,8 @@
  * - 1x1 filters without padding: a matrix product of the (subsampled, transposed) input and dy.
  * - Otherwise, per phase (ph, pw) of the stride: the taps kh with (kh - pT) mod s = ph read only the
  *   input rows s*i + ph, so they are a stride-1 correlation of that subsampled input with dy (stride 1
- *   has one phase). Each such correlation is a set of plain matrix products (XNNPACK's fast GEMM):
+ *   has one phase). On small maps that correlation is one XNNPACK convolution (`correlateTapsConv`);
+ *   on larger ones a set of plain matrix products (XNNPACK's fast GEMM):
  *   the input, channel-major [Ci, N, Hg, Wg] on a zero-padded grid and flattened, shifted by
  *   a*Wg + b for tap (a, b), times dy on the same grid [N*Hg*Wg, Co]. dy is packed once for all taps.
  *   (A forward convolution with dy as its filter runs at about half this speed here.)
@@ -78,13 +79,15 @@ export function conv2DBackpropFilterWasm(args: {
 
   const rows = filterGradPhases(H, kH, sH, pT);
   const cols = filterGradPhases(W, kW, sW, pL);
-  if (!strided) return ops.finish(correlateTaps(ops, x, dy, [kH, kW], [rows[0].first, cols[0].first]));
+  // Measured per layer: GEMMs win on maps larger than 12x12, one convolution on smaller ones.
+  const correlate = OH * OW > SMALL_MAP ? correlateTaps : correlateTapsConv;
+  if (!strided) return ops.finish(correlate(ops, x, dy, [kH, kW], [rows[0].first, cols[0].first]));
   const dw = zerosOnHeap(backend, [1, kH, kW, Ci * Co]);
   ops.track(dw);
   for (const r of rows) {
     for (const c of cols) {
       const xp = ops.track(subsampleHW(backend, x, sH, sW, r.ph, c.ph, r.length, c.length));
-      const part = correlateTaps(ops, xp, dy, [r.taps, c.taps], [r.first, c.first]);
+      const part = correlate(ops, xp, dy, [r.taps, c.taps], [r.first, c.first]);
       // Tap t of this phase is kernel position s*(first + t) + ph + p.
       const flat = ops.reshape(part, [1, r.taps, c.taps, Ci * Co]);
       scatterHW(backend, flat, dw, sH, sW, sH * r.first + r.ph + pT, sW * c.first + c.ph + pL);
@@ -97,6 +100,26 @@ export function conv2DBackpropFilterWasm(args: {
  * out[a, b, ci, co] = sum over n, i, j of x[n, i + oT + a, j + oL + b, ci] * dy[n, i, j, co]
  * (x is zero outside its extent), for a < taps[0], b < taps[1]: one GEMM per tap.
  */
+/**
+ * The same correlation as one XNNPACK convolution: the batch-transposed input [Ci, H, W, N] convolved
+ * with dy as the filter [OH, OW, N, Co]. Faster than the GEMMs on small maps, where the GEMMs' padded
+ * grid adds up to 2x work.
+ */
+export function correlateTapsConv(
+  ops: WasmOps,
+  x: TensorInfo,
+  dy: TensorInfo,
+  taps: [number, number],
+  offset: [number, number],
+): TensorInfo {
+  const xt = ops.transpose(x, [3, 1, 2, 0]);
+  const f = ops.transpose(dy, [1, 2, 0, 3]);
+  return ops.transpose(ops.correlate(xt, f, taps, offset), [1, 2, 0, 3]);
+}
+
+/** Output maps of at most this many positions take the convolution path. */
+const SMALL_MAP = 144;
+
 /** Floats of dy per reduction chunk (4 MB; measured best of 256 KB / 1 MB / 4 MB / unchunked). */
 const CHUNK_FLOATS = 1 << 20;
 

@@ -111,7 +111,13 @@ export function sliceColumns(backend: BackendWasm, x: TensorInfo, offset: number
 }
 
 /** Rows `offset .. offset + count - 1` of x viewed as [rows, rest] (one contiguous copy). */
-export function sliceRows(backend: BackendWasm, x: TensorInfo, rows: number, offset: number, count: number): TensorInfo {
+export function sliceRows(
+  backend: BackendWasm,
+  x: TensorInfo,
+  rows: number,
+  offset: number,
+  count: number,
+): TensorInfo {
   const width = x.shape.reduce((a, b) => a * b, 1) / rows;
   // Allocate first: growing the heap detaches earlier views of it.
   const out = backend.makeOutput([count, width], 'float32');

@@ -1,0 +1,34 @@
+/** Named network configurations. */
+import type { RanConfig } from './ran.js';
+import { DEFAULT_REGIONS } from './regions.js';
+
+/**
+ * The default RAN: trunk 48x48 -> 12x12x64 (stem 16, stages 32 and 64), 6 regions resized to 8x8 on
+ * that map, tail stage of 128 channels (2 blocks, 8x8 -> 4x4), 128-d region features.
+ */
+export const RAN_DEFAULT: RanConfig = {
+  kind: 'ran',
+  inputSize: 48,
+  classes: 8,
+  trunk: {
+    inChannels: 1,
+    stemChannels: 16,
+    stemStride: 1,
+    stages: [
+      { channels: 32, blocks: 1, stride: 2 },
+      { channels: 64, blocks: 2, stride: 2 },
+    ],
+  },
+  tail: [{ channels: 128, blocks: 2, stride: 2 }],
+  regionSize: 8,
+  regions: DEFAULT_REGIONS,
+  rbLoss: { margin: 0.1, weight: 1 },
+  labelSmoothing: 0,
+};
+
+/** The same network on the whole face only (the ablation baseline). */
+export const RAN_WHOLE_FACE: RanConfig = {
+  ...RAN_DEFAULT,
+  regions: [DEFAULT_REGIONS[0]],
+  rbLoss: { margin: 0.1, weight: 0 },
+};

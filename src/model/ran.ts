@@ -1,0 +1,177 @@
+/**
+ * The Region Attention Network (Wang et al., IEEE TIP 2020), sized for a CPU.
+ *
+ * - The early backbone stages (the trunk) run once per face; each region is cut from the trunk's
+ *   feature map and resized to a common size, and the late stages (the tail, weights shared by all
+ *   regions) encode every region into a feature F_i (global average pooling).
+ * - Self-attention: mu_i = sigmoid(FC(F_i)); F_m = sum(mu_i F_i) / sum(mu_i).
+ * - Relation attention: nu_i = sigmoid(FC([F_i : F_m])); P = sum(mu_i nu_i [F_i : F_m]) / sum(mu_i nu_i).
+ * - Classifier: FC(P) over the emotions.
+ * - Loss: cross-entropy on the target distribution (one-hot or PLD, optionally smoothed) plus
+ *   lambda * L_RB, L_RB = max(0, margin - (max_{i>=1} mu_i - mu_0)), region 0 being the whole face.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ForwardContext } from '../nn/context.js';
+import {
+  type BatchNormLayer,
+  batchNorm,
+  type DenseLayer,
+  declareBatchNorm,
+  declareDense,
+  dense,
+} from '../nn/layers.js';
+import { ParamStore } from '../nn/params.js';
+import { Rng } from '../util/rng.js';
+import { IResNet, type IResNetConfig, ResidualStages, type StageConfig } from './iresnet.js';
+import type { Batch, Network, Prediction } from './network.js';
+import { cellsOf, cropBoxes, cropFixedRegions, type RegionBox } from './regions.js';
+
+export interface RanConfig {
+  kind: 'ran';
+  /** Input face size (square, grey). */
+  inputSize: number;
+  classes: number;
+  /** Stem and early stages, run once per face. */
+  trunk: IResNetConfig;
+  /** Late stages, run once per region (shared weights). */
+  tail: StageConfig[];
+  /** Side of every region on the trunk's feature map after resizing. */
+  regionSize: number;
+  /** Region 0 must be the whole face (the region biased loss compares the others against it). */
+  regions: RegionBox[];
+  rbLoss: { margin: number; weight: number };
+  labelSmoothing: number;
+}
+
+export interface RanOutputs {
+  logits: tf.Tensor2D;
+  /** Self-attention weights mu, [N, k]. */
+  mu: tf.Tensor2D;
+  /** Relation-attention weights nu, [N, k]. */
+  nu: tf.Tensor2D;
+}
+
+export class Ran implements Network {
+  readonly params = new ParamStore(true);
+  readonly state = new ParamStore(false);
+  private readonly trunk: IResNet;
+  private readonly tail: ResidualStages;
+  private readonly tailBn: BatchNormLayer;
+  private readonly selfAtt: DenseLayer;
+  private readonly relAtt: DenseLayer;
+  private readonly classifier: DenseLayer;
+  readonly featureDim: number;
+
+  constructor(
+    readonly config: RanConfig,
+    seed: number,
+  ) {
+    if (config.regions.length < 1) throw new Error('a RAN needs at least one region');
+    const s = { params: this.params, state: this.state, rng: new Rng(seed) };
+    this.trunk = new IResNet(config.trunk, s, 'trunk');
+    this.tail = new ResidualStages(this.trunk.outChannels, config.tail, s, 'tail');
+    const d = this.tail.outChannels;
+    this.featureDim = d;
+    this.tailBn = declareBatchNorm(s, 'tail.bn', d);
+    this.selfAtt = declareDense(s, 'attention.self', d, 1);
+    this.relAtt = declareDense(s, 'attention.relation', 2 * d, 1);
+    this.classifier = declareDense(s, 'classifier', 2 * d, config.classes);
+  }
+
+  get regionCount(): number {
+    return this.config.regions.length;
+  }
+
+  /** Full forward pass; `boxes` (k per sample, normalised) replaces the fixed regions (landmark mode). */
+  forward(x: tf.Tensor4D, ctx: ForwardContext, boxes?: Float32Array): RanOutputs {
+    const n = x.shape[0];
+    const k = this.regionCount;
+    const d = this.featureDim;
+    const map = this.trunk.forward(x, ctx);
+    const crops = boxes
+      ? cropBoxes(map, boxes, k, this.config.regionSize)
+      : cropFixedRegions(map, this.config.regions, this.config.regionSize);
+    // Ghost batches of the tail hold all k regions of bnGroup faces, as at inference.
+    const tailCtx: ForwardContext = { ...ctx, bnGroup: ctx.bnGroup * k };
+    const f = batchNorm(this.tail.forward(crops, tailCtx), this.tailBn, tailCtx);
+    const flat = tf.mean(f, [1, 2]) as tf.Tensor2D; // [N * k, d]
+    const feats = tf.reshape(flat, [n, k, d]) as tf.Tensor3D;
+
+    const mu = tf.reshape(tf.sigmoid(dense(flat, this.selfAtt)), [n, k]) as tf.Tensor2D;
+    const fm = tf.div(tf.sum(tf.mul(feats, tf.expandDims(mu, 2)), 1), tf.sum(mu, 1, true)) as tf.Tensor2D;
+
+    const wRel = this.relAtt.w as tf.Tensor2D;
+    const onRegion = tf.matMul(flat, tf.slice(wRel, [0, 0], [d, 1])); // [N * k, 1]
+    const onMean = tf.matMul(fm, tf.slice(wRel, [d, 0], [d, 1])); // [N, 1]
+    const nu = tf.sigmoid(tf.add(tf.add(tf.reshape(onRegion, [n, k]), onMean), this.relAtt.b)) as tf.Tensor2D;
+
+    const w = tf.mul(mu, nu);
+    const fw = tf.div(tf.sum(tf.mul(feats, tf.expandDims(w, 2)), 1), tf.sum(w, 1, true)) as tf.Tensor2D;
+    const logits = dense(tf.concat([fw, fm], 1) as tf.Tensor2D, this.classifier);
+    return { logits, mu, nu };
+  }
+
+  logits(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D {
+    return this.forward(x, ctx).logits;
+  }
+
+  predict(x: tf.Tensor4D, ctx: ForwardContext): Prediction {
+    const { logits, mu, nu } = this.forward(x, ctx);
+    return { logits, attention: tf.mul(mu, nu) as tf.Tensor2D, mu };
+  }
+
+  lossSum(batch: Batch, ctx: ForwardContext): tf.Scalar {
+    const { logits, mu } = this.forward(batch.x, ctx);
+    return ranLoss(logits, mu, batch.y, this.config);
+  }
+
+  flopsPerSample(): number {
+    return ranFlops(this.config);
+  }
+
+  dispose(): void {
+    this.params.dispose();
+    this.state.dispose();
+  }
+}
+
+/** Region biased loss per sample: max(0, margin - (max_{i>=1} mu_i - mu_0)); zero with one region. */
+export function regionBiasedLoss(mu: tf.Tensor2D, margin: number): tf.Tensor1D {
+  const k = mu.shape[1];
+  if (k < 2) return tf.zeros([mu.shape[0]]);
+  const whole = tf.reshape(tf.slice(mu, [0, 0], [-1, 1]), [-1]);
+  const best = tf.max(tf.slice(mu, [0, 1], [-1, k - 1]), 1);
+  return tf.relu(tf.sub(margin, tf.sub(best, whole))) as tf.Tensor1D;
+}
+
+/** Summed loss of a batch: cross-entropy on (smoothed) targets plus weight * region biased loss. */
+export function ranLoss(
+  logits: tf.Tensor2D,
+  mu: tf.Tensor2D,
+  targets: tf.Tensor2D,
+  config: Pick<RanConfig, 'rbLoss' | 'labelSmoothing' | 'classes'>,
+): tf.Scalar {
+  const eps = config.labelSmoothing;
+  const y = eps > 0 ? tf.add(tf.mul(targets, 1 - eps), eps / config.classes) : targets;
+  const ce = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits))));
+  if (config.rbLoss.weight === 0) return ce as tf.Scalar;
+  return tf.add(
+    ce,
+    tf.mul(config.rbLoss.weight, tf.sum(regionBiasedLoss(mu, config.rbLoss.margin))),
+  ) as tf.Scalar;
+}
+
+/** Forward FLOPs per face: trunk once, tail once per region, attention and classifier. */
+export function ranFlops(config: RanConfig): number {
+  const trunk = IResNet.flops(config.trunk, config.inputSize, config.inputSize);
+  const tail = ResidualStages.flops(
+    config.trunk.stages.at(-1)?.channels ?? config.trunk.stemChannels,
+    config.tail,
+    config.regionSize,
+    config.regionSize,
+  );
+  const d = config.tail.at(-1)?.channels ?? 0;
+  const k = config.regions.length;
+  for (const r of config.regions) cellsOf(r.box, trunk.h);
+  return trunk.flops + k * tail.flops + 2 * k * (d + 2 * d) + 2 * 2 * d * config.classes;
+}
