@@ -104,7 +104,7 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
   const fwdSec = await timeLoop(
     o.steps,
     o.warmup,
-    () => one.pool.logits(input.x, input.xShape),
+    () => one.pool.predict(input.x, input.xShape),
     (i) => progress('forward', i, o.steps),
   );
   const flops = one.pool.flopsPerSample;

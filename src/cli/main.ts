@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { DataError } from '../data/errors.js';
 import { registerBenchCommand } from './bench-command.js';
 import { registerDataCommand } from './data-command.js';
+import { registerEvalCommand } from './eval-command.js';
+import { registerTrainCommand } from './train-command.js';
 
 const program = new Command();
 program
@@ -13,6 +15,8 @@ program
   .showHelpAfterError();
 
 registerDataCommand(program);
+registerTrainCommand(program);
+registerEvalCommand(program);
 registerBenchCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

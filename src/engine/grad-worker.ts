@@ -48,6 +48,7 @@ async function handle(msg: ToWorker): Promise<void> {
         backend,
         flopsPerSample: net.flopsPerSample(),
         layout: net.params.layout(),
+        stateLayout: net.state.layout(),
       });
       return;
     }
@@ -72,13 +73,18 @@ async function handle(msg: ToWorker): Promise<void> {
       send({ type: 'step-done', id: msg.id, lossSum: out.lossSum, count: out.count });
       return;
     }
-    case 'logits': {
+    case 'predict': {
       const w = syncWeights(msg.version);
-      const logits = tf.tidy(() => w.net.logits(tf.tensor4d(msg.x, msg.xShape), inferenceContext()));
-      const values = logits.dataSync() as Float32Array;
-      const shape = logits.shape as [number, number];
-      logits.dispose();
-      send({ type: 'logits-done', id: msg.id, logits: values, shape });
+      const out = tf.tidy(() => {
+        const p = w.net.predict(tf.tensor4d(msg.x, msg.xShape), inferenceContext());
+        return {
+          logits: p.logits.dataSync() as Float32Array,
+          classes: p.logits.shape[1],
+          attention: p.attention?.dataSync() as Float32Array | undefined,
+          regions: p.attention?.shape[1] ?? 0,
+        };
+      });
+      send({ type: 'predict-done', id: msg.id, ...out });
       return;
     }
     case 'close':

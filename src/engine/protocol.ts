@@ -34,15 +34,15 @@ export interface StepMessage {
   yShape: [number, number];
 }
 
-export interface LogitsMessage {
-  type: 'logits';
+export interface PredictMessage {
+  type: 'predict';
   id: number;
   version: number;
   x: Float32Array;
   xShape: [number, number, number, number];
 }
 
-export type ToWorker = InitMessage | AttachMessage | StepMessage | LogitsMessage | { type: 'close' };
+export type ToWorker = InitMessage | AttachMessage | StepMessage | PredictMessage | { type: 'close' };
 
 export type FromWorker =
   | {
@@ -52,8 +52,16 @@ export type FromWorker =
       backend: string;
       flopsPerSample: number;
       layout: ParamInfo[];
+      stateLayout: ParamInfo[];
     }
   | { type: 'attached' }
   | { type: 'step-done'; id: number; lossSum: number; count: number }
-  | { type: 'logits-done'; id: number; logits: Float32Array; shape: [number, number] }
+  | {
+      type: 'predict-done';
+      id: number;
+      logits: Float32Array;
+      classes: number;
+      attention?: Float32Array;
+      regions: number;
+    }
   | { type: 'error'; id: number; message: string };

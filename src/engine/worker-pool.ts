@@ -30,6 +30,13 @@ export interface PoolGradients {
   stats: Float32Array;
 }
 
+export interface PoolPrediction {
+  logits: Float32Array;
+  classes: number;
+  attention?: Float32Array;
+  regions: number;
+}
+
 type Pending = { resolve: (m: FromWorker) => void; reject: (e: Error) => void };
 
 class WorkerHandle {
@@ -114,6 +121,7 @@ export class WorkerPool {
     readonly backend: string,
     readonly flopsPerSample: number,
     readonly layout: ParamInfo[],
+    readonly stateLayout: ParamInfo[],
     sizes: { paramCount: number; stateCount: number },
   ) {
     const f32 = Float32Array.BYTES_PER_ELEMENT;
@@ -137,7 +145,14 @@ export class WorkerPool {
       const ready = await Promise.all(handles.map((h) => h.control(init)));
       const first = ready[0];
       if (first.type !== 'ready') throw new Error('gradient worker failed to start');
-      const pool = new WorkerPool(handles, first.backend, first.flopsPerSample, first.layout, first);
+      const pool = new WorkerPool(
+        handles,
+        first.backend,
+        first.flopsPerSample,
+        first.layout,
+        first.stateLayout,
+        first,
+      );
       const f32 = Float32Array.BYTES_PER_ELEMENT;
       await Promise.all(
         handles.map(async (h, i) => {
@@ -221,11 +236,11 @@ export class WorkerPool {
     return { lossSum, count, grads: this.sumGrads, stats: this.sumStats };
   }
 
-  /** Inference logits for a batch (split across workers), [N * classes] row-major. */
-  async logits(
-    x: Float32Array,
-    xShape: [number, number, number, number],
-  ): Promise<{ logits: Float32Array; classes: number }> {
+  /**
+   * Inference over a batch (split across workers): logits [N * classes] and, for networks with regions,
+   * attention weights [N * regions], row-major.
+   */
+  async predict(x: Float32Array, xShape: [number, number, number, number]): Promise<PoolPrediction> {
     const [n, h, w, c] = xShape;
     const per = Math.ceil(n / this.handles.length);
     const px = h * w * c;
@@ -235,7 +250,7 @@ export class WorkerPool {
         const count = Math.max(0, Math.min(per, n - from));
         if (count === 0) return Promise.resolve(undefined);
         const msg: ToWorker = {
-          type: 'logits',
+          type: 'predict',
           id: this.nextId++,
           version: this.version,
           x: x.slice(from * px, (from + count) * px),
@@ -245,16 +260,23 @@ export class WorkerPool {
       }),
     );
     const done = parts.filter(
-      (p): p is Extract<FromWorker, { type: 'logits-done' }> => p?.type === 'logits-done',
+      (p): p is Extract<FromWorker, { type: 'predict-done' }> => p?.type === 'predict-done',
     );
-    const classes = done[0]?.shape[1] ?? 0;
-    const out = new Float32Array(n * classes);
-    let offset = 0;
+    const classes = done[0]?.classes ?? 0;
+    const regions = done[0]?.regions ?? 0;
+    const logits = new Float32Array(n * classes);
+    const attention = regions > 0 ? new Float32Array(n * regions) : undefined;
+    let lo = 0;
+    let ao = 0;
     for (const p of done) {
-      out.set(p.logits, offset);
-      offset += p.logits.length;
+      logits.set(p.logits, lo);
+      lo += p.logits.length;
+      if (attention && p.attention) {
+        attention.set(p.attention, ao);
+        ao += p.attention.length;
+      }
     }
-    return { logits: out, classes };
+    return { logits, classes, attention, regions };
   }
 
   async close(): Promise<void> {

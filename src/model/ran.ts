@@ -94,21 +94,9 @@ export class Ran implements Network {
     // Ghost batches of the tail hold all k regions of bnGroup faces, as at inference.
     const tailCtx: ForwardContext = { ...ctx, bnGroup: ctx.bnGroup * k };
     const f = batchNorm(this.tail.forward(crops, tailCtx), this.tailBn, tailCtx);
-    const flat = tf.mean(f, [1, 2]) as tf.Tensor2D; // [N * k, d]
-    const feats = tf.reshape(flat, [n, k, d]) as tf.Tensor3D;
+    const feats = tf.reshape(tf.mean(f, [1, 2]), [n, k, d]) as tf.Tensor3D;
 
-    const mu = tf.reshape(tf.sigmoid(dense(flat, this.selfAtt)), [n, k]) as tf.Tensor2D;
-    const fm = tf.div(tf.sum(tf.mul(feats, tf.expandDims(mu, 2)), 1), tf.sum(mu, 1, true)) as tf.Tensor2D;
-
-    const wRel = this.relAtt.w as tf.Tensor2D;
-    const onRegion = tf.matMul(flat, tf.slice(wRel, [0, 0], [d, 1])); // [N * k, 1]
-    const onMean = tf.matMul(fm, tf.slice(wRel, [d, 0], [d, 1])); // [N, 1]
-    const nu = tf.sigmoid(tf.add(tf.add(tf.reshape(onRegion, [n, k]), onMean), this.relAtt.b)) as tf.Tensor2D;
-
-    const w = tf.mul(mu, nu);
-    const fw = tf.div(tf.sum(tf.mul(feats, tf.expandDims(w, 2)), 1), tf.sum(w, 1, true)) as tf.Tensor2D;
-    const logits = dense(tf.concat([fw, fm], 1) as tf.Tensor2D, this.classifier);
-    return { logits, mu, nu };
+    return ranHead(feats, this.selfAtt, this.relAtt, this.classifier);
   }
 
   logits(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D {
@@ -133,6 +121,33 @@ export class Ran implements Network {
     this.params.dispose();
     this.state.dispose();
   }
+}
+
+/**
+ * The attention head on region features F [N, k, d]:
+ * mu = sigmoid(F W_s + b_s); F_m = sum(mu F) / sum(mu); nu = sigmoid([F_i : F_m] W_r + b_r);
+ * P = [sum(mu nu F) / sum(mu nu) : F_m]; logits = P W_c + b_c.
+ */
+export function ranHead(
+  feats: tf.Tensor3D,
+  selfAtt: DenseLayer,
+  relAtt: DenseLayer,
+  classifier: DenseLayer,
+): RanOutputs {
+  const [n, k, d] = feats.shape;
+  const flat = tf.reshape(feats, [n * k, d]) as tf.Tensor2D;
+  const mu = tf.reshape(tf.sigmoid(dense(flat, selfAtt)), [n, k]) as tf.Tensor2D;
+  const fm = tf.div(tf.sum(tf.mul(feats, tf.expandDims(mu, 2)), 1), tf.sum(mu, 1, true)) as tf.Tensor2D;
+  // [F_i : F_m] W_r = F_i W_r[:d] + F_m W_r[d:], without tiling F_m k times.
+  const wRel = relAtt.w as tf.Tensor2D;
+  const onRegion = tf.matMul(flat, tf.slice(wRel, [0, 0], [d, 1])); // [N * k, 1]
+  const onMean = tf.matMul(fm, tf.slice(wRel, [d, 0], [d, 1])); // [N, 1]
+  const nu = tf.sigmoid(tf.add(tf.add(tf.reshape(onRegion, [n, k]), onMean), relAtt.b)) as tf.Tensor2D;
+  // sum(mu nu [F_i : F_m]) / sum(mu nu) = [sum(mu nu F_i) / sum(mu nu) : F_m].
+  const w = tf.mul(mu, nu);
+  const fw = tf.div(tf.sum(tf.mul(feats, tf.expandDims(w, 2)), 1), tf.sum(w, 1, true)) as tf.Tensor2D;
+  const logits = dense(tf.concat([fw, fm], 1) as tf.Tensor2D, classifier);
+  return { logits, mu, nu };
 }
 
 /** Region biased loss per sample: max(0, margin - (max_{i>=1} mu_i - mu_0)); zero with one region. */

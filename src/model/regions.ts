@@ -4,6 +4,7 @@
  * through the shared tail of the backbone as one batch (as the paper resizes every crop to one input).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { resizeBilinear } from '../nn/resize.js';
 
 export interface RegionBox {
   name: string;
@@ -37,7 +38,7 @@ export function cropFixedRegions(map: tf.Tensor4D, regions: RegionBox[], out: nu
   const crops = regions.map((r) => {
     const [t, l, hh, ww] = cellsOf(r.box, h);
     let crop = tf.slice(map, [0, t, l, 0], [n, hh, ww, c]);
-    if (hh !== out || ww !== out) crop = tf.image.resizeBilinear(crop, [out, out], false, true);
+    if (hh !== out || ww !== out) crop = resizeBilinear(crop, [out, out]);
     return crop;
   });
   // [k * N, ...] -> [N, k, ...] -> [N * k, out, out, C]. (tf.stack's gradient, Unpack, is ~20x slower

@@ -29,7 +29,11 @@ export interface ParamInfo {
   noDecay: boolean;
 }
 
+let nextStoreId = 0;
+
 export class ParamStore {
+  /** TensorFlow.js names variables globally: each store's are prefixed with its own id. */
+  private readonly prefix = `ranfer${nextStoreId++}/`;
   private readonly specs: ParamSpec[] = [];
   private readonly vars: tf.Variable[] = [];
   private readonly byName = new Map<string, tf.Variable>();
@@ -50,7 +54,7 @@ export class ParamStore {
     } else {
       values.fill(init.value);
     }
-    const v = tf.variable(tf.tensor(values, spec.shape), this.trainable, spec.name);
+    const v = tf.variable(tf.tensor(values, spec.shape), this.trainable, this.prefix + spec.name);
     this.specs.push(spec);
     this.vars.push(v);
     this.byName.set(spec.name, v);

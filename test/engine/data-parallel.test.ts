@@ -100,7 +100,7 @@ describe('WorkerPool', () => {
       expect(maxAbsDiff(Array.from(g.stats), Array.from(stats))).toBeLessThan(
         1e-4 * Math.max(1, maxAbs(Array.from(stats))),
       );
-      const { logits, classes } = await pool.logits(input.x, input.xShape);
+      const { logits, classes } = await pool.predict(input.x, input.xShape);
       expect(classes).toBe(8);
       expect(logits.length).toBe(16 * 8);
       expect(logits.every(Number.isFinite)).toBe(true);

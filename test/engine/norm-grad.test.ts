@@ -145,3 +145,28 @@ describe('PReLU', () => {
     }
   });
 });
+
+describe('bilinear resize (half-pixel centres)', () => {
+  it('matches tf.image.resizeBilinear forward, and its gradient is the exact transpose', async () => {
+    const { resizeBilinear } = await import('../../src/nn/resize.js');
+    for (const backend of ['cpu', 'wasm'] as const) {
+      const [mine, stock, dxMine, dyDotY, dxDotX] = await onBackend(backend, () => {
+        const x = tf.tensor4d(seeded(2 * 5 * 7 * 3, 31), [2, 5, 7, 3]);
+        const dy = tf.tensor4d(seeded(2 * 4 * 4 * 3, 32), [2, 4, 4, 3]);
+        const y = resizeBilinear(x, [4, 4]);
+        const [dx] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(resizeBilinear(v as tf.Tensor4D, [4, 4]), dy)))(
+          [x],
+        );
+        // Adjoint identity: <dy, R x> = <R^T dy, x>.
+        return [
+          ...values(y, tf.image.resizeBilinear(x, [4, 4], false, true), dx),
+          [tf.sum(tf.mul(dy, y)).dataSync()[0]],
+          [tf.sum(tf.mul(dx, x)).dataSync()[0]],
+        ];
+      });
+      expect(maxAbsDiff(mine, stock)).toBeLessThan(1e-5);
+      expect(dxMine.length).toBe(2 * 5 * 7 * 3);
+      expect(Math.abs(dyDotY[0] - dxDotX[0])).toBeLessThan(1e-3);
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { registerJsKernel } from './js-kernel.js';
 import { bnGradSumsKernel, momentsKernel, preluGradKernel } from './norm.js';
 import { captureStockReductions, meanConfig, sumConfig } from './reduce.js';
+import { resizeGradKernel, resizeKernel } from './resize.js';
 
 export const trainingKernels = [
   conv2DBackpropFilterConfig,
@@ -26,7 +27,8 @@ export function registerTrainingKernels(): void {
   registerNormKernels();
 }
 
-/** The single-pass normalisation kernels, on WASM and CPU (see nn/layers.ts). */
+/** The single-pass kernels (normalisation, resizing), on WASM and CPU (see nn/layers.ts, nn/resize.ts). */
 export function registerNormKernels(): void {
-  for (const k of [momentsKernel, bnGradSumsKernel, preluGradKernel]) registerJsKernel(k);
+  for (const k of [momentsKernel, bnGradSumsKernel, preluGradKernel, resizeKernel, resizeGradKernel])
+    registerJsKernel(k);
 }

@@ -1,0 +1,109 @@
+/** `ranfer eval`: accuracy, per-class accuracy, macro-F1, confusion matrix and region attention on FERPlus. */
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { SUBSETS, type Subset } from '../data/challenge.js';
+import { defaultCacheDir, type Split } from '../data/ferplus.js';
+import { confusionSpec, writeChart } from '../eval/charts.js';
+import { type EvalReport, evaluateModel } from '../eval/evaluate.js';
+import { defaultModelDir } from '../infer/face-model.js';
+import { defaultDataDir } from './defaults.js';
+import { positiveInt } from './parse.js';
+import { progressBar } from './progress.js';
+
+const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(2)}%`);
+
+function printReport(r: EvalReport): void {
+  console.log(
+    `\n${r.set}${r.tta ? ' (flip TTA)' : ''}: ${r.count} images, accuracy ${pct(r.accuracy)}, macro-F1 ${r.macroF1.toFixed(4)}`,
+  );
+  console.log(
+    `per-class accuracy: ${Object.entries(r.perClassAccuracy)
+      .map(([k, v]) => `${k} ${pct(v)}`)
+      .join(', ')}`,
+  );
+  console.log('confusion (rows: actual, columns: predicted):');
+  const w = 10;
+  console.log(`${''.padEnd(w)}${r.classes.map((c) => c.slice(0, 8).padStart(w)).join('')}`);
+  r.confusion.forEach((row, i) => {
+    console.log(`${r.classes[i].slice(0, 8).padEnd(w)}${row.map((v) => String(v).padStart(w)).join('')}`);
+  });
+  if (r.meanAttention) {
+    console.log(
+      `mean attention per region: ${Object.entries(r.meanAttention)
+        .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+        .join(', ')}`,
+    );
+  }
+}
+
+interface EvalOpts {
+  data: string;
+  cacheDir: string;
+  split: Split;
+  subset?: Subset | 'all';
+  model: string;
+  json?: boolean;
+  tta?: boolean;
+  confusion?: string;
+  workers: number;
+}
+
+export function registerEvalCommand(program: Command): void {
+  program
+    .command('eval')
+    .description('evaluate a model on FERPlus (majority protocol, 8 classes) or its occlusion / pose subsets')
+    .option('--data <dir>', 'FERPlus folder', defaultDataDir())
+    .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
+    .addOption(new Option('--split <split>', 'split to evaluate').choices(['test', 'valid']).default('test'))
+    .addOption(
+      new Option(
+        '--subset <subset>',
+        'challenge subset of the test split, or all three besides the whole test set',
+      ).choices([...SUBSETS, 'all']),
+    )
+    .option('--model <dir>', 'model folder (model.json + weights.bin)', defaultModelDir())
+    .option('--tta', 'average with the horizontally flipped face (test-time augmentation)')
+    .option(
+      '--confusion <file>',
+      'write the confusion matrix as an image (.png or .svg; with several sets, one file per set)',
+    )
+    .option('--workers <n>', 'worker threads', positiveInt, 2)
+    .option('--json', 'print JSON (one object; an array with --subset all)')
+    .action(async (opts: EvalOpts) => {
+      if (opts.subset && opts.split !== 'test')
+        throw new Error('the challenge subsets are part of the test split: use --split test');
+      const subsets: Subset[] = opts.subset === 'all' ? [...SUBSETS] : opts.subset ? [opts.subset] : [];
+      const bar = progressBar('evaluating', !opts.json && process.stderr.isTTY === true);
+      const reports = await evaluateModel({
+        dataDir: opts.data,
+        cacheDir: opts.cacheDir,
+        modelDir: opts.model,
+        split: opts.split,
+        subsets,
+        tta: opts.tta === true,
+        workers: opts.workers,
+        onProgress: (d, t) => bar.update(d, t),
+      });
+      bar.stop();
+      // A single subset reports only that subset.
+      const shown = opts.subset && opts.subset !== 'all' ? reports.slice(1) : reports;
+      if (opts.confusion) {
+        const file = opts.confusion;
+        for (const r of shown) {
+          const out =
+            shown.length === 1 ? file : file.replace(/(\.\w+)?$/, (ext) => `-${r.set}${ext || '.png'}`);
+          await writeChart(
+            confusionSpec(r.confusion, r.classes, `FERPlus ${r.set}: ${pct(r.accuracy)} (${r.count} images)`),
+            out,
+          );
+          if (!opts.json) console.error(`confusion matrix written to ${path.resolve(out)}`);
+        }
+      }
+      if (opts.json) {
+        console.log(JSON.stringify(shown.length === 1 ? shown[0] : shown, null, 2));
+        return;
+      }
+      console.log(`model: ${opts.model}`);
+      for (const r of shown) printReport(r);
+    });
+}

@@ -1,0 +1,105 @@
+/**
+ * Evaluation of a saved model on FERPlus the way the paper measures it: majority-protocol accuracy
+ * (8 classes) on a split, or on a challenge subset of the test split; per-class accuracy, macro-F1,
+ * the confusion matrix and the mean attention weight of each region.
+ */
+import type { Subset } from '../data/challenge.js';
+import { EMOTIONS } from '../data/emotions.js';
+import { IMAGE_SIZE, loadSplit, type Split } from '../data/ferplus.js';
+import { buildEvalSet } from '../data/sets.js';
+import type { BackendChoice } from '../engine/backend.js';
+import { WorkerPool } from '../engine/worker-pool.js';
+import { loadModel } from '../model/io.js';
+import type { EvalSet } from '../train/trainer.js';
+import { argmaxRows, classificationMetrics } from './metrics.js';
+import { predictSet } from './pool-predict.js';
+
+export interface EvalReport {
+  set: string;
+  tta: boolean;
+  count: number;
+  accuracy: number;
+  perClassAccuracy: Record<string, number | null>;
+  macroF1: number;
+  classes: string[];
+  /** confusion[actual][predicted], in `classes` order. */
+  confusion: number[][];
+  /** Mean attention weight (mu * nu) of each region. */
+  meanAttention?: Record<string, number>;
+}
+
+export interface EvalOptions {
+  dataDir: string;
+  cacheDir?: string;
+  modelDir: string;
+  split: Split;
+  /** Challenge subsets (of the test split) to report besides the split itself. */
+  subsets: Subset[];
+  tta: boolean;
+  workers: number;
+  backend?: BackendChoice;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Evaluates the split and the requested subsets with one pass over the images. */
+export async function evaluateModel(o: EvalOptions): Promise<EvalReport[]> {
+  const model = await loadModel(o.modelDir);
+  const split = (await loadSplit(o.dataDir, o.split, { cacheDir: o.cacheDir })).data;
+  const sets: Array<{ name: string; set: EvalSet }> = [
+    { name: o.split, set: await buildEvalSet(o.dataDir, split) },
+  ];
+  for (const s of o.subsets) sets.push({ name: s, set: await buildEvalSet(o.dataDir, split, s) });
+  // Predict every image any set needs, once.
+  const all = Int32Array.from(new Set(sets.flatMap((s) => Array.from(s.set.indices))));
+  const row = new Map(Array.from(all, (img, i) => [img, i]));
+  const pool = await WorkerPool.start({
+    workers: o.workers,
+    network: model.manifest.network,
+    seed: 0,
+    backend: o.backend,
+  });
+  let pred: Awaited<ReturnType<typeof predictSet>>;
+  try {
+    if (pool.params.length !== model.params.length || pool.state.length !== model.state.length) {
+      throw new Error(`${o.modelDir}: the weights do not fit the network described in model.json`);
+    }
+    pool.params.set(model.params);
+    pool.state.set(model.state);
+    pool.weightsChanged();
+    pred = await predictSet(
+      pool,
+      { pixels: split.pixels, size: IMAGE_SIZE, indices: all },
+      { flipTta: o.tta, onProgress: o.onProgress },
+    );
+  } finally {
+    await pool.close();
+  }
+  const top = argmaxRows(pred.probs, pred.classes);
+  const network = model.manifest.network;
+  const regionNames = network.kind === 'ran' ? network.regions.map((r) => r.name) : [];
+  return sets.map(({ name, set }) => {
+    const predicted = Array.from(set.indices, (img) => top[row.get(img) ?? -1]);
+    const m = classificationMetrics(set.labels, predicted, pred.classes);
+    const report: EvalReport = {
+      set: name,
+      tta: o.tta,
+      count: m.count,
+      accuracy: m.accuracy,
+      perClassAccuracy: Object.fromEntries(
+        EMOTIONS.map((e, i) => [e, Number.isNaN(m.perClassAccuracy[i]) ? null : m.perClassAccuracy[i]]),
+      ),
+      macroF1: m.macroF1,
+      classes: [...EMOTIONS],
+      confusion: m.confusion,
+    };
+    if (pred.attention && pred.regions === regionNames.length) {
+      const sums = new Array<number>(pred.regions).fill(0);
+      for (const img of set.indices) {
+        const r = row.get(img) ?? 0;
+        for (let k = 0; k < pred.regions; k++) sums[k] += pred.attention[r * pred.regions + k];
+      }
+      report.meanAttention = Object.fromEntries(regionNames.map((n, k) => [n, sums[k] / set.indices.length]));
+    }
+    return report;
+  });
+}

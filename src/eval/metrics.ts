@@ -1,0 +1,71 @@
+/** Classification metrics over class indices. */
+
+export interface ClassificationMetrics {
+  count: number;
+  accuracy: number;
+  /** Accuracy (recall) of each class; NaN for a class with no samples. */
+  perClassAccuracy: number[];
+  /** Mean F1 over the classes that have samples or predictions. */
+  macroF1: number;
+  /** confusion[actual][predicted]. */
+  confusion: number[][];
+}
+
+export function argmaxRows(values: Float32Array, cols: number): Uint8Array {
+  const n = values.length / cols;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < cols; c++) if (values[i * cols + c] > values[i * cols + best]) best = c;
+    out[i] = best;
+  }
+  return out;
+}
+
+export function classificationMetrics(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  classes: number,
+): ClassificationMetrics {
+  if (actual.length !== predicted.length) throw new Error('actual and predicted differ in length');
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  let correct = 0;
+  for (let i = 0; i < actual.length; i++) {
+    confusion[actual[i]][predicted[i]]++;
+    if (actual[i] === predicted[i]) correct++;
+  }
+  const perClassAccuracy = confusion.map((row, c) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return total > 0 ? row[c] / total : Number.NaN;
+  });
+  const f1s: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    const tp = confusion[c][c];
+    const actualN = confusion[c].reduce((a, b) => a + b, 0);
+    const predictedN = confusion.reduce((a, row) => a + row[c], 0);
+    if (actualN === 0 && predictedN === 0) continue;
+    f1s.push(actualN + predictedN > 0 ? (2 * tp) / (actualN + predictedN) : 0);
+  }
+  return {
+    count: actual.length,
+    accuracy: actual.length > 0 ? correct / actual.length : Number.NaN,
+    perClassAccuracy,
+    macroF1: f1s.length > 0 ? f1s.reduce((a, b) => a + b, 0) / f1s.length : Number.NaN,
+    confusion,
+  };
+}
+
+/** Softmax of each row, in place. */
+export function softmaxRows(values: Float32Array, cols: number): Float32Array {
+  for (let i = 0; i < values.length; i += cols) {
+    let m = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < cols; c++) m = Math.max(m, values[i + c]);
+    let s = 0;
+    for (let c = 0; c < cols; c++) {
+      values[i + c] = Math.exp(values[i + c] - m);
+      s += values[i + c];
+    }
+    for (let c = 0; c < cols; c++) values[i + c] /= s;
+  }
+  return values;
+}

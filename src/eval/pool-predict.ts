@@ -1,0 +1,62 @@
+/** Runs a worker pool over a labelled set of faces: probabilities and attention, optionally with flip TTA. */
+import type { WorkerPool } from '../engine/worker-pool.js';
+import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
+import { softmaxRows } from './metrics.js';
+
+export interface FaceSet {
+  /** All images of the split, count x size x size uint8. */
+  pixels: Uint8Array;
+  size: number;
+  /** Which images to use. */
+  indices: Int32Array;
+}
+
+export interface SetPrediction {
+  /** Class probabilities, n x classes. */
+  probs: Float32Array;
+  classes: number;
+  /** Attention per region, n x regions (when the network has regions). */
+  attention?: Float32Array;
+  regions: number;
+}
+
+export async function predictSet(
+  pool: WorkerPool,
+  set: FaceSet,
+  options: { batch?: number; flipTta?: boolean; onProgress?: (done: number, total: number) => void } = {},
+): Promise<SetPrediction> {
+  const batch = options.batch ?? 256;
+  const px = set.size * set.size;
+  const n = set.indices.length;
+  let probs: Float32Array | undefined;
+  let attention: Float32Array | undefined;
+  let classes = 0;
+  let regions = 0;
+  for (let start = 0; start < n; start += batch) {
+    const count = Math.min(batch, n - start);
+    const raw = new Uint8Array(count * px);
+    for (let i = 0; i < count; i++) {
+      const k = set.indices[start + i];
+      raw.set(set.pixels.subarray(k * px, (k + 1) * px), i * px);
+    }
+    const x = normalizePixels(raw);
+    const shape: [number, number, number, number] = [count, set.size, set.size, 1];
+    const out = await pool.predict(x, shape);
+    classes = out.classes;
+    regions = out.regions;
+    const p = softmaxRows(out.logits, classes);
+    if (options.flipTta) {
+      const flipped = await pool.predict(flipHorizontal(x, set.size), shape);
+      const q = softmaxRows(flipped.logits, classes);
+      for (let i = 0; i < p.length; i++) p[i] = (p[i] + q[i]) / 2;
+    }
+    probs ??= new Float32Array(n * classes);
+    probs.set(p, start * classes);
+    if (out.attention) {
+      attention ??= new Float32Array(n * regions);
+      attention.set(out.attention, start * regions);
+    }
+    options.onProgress?.(start + count, n);
+  }
+  return { probs: probs ?? new Float32Array(0), classes, attention, regions };
+}

@@ -1,0 +1,62 @@
+/** Everything that defines a training run, saved with every checkpoint. */
+import type { Split } from '../data/ferplus.js';
+import type { Protocol } from '../data/protocols.js';
+import { RAN_DEFAULT } from '../model/presets.js';
+import type { NetworkConfig } from '../model/registry.js';
+import { type AugmentConfig, DEFAULT_AUGMENT } from './augment.js';
+import type { OptimizerConfig } from './optimizer.js';
+import type { LrSchedule } from './schedule.js';
+
+export interface TrainConfig {
+  network: NetworkConfig;
+  /** Training targets: majority one-hot, or the PLD vote distribution. */
+  protocol: Protocol;
+  /** Splits trained on (validation accuracy is only reported when 'valid' is not among them). */
+  trainSplits: Split[];
+  epochs: number;
+  batchSize: number;
+  /** Ghost batch size of batch normalisation (the per-worker share of a batch must be a multiple). */
+  bnGroup: number;
+  bnMomentum: number;
+  optimizer: OptimizerConfig;
+  lr: LrSchedule;
+  /** Decay of the exponential moving average of the weights; 0 turns it off. */
+  ema: number;
+  augment: AugmentConfig;
+  seed: number;
+  workers: number;
+  /** A checkpoint is written at least this often (and after every epoch). */
+  checkpointMinutes: number;
+}
+
+export const TRAIN_PRESETS: Record<string, TrainConfig> = {
+  /** The recipe of the first shipped model. */
+  default: {
+    network: RAN_DEFAULT,
+    protocol: 'pld',
+    trainSplits: ['train'],
+    epochs: 30,
+    batchSize: 64,
+    bnGroup: 32,
+    bnMomentum: 0.9,
+    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+    lr: { base: 0.1, warmupEpochs: 1, final: 0.001 },
+    ema: 0.999,
+    augment: DEFAULT_AUGMENT,
+    seed: 1,
+    workers: 2,
+    checkpointMinutes: 5,
+  },
+};
+
+export function validateTrainConfig(c: TrainConfig): void {
+  const perWorker = c.batchSize / c.workers;
+  if (!Number.isInteger(perWorker) || perWorker % c.bnGroup !== 0) {
+    throw new Error(
+      `batch size ${c.batchSize} must split into ${c.workers} worker shares that are multiples of bnGroup ${c.bnGroup}`,
+    );
+  }
+  if (!(c.epochs >= 1)) throw new Error('epochs must be at least 1');
+  if (c.trainSplits.includes('test'))
+    throw new Error('the test split is for reporting only; do not train on it');
+}

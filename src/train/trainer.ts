@@ -1,0 +1,348 @@
+/**
+ * The training loop: data-parallel steps over a worker pool, learning-rate schedule, EMA of the weights,
+ * validation each epoch, best-model selection on the validation split, a JSONL log, and checkpoints
+ * (atomic, every few minutes and every epoch) from which `resume` continues exactly: the shuffling and
+ * the augmentation of every batch are derived from (seed, epoch, batch), so a resumed run sees the same
+ * batches as an uninterrupted one.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { BackendChoice } from '../engine/backend.js';
+import { WorkerPool } from '../engine/worker-pool.js';
+import { argmaxRows, classificationMetrics } from '../eval/metrics.js';
+import { type FaceSet, predictSet } from '../eval/pool-predict.js';
+import { saveModel } from '../model/io.js';
+import { Rng } from '../util/rng.js';
+import { augmentImage } from './augment.js';
+import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { type TrainConfig, validateTrainConfig } from './config.js';
+import { learningRate } from './schedule.js';
+import { StepRunner } from './step.js';
+
+export interface TrainSet extends FaceSet {
+  /** Target distribution of each selected image, indices.length x classes. */
+  targets: Float32Array;
+}
+
+export interface EvalSet extends FaceSet {
+  labels: Uint8Array;
+}
+
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  imgPerSec: number;
+}
+
+export interface EpochLog {
+  epoch: number;
+  step: number;
+  lr: number;
+  trainLoss: number;
+  valAccuracy?: number;
+  imgPerSec: number;
+  epochSec: number;
+  elapsedSec: number;
+  time: string;
+}
+
+export interface TrainOptions {
+  outDir: string;
+  resume: boolean;
+  backend?: BackendChoice;
+  onProgress?: (p: TrainProgress) => void;
+  onEpoch?: (log: EpochLog) => void;
+  onInfo?: (message: string) => void;
+  /** Also checkpoint every this many steps (tests). */
+  checkpointEverySteps?: number;
+  /** Stop abruptly after this many steps of this run, as a crash would (tests). */
+  haltAfterSteps?: number;
+  /** Polled after every step; when true, a checkpoint is written and training stops. */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  finished: boolean;
+  epochsDone: number;
+  elapsedSec: number;
+  best: { epoch: number; accuracy: number } | null;
+}
+
+export class HaltedForTest extends Error {}
+
+export const CHECKPOINT_FILE = 'checkpoint.ckpt';
+export const LOG_FILE = 'train-log.jsonl';
+export const CONFIG_FILE = 'train-config.json';
+
+/** Deterministic 32-bit seed from several integers. */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x811c9dc5;
+  for (const p of parts) {
+    h = Math.imul(h ^ (p & 0xffff), 0x01000193);
+    h = Math.imul(h ^ (p >>> 16), 0x01000193);
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h >>> 0;
+}
+
+function batchInput(config: TrainConfig, set: TrainSet, perm: Int32Array, epoch: number, batch: number) {
+  const { batchSize } = config;
+  const size = set.size;
+  const px = size * size;
+  const classes = set.targets.length / set.indices.length;
+  const x = new Float32Array(batchSize * px);
+  const y = new Float32Array(batchSize * classes);
+  const rng = new Rng(mixSeed(config.seed, 2, epoch, batch));
+  for (let i = 0; i < batchSize; i++) {
+    const j = perm[batch * batchSize + i];
+    const img = set.indices[j];
+    augmentImage(
+      set.pixels.subarray(img * px, (img + 1) * px),
+      size,
+      config.augment,
+      rng,
+      x.subarray(i * px, (i + 1) * px),
+    );
+    y.set(set.targets.subarray(j * classes, (j + 1) * classes), i * classes);
+  }
+  return {
+    x,
+    xShape: [batchSize, size, size, 1] as [number, number, number, number],
+    y,
+    yShape: [batchSize, classes] as [number, number],
+  };
+}
+
+function permutation(n: number, seed: number, epoch: number): Int32Array {
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  new Rng(mixSeed(seed, 1, epoch)).shuffle(perm);
+  return perm;
+}
+
+export async function train(
+  config: TrainConfig,
+  data: { train: TrainSet; valid?: EvalSet },
+  options: TrainOptions,
+): Promise<TrainResult> {
+  validateTrainConfig(config);
+  const info = options.onInfo ?? (() => {});
+  const ckptFile = path.join(options.outDir, CHECKPOINT_FILE);
+  let ckpt: Checkpoint | null = null;
+  if (options.resume) {
+    ckpt = await loadCheckpoint(ckptFile);
+    if (!ckpt) info(`no checkpoint in ${options.outDir}: starting from scratch`);
+    else if (JSON.stringify(ckpt.meta.config) !== JSON.stringify(config)) {
+      throw new Error(
+        `${ckptFile} was written with a different configuration; resume with the same settings (see ${CONFIG_FILE})`,
+      );
+    }
+  } else if (await loadCheckpoint(ckptFile).catch(() => null)) {
+    throw new Error(
+      `${options.outDir} already holds a training checkpoint: pass --resume to continue it, or choose another --out`,
+    );
+  }
+  await fs.mkdir(options.outDir, { recursive: true });
+  await fs.writeFile(path.join(options.outDir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+
+  const n = data.train.indices.length;
+  const batches = Math.floor(n / config.batchSize);
+  if (batches < 1)
+    throw new Error(`the training set (${n} images) is smaller than one batch (${config.batchSize})`);
+
+  const pool = await WorkerPool.start({
+    workers: config.workers,
+    network: config.network,
+    seed: config.seed,
+    backend: options.backend,
+  });
+  try {
+    const runner = new StepRunner(pool, config.optimizer, {
+      bnGroup: config.bnGroup,
+      bnMomentum: config.bnMomentum,
+    });
+    const emaParams = pool.params.slice();
+    const emaState = pool.state.slice();
+    let epoch = 0;
+    let batch = 0;
+    let step = 0;
+    let epochLossSum = 0;
+    let epochSamples = 0;
+    let elapsedSec = 0;
+    let best: TrainResult['best'] = null;
+    if (ckpt) {
+      const a = ckpt.arrays;
+      pool.params.set(a.params);
+      pool.state.set(a.state);
+      pool.weightsChanged();
+      emaParams.set(a.emaParams);
+      emaState.set(a.emaState);
+      const buffers = Object.keys(a)
+        .filter((k) => k.startsWith('opt'))
+        .sort()
+        .map((k) => a[k].slice());
+      runner.optimizer.setState({ step: ckpt.meta.optimizerStep, buffers });
+      ({ epoch, batch, step, epochLossSum, epochSamples, elapsedSec, best } = ckpt.meta);
+      info(`resuming at epoch ${epoch + 1}, batch ${batch + 1} of ${batches} (step ${step})`);
+    }
+
+    /** Saves everything needed to continue at batch `atBatch` of epoch `atEpoch`. */
+    const writeCheckpoint = async (atEpoch: number, atBatch: number) => {
+      const opt = runner.optimizer.getState();
+      const arrays: Record<string, Float32Array> = {
+        params: pool.params,
+        state: pool.state,
+        emaParams,
+        emaState,
+      };
+      opt.buffers.forEach((b, i) => {
+        arrays[`opt${i}`] = b;
+      });
+      await saveCheckpoint(
+        ckptFile,
+        {
+          version: 1,
+          config,
+          epoch: atEpoch,
+          batch: atBatch,
+          step,
+          optimizerStep: opt.step,
+          epochLossSum,
+          epochSamples,
+          elapsedSec,
+          best,
+        },
+        arrays,
+      );
+    };
+
+    const evalWeights = async <T>(fn: () => Promise<T>): Promise<T> => {
+      if (config.ema <= 0) return fn();
+      const saved = [pool.params.slice(), pool.state.slice()];
+      pool.params.set(emaParams);
+      pool.state.set(emaState);
+      pool.weightsChanged();
+      try {
+        return await fn();
+      } finally {
+        pool.params.set(saved[0]);
+        pool.state.set(saved[1]);
+        pool.weightsChanged();
+      }
+    };
+
+    const layout = { params: pool.layout, state: pool.stateLayout };
+    let stepsThisRun = 0;
+    let lastCheckpoint = performance.now();
+    let stopped = false;
+    for (; epoch < config.epochs && !stopped; epoch++, batch = 0) {
+      const perm = permutation(n, config.seed, epoch);
+      const epochStart = performance.now();
+      const startBatch = batch;
+      let next = batchInput(config, data.train, perm, epoch, batch);
+      let lr = 0;
+      for (; batch < batches; ) {
+        const t0 = performance.now();
+        lr = learningRate(config.lr, step, batches, config.epochs);
+        const pending = runner.step(next, lr);
+        // Prepare the next batch while the workers compute this one.
+        if (batch + 1 < batches) next = batchInput(config, data.train, perm, epoch, batch + 1);
+        const loss = await pending;
+        if (!Number.isFinite(loss))
+          throw new Error(`training diverged (loss ${loss}) at epoch ${epoch + 1}, batch ${batch + 1}`);
+        if (config.ema > 0) {
+          const d = Math.min(config.ema, (1 + step) / (10 + step));
+          for (let i = 0; i < emaParams.length; i++)
+            emaParams[i] = d * emaParams[i] + (1 - d) * pool.params[i];
+          for (let i = 0; i < emaState.length; i++) emaState[i] = d * emaState[i] + (1 - d) * pool.state[i];
+        }
+        step++;
+        batch++;
+        stepsThisRun++;
+        epochLossSum += loss * config.batchSize;
+        epochSamples += config.batchSize;
+        elapsedSec += (performance.now() - t0) / 1000;
+        const epochSec = (performance.now() - epochStart) / 1000;
+        options.onProgress?.({
+          epoch,
+          epochs: config.epochs,
+          batch,
+          batches,
+          loss: epochLossSum / epochSamples,
+          imgPerSec: ((batch - startBatch) * config.batchSize) / epochSec,
+        });
+        const due =
+          performance.now() - lastCheckpoint > config.checkpointMinutes * 60_000 ||
+          (options.checkpointEverySteps !== undefined && step % options.checkpointEverySteps === 0);
+        if (due && batch < batches) {
+          await writeCheckpoint(epoch, batch);
+          lastCheckpoint = performance.now();
+        }
+        if (options.haltAfterSteps !== undefined && stepsThisRun >= options.haltAfterSteps)
+          throw new HaltedForTest('halted');
+        if (options.shouldStop?.()) {
+          stopped = true;
+          break;
+        }
+      }
+      if (stopped && batch < batches) {
+        await writeCheckpoint(epoch, batch);
+        info(`stopped: checkpoint written at epoch ${epoch + 1}, batch ${batch + 1}; continue with --resume`);
+        break;
+      }
+      // End of epoch: validation, log, best model, checkpoint.
+      const epochSec = (performance.now() - epochStart) / 1000;
+      const log: EpochLog = {
+        epoch: epoch + 1,
+        step,
+        lr,
+        trainLoss: epochLossSum / Math.max(1, epochSamples),
+        imgPerSec: ((batches - startBatch) * config.batchSize) / epochSec,
+        epochSec,
+        elapsedSec,
+        time: new Date().toISOString(),
+      };
+      const params = config.ema > 0 ? emaParams : pool.params;
+      const state = config.ema > 0 ? emaState : pool.state;
+      const meta = {
+        epoch: epoch + 1,
+        step,
+        elapsedSec,
+        protocol: config.protocol,
+        trainSplits: config.trainSplits,
+      };
+      if (data.valid) {
+        const valid = data.valid;
+        const pred = await evalWeights(() => predictSet(pool, valid));
+        log.valAccuracy = classificationMetrics(
+          valid.labels,
+          argmaxRows(pred.probs, pred.classes),
+          pred.classes,
+        ).accuracy;
+        if (!best || log.valAccuracy > best.accuracy) {
+          best = { epoch: epoch + 1, accuracy: log.valAccuracy };
+          await saveModel(options.outDir, config.network, layout, params, state, {
+            ...meta,
+            valAccuracy: log.valAccuracy,
+          });
+        }
+      } else {
+        await saveModel(options.outDir, config.network, layout, params, state, meta);
+      }
+      await fs.appendFile(path.join(options.outDir, LOG_FILE), `${JSON.stringify(log)}\n`);
+      options.onEpoch?.(log);
+      epochLossSum = 0;
+      epochSamples = 0;
+      await writeCheckpoint(epoch + 1, 0);
+      lastCheckpoint = performance.now();
+      if (options.shouldStop?.()) stopped = true;
+    }
+    return { finished: epoch >= config.epochs, epochsDone: Math.min(epoch, config.epochs), elapsedSec, best };
+  } finally {
+    await pool.close();
+  }
+}

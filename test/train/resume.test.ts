@@ -1,0 +1,124 @@
+/** A tiny training killed mid-epoch and resumed ends with the same weights as an uninterrupted run. */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../../src/model/io.js';
+import { DEFAULT_REGIONS } from '../../src/model/regions.js';
+import { DEFAULT_AUGMENT } from '../../src/train/augment.js';
+import { loadCheckpoint } from '../../src/train/checkpoint.js';
+import type { TrainConfig } from '../../src/train/config.js';
+import { CHECKPOINT_FILE, HaltedForTest, LOG_FILE, type TrainSet, train } from '../../src/train/trainer.js';
+
+const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-train-'));
+afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
+
+const SIZE = 16;
+const config: TrainConfig = {
+  network: {
+    kind: 'ran',
+    inputSize: SIZE,
+    classes: 8,
+    trunk: { inChannels: 1, stemChannels: 4, stemStride: 1, stages: [{ channels: 8, blocks: 1, stride: 2 }] },
+    tail: [{ channels: 8, blocks: 1, stride: 2 }],
+    regionSize: 4,
+    regions: DEFAULT_REGIONS,
+    rbLoss: { margin: 0.1, weight: 1 },
+    labelSmoothing: 0.1,
+  },
+  protocol: 'majority',
+  trainSplits: ['train'],
+  epochs: 2,
+  batchSize: 8,
+  bnGroup: 4,
+  bnMomentum: 0.9,
+  optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+  lr: { base: 0.05, warmupEpochs: 0.5, final: 0.01 },
+  ema: 0.9,
+  augment: DEFAULT_AUGMENT,
+  seed: 3,
+  workers: 2,
+  checkpointMinutes: 60,
+};
+
+function syntheticSet(n: number): TrainSet {
+  const pixels = new Uint8Array(n * SIZE * SIZE);
+  const targets = new Float32Array(n * 8);
+  for (let i = 0; i < n; i++) {
+    const c = i % 8;
+    targets[i * 8 + c] = 1;
+    for (let p = 0; p < SIZE * SIZE; p++) pixels[i * SIZE * SIZE + p] = (p * (c + 1) * 37 + i * 11) % 256;
+  }
+  return { pixels, size: SIZE, indices: Int32Array.from({ length: n }, (_, i) => i), targets };
+}
+
+describe('train --resume', () => {
+  it('continues exactly where a crash left it', async () => {
+    const data = { train: syntheticSet(52) }; // 6 batches of 8 per epoch (4 images left out)
+    const straight = path.join(tmp, 'straight');
+    const done = await train(config, data, { outDir: straight, resume: false, backend: 'wasm' });
+    expect(done.finished).toBe(true);
+    expect(done.epochsDone).toBe(2);
+
+    const crashed = path.join(tmp, 'crashed');
+    await expect(
+      train(config, data, {
+        outDir: crashed,
+        resume: false,
+        backend: 'wasm',
+        checkpointEverySteps: 2,
+        haltAfterSteps: 9,
+      }),
+    ).rejects.toBeInstanceOf(HaltedForTest);
+    // The last checkpoint before the crash is mid-way through the second epoch (step 8 = epoch 2, batch 2).
+    const ckpt = await loadCheckpoint(path.join(crashed, CHECKPOINT_FILE));
+    expect(ckpt?.meta.epoch).toBe(1);
+    expect(ckpt?.meta.batch).toBe(2);
+    expect(ckpt?.meta.step).toBe(8);
+    await expect(train(config, data, { outDir: crashed, resume: false, backend: 'wasm' })).rejects.toThrow(
+      /pass --resume/,
+    );
+
+    const resumed = await train(config, data, { outDir: crashed, resume: true, backend: 'wasm' });
+    expect(resumed.finished).toBe(true);
+
+    const a = await loadModel(straight);
+    const b = await loadModel(crashed);
+    expect(a.params.length).toBeGreaterThan(1000);
+    expect(Buffer.from(b.params.buffer).equals(Buffer.from(a.params.buffer))).toBe(true);
+    expect(Buffer.from(b.state.buffer).equals(Buffer.from(a.state.buffer))).toBe(true);
+    const finalA = await loadCheckpoint(path.join(straight, CHECKPOINT_FILE));
+    const finalB = await loadCheckpoint(path.join(crashed, CHECKPOINT_FILE));
+    expect(Array.from(finalB?.arrays.params ?? [])).toEqual(Array.from(finalA?.arrays.params ?? []));
+    expect(Array.from(finalB?.arrays.opt0 ?? [])).toEqual(Array.from(finalA?.arrays.opt0 ?? []));
+
+    const logA = (await fs.readFile(path.join(straight, LOG_FILE), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const logB = (await fs.readFile(path.join(crashed, LOG_FILE), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(logB.map((l) => [l.epoch, l.step, l.trainLoss])).toEqual(
+      logA.map((l) => [l.epoch, l.step, l.trainLoss]),
+    );
+  });
+
+  it('refuses to resume with a different configuration', async () => {
+    const data = { train: syntheticSet(52) };
+    const dir = path.join(tmp, 'changed');
+    await expect(
+      train(config, data, {
+        outDir: dir,
+        resume: false,
+        backend: 'wasm',
+        haltAfterSteps: 2,
+        checkpointEverySteps: 1,
+      }),
+    ).rejects.toBeInstanceOf(HaltedForTest);
+    await expect(
+      train({ ...config, epochs: 3 }, data, { outDir: dir, resume: true, backend: 'wasm' }),
+    ).rejects.toThrow(/different configuration/);
+  });
+});
