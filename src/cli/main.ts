@@ -5,6 +5,7 @@ import { DataError } from '../data/errors.js';
 import { registerBenchCommand } from './bench-command.js';
 import { registerDataCommand } from './data-command.js';
 import { registerEvalCommand } from './eval-command.js';
+import { registerRegionsCommand } from './regions-command.js';
 import { registerTrainCommand } from './train-command.js';
 
 const program = new Command();
@@ -18,6 +19,7 @@ registerDataCommand(program);
 registerTrainCommand(program);
 registerEvalCommand(program);
 registerBenchCommand(program);
+registerRegionsCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof DataError) console.error(`ranfer: ${err.message}`);

@@ -1,0 +1,52 @@
+/** The `ranfer` command line as a user runs it (the built dist/cli/main.js). */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const MAIN = path.resolve(__dirname, '../../dist/cli/main.js');
+
+async function ranfer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [MAIN, ...args], { timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('ranfer CLI', () => {
+  it('has --help on every command', async () => {
+    const top = await ranfer('--help');
+    expect(top.code).toBe(0);
+    for (const cmd of ['data', 'train', 'eval', 'bench', 'regions']) expect(top.stdout).toContain(cmd);
+    for (const cmd of [['data'], ['train'], ['eval'], ['bench', 'engine'], ['bench', 'infer'], ['regions']]) {
+      const r = await ranfer(...cmd, '--help');
+      expect(r.code, cmd.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: ranfer /);
+    }
+  });
+
+  it('names a missing data folder and exits non-zero', async () => {
+    const r = await ranfer('data', '--data', '/nonexistent/ferplus');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('/nonexistent/ferplus: data folder not found');
+  });
+
+  it('rejects bad option values with a message', async () => {
+    const r = await ranfer('bench', 'engine', '--batch', 'many');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('expected a positive whole number, got "many"');
+    const s = await ranfer('eval', '--split', 'train');
+    expect(s.code).not.toBe(0);
+    expect(s.stderr).toMatch(/Allowed choices are test, valid/);
+  });
+
+  it('says when a model folder has no model', async () => {
+    const r = await ranfer('eval', '--model', '/nonexistent/model');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no model at /nonexistent/model');
+  });
+});

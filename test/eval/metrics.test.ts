@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { argmaxRows, classificationMetrics, softmaxRows } from '../../src/eval/metrics.js';
+
+describe('classificationMetrics', () => {
+  it('computes accuracy, per-class accuracy, macro-F1 and the confusion matrix by hand', () => {
+    // classes 0..2; actual / predicted:
+    const actual = [0, 0, 0, 1, 1, 2];
+    const predicted = [0, 0, 1, 1, 2, 2];
+    const m = classificationMetrics(actual, predicted, 3);
+    expect(m.count).toBe(6);
+    expect(m.accuracy).toBeCloseTo(4 / 6, 10);
+    expect(m.confusion).toEqual([
+      [2, 1, 0],
+      [0, 1, 1],
+      [0, 0, 1],
+    ]);
+    expect(m.perClassAccuracy).toEqual([2 / 3, 1 / 2, 1]);
+    // F1: class 0: 2*2/(3+2) = 0.8; class 1: 2*1/(2+2) = 0.5; class 2: 2*1/(1+2) = 2/3.
+    expect(m.macroF1).toBeCloseTo((0.8 + 0.5 + 2 / 3) / 3, 10);
+  });
+
+  it('leaves classes without samples out of per-class accuracy and macro-F1', () => {
+    const m = classificationMetrics([0, 1], [0, 1], 3);
+    expect(Number.isNaN(m.perClassAccuracy[2])).toBe(true);
+    expect(m.macroF1).toBe(1);
+  });
+
+  it('rejects mismatched lengths', () => {
+    expect(() => classificationMetrics([0], [0, 1], 2)).toThrow(/differ/);
+  });
+});
+
+describe('row helpers', () => {
+  it('argmax and softmax per row', () => {
+    expect(Array.from(argmaxRows(Float32Array.from([0.1, 0.7, 0.2, 3, 1, 2]), 3))).toEqual([1, 0]);
+    const s = softmaxRows(Float32Array.from([0, Math.log(3), 1000, 1000]), 2);
+    expect(s[0]).toBeCloseTo(0.25, 6);
+    expect(s[1]).toBeCloseTo(0.75, 6);
+    expect(s[2]).toBeCloseTo(0.5, 6);
+  });
+});
