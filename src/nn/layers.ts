@@ -160,14 +160,8 @@ function ghostBatchNorm(
  */
 export function batchNorm<T extends tf.Tensor>(x: T, bn: BatchNormLayer, ctx: ForwardContext): T {
   if (!ctx.training) {
-    return tf.batchNorm(
-      x,
-      bn.mean as tf.Tensor1D,
-      bn.variance as tf.Tensor1D,
-      bn.beta as tf.Tensor1D,
-      bn.gamma as tf.Tensor1D,
-      bn.eps,
-    ) as T;
+    const { scale, shift } = foldedBatchNorm(bn);
+    return tf.add(tf.mul(x, scale), shift) as T;
   }
   const n = x.shape[0];
   const groups = ctx.bnGroup > 0 && n > ctx.bnGroup && n % ctx.bnGroup === 0 ? n / ctx.bnGroup : 1;
