@@ -58,7 +58,12 @@ export async function runInferBench(o: {
   model.dispose();
 
   const weights = await loadModel(o.modelDir);
-  const pool = await WorkerPool.start({ workers: o.workers, network: weights.manifest.network, seed: 0, backend: o.backend });
+  const pool = await WorkerPool.start({
+    workers: o.workers,
+    network: weights.manifest.network,
+    seed: 0,
+    backend: o.backend,
+  });
   let poolSec: number;
   try {
     pool.params.set(weights.params);

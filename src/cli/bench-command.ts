@@ -2,8 +2,8 @@
 import { type Command, Option } from 'commander';
 import { runEngineBench } from '../bench/engine-bench.js';
 import { runInferBench } from '../bench/infer-bench.js';
-import { defaultModelDir } from '../infer/face-model.js';
 import type { BackendChoice } from '../engine/backend.js';
+import { defaultModelDir } from '../infer/face-model.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 
@@ -62,26 +62,40 @@ export function registerBenchCommand(program: Command): void {
     .option('--model <dir>', 'model folder', defaultModelDir())
     .option('--repeats <n>', 'timed batches of 64 (batch 1 runs 4x as many)', positiveInt, 10)
     .option('--workers <n>', 'worker threads for the batch-64 figure', positiveInt, 2)
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'wasm', 'cpu']).default('auto'))
+    .addOption(
+      new Option('--backend <name>', 'TensorFlow.js backend')
+        .choices(['auto', 'wasm', 'cpu'])
+        .default('auto'),
+    )
     .option('--json', 'print one JSON object')
-    .action(async (opts: { model: string; repeats: number; workers: number; backend: BackendChoice; json?: boolean }) => {
-      const bar = progressBar('bench infer', !opts.json && process.stderr.isTTY === true);
-      const r = await runInferBench({
-        modelDir: opts.model,
-        backend: opts.backend,
-        repeats: opts.repeats,
-        workers: opts.workers,
-        onProgress: (phase, d, t) => bar.update(d, t, phase),
-      });
-      bar.stop();
-      if (opts.json) {
-        console.log(JSON.stringify(r, null, 2));
-        return;
-      }
-      console.log(`inference benchmark: ${r.backend} backend, ${r.mflopsPerFace.toFixed(1)} MFLOP per face, model ${r.model}`);
-      console.log(`batch 1: ${r.msPerFaceBatch1.toFixed(2)} ms per face (target <= 15)`);
-      console.log(
-        `batch 64: ${r.facesPerSecBatch64OneThread.toFixed(1)} faces/s in one thread, ${r.facesPerSecBatch64.toFixed(1)} faces/s on ${r.workers} workers (target >= 150)`,
-      );
-    });
+    .action(
+      async (opts: {
+        model: string;
+        repeats: number;
+        workers: number;
+        backend: BackendChoice;
+        json?: boolean;
+      }) => {
+        const bar = progressBar('bench infer', !opts.json && process.stderr.isTTY === true);
+        const r = await runInferBench({
+          modelDir: opts.model,
+          backend: opts.backend,
+          repeats: opts.repeats,
+          workers: opts.workers,
+          onProgress: (phase, d, t) => bar.update(d, t, phase),
+        });
+        bar.stop();
+        if (opts.json) {
+          console.log(JSON.stringify(r, null, 2));
+          return;
+        }
+        console.log(
+          `inference benchmark: ${r.backend} backend, ${r.mflopsPerFace.toFixed(1)} MFLOP per face, model ${r.model}`,
+        );
+        console.log(`batch 1: ${r.msPerFaceBatch1.toFixed(2)} ms per face (target <= 15)`);
+        console.log(
+          `batch 64: ${r.facesPerSecBatch64OneThread.toFixed(1)} faces/s in one thread, ${r.facesPerSecBatch64.toFixed(1)} faces/s on ${r.workers} workers (target >= 150)`,
+        );
+      },
+    );
 }

@@ -2,7 +2,13 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { RegionBox } from '../model/regions.js';
 
-export function regionFigureSpec(face: Uint8Array, size: number, regions: RegionBox[], title: string, weights?: number[]): TopLevelSpec {
+export function regionFigureSpec(
+  face: Uint8Array,
+  size: number,
+  regions: RegionBox[],
+  title: string,
+  weights?: number[],
+): TopLevelSpec {
   const pixels = Array.from(face, (v, i) => {
     const x = i % size;
     const y = Math.floor(i / size);
@@ -30,7 +36,12 @@ export function regionFigureSpec(face: Uint8Array, size: number, regions: Region
           x2: { field: 'x2' },
           y: { field: 'y', type: 'quantitative', scale: { ...axis, reverse: true }, axis: null },
           y2: { field: 'y2' },
-          color: { field: 'v', type: 'quantitative', scale: { range: ['black', 'white'], domain: [0, 255] }, legend: null },
+          color: {
+            field: 'v',
+            type: 'quantitative',
+            scale: { range: ['black', 'white'], domain: [0, 255] },
+            legend: null,
+          },
         },
       },
       {
@@ -41,7 +52,13 @@ export function regionFigureSpec(face: Uint8Array, size: number, regions: Region
           x2: { field: 'x2' },
           y: { field: 'y', type: 'quantitative', scale: { ...axis, reverse: true }, axis: null },
           y2: { field: 'y2' },
-          stroke: { field: 'region', type: 'nominal', scale: { scheme: 'category10' }, sort: null, title: 'region' },
+          stroke: {
+            field: 'region',
+            type: 'nominal',
+            scale: { scheme: 'category10' },
+            sort: null,
+            title: 'region',
+          },
         },
       },
     ],

