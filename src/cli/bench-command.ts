@@ -7,95 +7,108 @@ import { defaultModelDir } from '../infer/face-model.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 
+interface CommonOpts {
+  backend: BackendChoice;
+  json?: boolean;
+}
+
+type OnProgress = (phase: string, done: number, total: number) => void;
+
+/** A benchmark subcommand with the shared --backend and --json options. */
+function benchCommand(parent: Command, name: string, description: string): Command {
+  return parent
+    .command(name)
+    .description(description)
+    .addOption(
+      new Option('--backend <name>', 'TensorFlow.js backend')
+        .choices(['auto', 'wasm', 'cpu'])
+        .default('auto'),
+    )
+    .option('--json', 'print one JSON object');
+}
+
+/** Runs a benchmark with a progress bar (on a terminal, without --json), then prints JSON or text. */
+async function runBench<R>(
+  title: string,
+  opts: CommonOpts,
+  bench: (onProgress: OnProgress) => Promise<R>,
+  print: (r: R) => void,
+) {
+  const bar = progressBar(title, !opts.json && process.stderr.isTTY === true);
+  const r = await bench((phase, done, total) => bar.update(done, total, phase));
+  bar.stop();
+  if (opts.json) console.log(JSON.stringify(r, null, 2));
+  else print(r);
+}
+
 export function registerBenchCommand(program: Command): void {
   const bench = program
     .command('bench')
     .description('benchmarks (each prints its figures; --json for machines)');
-  bench
-    .command('engine')
-    .description(
-      'training engine: forward and training-step throughput of a residual CNN (48x48, batch 64) on 1 and 2 workers',
-    )
+
+  benchCommand(
+    bench,
+    'engine',
+    'training engine: forward and training-step throughput of a residual CNN (48x48, batch 64) on 1 and 2 workers',
+  )
     .option('--batch <n>', 'batch size', positiveInt, 64)
     .option('--steps <n>', 'timed steps per measurement', positiveInt, 6)
     .option('--warmup <n>', 'untimed steps first', positiveInt, 2)
-    .addOption(
-      new Option('--backend <name>', 'TensorFlow.js backend')
-        .choices(['auto', 'wasm', 'cpu'])
-        .default('auto'),
-    )
-    .option('--json', 'print one JSON object')
-    .action(
-      async (opts: {
-        batch: number;
-        steps: number;
-        warmup: number;
-        backend: BackendChoice;
-        json?: boolean;
-      }) => {
-        const bar = progressBar('bench engine', !opts.json && process.stderr.isTTY === true);
-        const r = await runEngineBench({
-          ...opts,
-          onProgress: (phase, done, total) => bar.update(done, total, phase),
-        });
-        bar.stop();
-        if (opts.json) {
-          console.log(JSON.stringify(r, null, 2));
-          return;
-        }
-        console.log(
-          `engine benchmark: ${r.backend} backend, batch ${r.batch}, ${r.mflopsPerImage.toFixed(1)} MFLOP per 48x48 image (forward)`,
-        );
-        console.table({
-          forward: { 'images/s': r.forwardImgPerSec.toFixed(1), GFLOPS: r.forwardGflops.toFixed(1) },
-          'train, 1 worker': { 'images/s': r.trainImgPerSec1.toFixed(1), GFLOPS: r.trainGflops1.toFixed(1) },
-          'train, 2 workers': { 'images/s': r.trainImgPerSec2.toFixed(1), GFLOPS: r.trainGflops2.toFixed(1) },
-        });
-        console.log(`training step / forward time: ${r.trainToForwardRatio.toFixed(2)}x (target <= 3.5)`);
-        console.log(`2-worker speedup: ${r.twoWorkerSpeedup.toFixed(2)}x (target >= 1.7)`);
-      },
+    .action((opts: CommonOpts & { batch: number; steps: number; warmup: number }) =>
+      runBench(
+        'bench engine',
+        opts,
+        (onProgress) => runEngineBench({ ...opts, onProgress }),
+        (r) => {
+          console.log(
+            `engine benchmark: ${r.backend} backend, batch ${r.batch}, ${r.mflopsPerImage.toFixed(1)} MFLOP per 48x48 image (forward)`,
+          );
+          console.table({
+            forward: { 'images/s': r.forwardImgPerSec.toFixed(1), GFLOPS: r.forwardGflops.toFixed(1) },
+            'train, 1 worker': {
+              'images/s': r.trainImgPerSec1.toFixed(1),
+              GFLOPS: r.trainGflops1.toFixed(1),
+            },
+            'train, 2 workers': {
+              'images/s': r.trainImgPerSec2.toFixed(1),
+              GFLOPS: r.trainGflops2.toFixed(1),
+            },
+          });
+          console.log(`training step / forward time: ${r.trainToForwardRatio.toFixed(2)}x (target <= 3.5)`);
+          console.log(`2-worker speedup: ${r.twoWorkerSpeedup.toFixed(2)}x (target >= 1.7)`);
+        },
+      ),
     );
 
-  bench
-    .command('infer')
-    .description('inference: ms per aligned face at batch 1, faces/s at batch 64 (1 thread and 2 workers)')
+  benchCommand(
+    bench,
+    'infer',
+    'inference: ms per aligned face at batch 1, faces/s at batch 64 (1 thread and 2 workers)',
+  )
     .option('--model <dir>', 'model folder', defaultModelDir())
     .option('--repeats <n>', 'timed batches of 64 (batch 1 runs 4x as many)', positiveInt, 10)
     .option('--workers <n>', 'worker threads for the batch-64 figure', positiveInt, 2)
-    .addOption(
-      new Option('--backend <name>', 'TensorFlow.js backend')
-        .choices(['auto', 'wasm', 'cpu'])
-        .default('auto'),
-    )
-    .option('--json', 'print one JSON object')
-    .action(
-      async (opts: {
-        model: string;
-        repeats: number;
-        workers: number;
-        backend: BackendChoice;
-        json?: boolean;
-      }) => {
-        const bar = progressBar('bench infer', !opts.json && process.stderr.isTTY === true);
-        const r = await runInferBench({
-          modelDir: opts.model,
-          backend: opts.backend,
-          repeats: opts.repeats,
-          workers: opts.workers,
-          onProgress: (phase, d, t) => bar.update(d, t, phase),
-        });
-        bar.stop();
-        if (opts.json) {
-          console.log(JSON.stringify(r, null, 2));
-          return;
-        }
-        console.log(
-          `inference benchmark: ${r.backend} backend, ${r.mflopsPerFace.toFixed(1)} MFLOP per face, model ${r.model}`,
-        );
-        console.log(`batch 1: ${r.msPerFaceBatch1.toFixed(2)} ms per face (target <= 15)`);
-        console.log(
-          `batch 64: ${r.facesPerSecBatch64OneThread.toFixed(1)} faces/s in one thread, ${r.facesPerSecBatch64.toFixed(1)} faces/s on ${r.workers} workers (target >= 150)`,
-        );
-      },
+    .action((opts: CommonOpts & { model: string; repeats: number; workers: number }) =>
+      runBench(
+        'bench infer',
+        opts,
+        (onProgress) =>
+          runInferBench({
+            modelDir: opts.model,
+            backend: opts.backend,
+            repeats: opts.repeats,
+            workers: opts.workers,
+            onProgress,
+          }),
+        (r) => {
+          console.log(
+            `inference benchmark: ${r.backend} backend, ${r.mflopsPerFace.toFixed(1)} MFLOP per face, model ${r.model}`,
+          );
+          console.log(`batch 1: ${r.msPerFaceBatch1.toFixed(2)} ms per face (target <= 15)`);
+          console.log(
+            `batch 64: ${r.facesPerSecBatch64OneThread.toFixed(1)} faces/s in one thread, ${r.facesPerSecBatch64.toFixed(1)} faces/s on ${r.workers} workers (target >= 150)`,
+          );
+        },
+      ),
     );
 }

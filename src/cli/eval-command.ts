@@ -6,6 +6,7 @@ import { defaultCacheDir, type Split } from '../data/ferplus.js';
 import { confusionSpec, writeChart } from '../eval/charts.js';
 import { type EvalReport, evaluateModel } from '../eval/evaluate.js';
 import { defaultModelDir } from '../infer/face-model.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { defaultDataDir } from './defaults.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
@@ -46,6 +47,7 @@ interface EvalOpts {
   tta?: boolean;
   confusion?: string;
   workers: number;
+  metricsOut?: string;
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -69,6 +71,7 @@ export function registerEvalCommand(program: Command): void {
     )
     .option('--workers <n>', 'worker threads', positiveInt, 2)
     .option('--json', 'print JSON (one object; an array with --subset all)')
+    .option('--metrics-out <file>', 'also write { model, tta, eval: [reports] } to this JSON file')
     .action(async (opts: EvalOpts) => {
       if (opts.subset && opts.split !== 'test')
         throw new Error('the challenge subsets are part of the test split: use --split test');
@@ -98,6 +101,10 @@ export function registerEvalCommand(program: Command): void {
           );
           if (!opts.json) console.error(`confusion matrix written to ${path.resolve(out)}`);
         }
+      }
+      if (opts.metricsOut) {
+        const doc = { model: path.relative(process.cwd(), opts.model), tta: opts.tta === true, eval: shown };
+        await writeFileAtomic(opts.metricsOut, `${JSON.stringify(doc, null, 2)}\n`);
       }
       if (opts.json) {
         console.log(JSON.stringify(shown.length === 1 ? shown[0] : shown, null, 2));

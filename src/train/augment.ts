@@ -67,8 +67,8 @@ export function augmentImage(
       const oy = y - c - ty;
       let sx = cos * ox + sin * oy + c;
       let sy = -sin * ox + cos * oy + c;
-      sx = sx < 0 ? 0 : sx > last ? last : sx;
-      sy = sy < 0 ? 0 : sy > last ? last : sy;
+      sx = sx < 0 ? 0 : Math.min(sx, last);
+      sy = sy < 0 ? 0 : Math.min(sy, last);
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
       const x1 = x0 < last ? x0 + 1 : x0;

@@ -1,7 +1,7 @@
 /** ranfer's other WASM kernels (reductions, transposed matmul, normalisation) against the CPU backend. */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { maxAbs, maxAbsDiff, onBackend, seeded, values } from './backends.js';
+import { maxAbsDiff, onBackend, seeded, values } from './backends.js';
 
 async function both(fn: () => number[][]): Promise<[number[][], number[][]]> {
   return [await onBackend('wasm', fn), await onBackend('cpu', fn)];

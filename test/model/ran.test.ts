@@ -3,10 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { RAN_DEFAULT } from '../../src/model/presets.js';
 import { Ran, type RanConfig, ranFlops, ranHead, ranLoss, regionBiasedLoss } from '../../src/model/ran.js';
-import { DEFAULT_REGIONS } from '../../src/model/regions.js';
 import { inferenceContext, trainingContext } from '../../src/nn/context.js';
-import type { DenseLayer } from '../../src/nn/layers.js';
+import { type DenseLayer, setNormKernelsEnabled } from '../../src/nn/layers.js';
 import { maxAbs, maxAbsDiff, onBackend, seeded, values } from '../engine/backends.js';
+import { TINY_RAN } from '../helpers.js';
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
@@ -106,15 +106,8 @@ describe('losses', () => {
 });
 
 const tiny: RanConfig = {
-  kind: 'ran',
-  inputSize: 16,
-  classes: 8,
-  trunk: { inChannels: 1, stemChannels: 4, stemStride: 1, stages: [{ channels: 6, blocks: 1, stride: 2 }] },
-  tail: [{ channels: 8, blocks: 1, stride: 2 }],
-  regionSize: 4,
-  regions: DEFAULT_REGIONS,
-  rbLoss: { margin: 0.1, weight: 1 },
-  labelSmoothing: 0,
+  ...TINY_RAN,
+  trunk: { ...TINY_RAN.trunk, stages: [{ channels: 6, blocks: 1, stride: 2 }] },
 };
 
 /** Loss and gradients of every parameter of a tiny RAN on a fixed batch. */
@@ -139,9 +132,11 @@ function ranGrads(): { loss: number; grads: number[][]; names: string[] } {
 }
 
 describe('gradient checks through the RAN', () => {
-  it('the whole network: WASM (ranfer kernels) equals the CPU backend for every parameter', async () => {
+  it('the whole network: WASM (ranfer kernels) equals the CPU backend with stock ops for every parameter', async () => {
     const w = await onBackend('wasm', ranGrads);
-    const c = await onBackend('cpu', ranGrads);
+    // The reference: the CPU backend with stock ops only (no ranfer kernels anywhere).
+    setNormKernelsEnabled(false);
+    const c = await onBackend('cpu', ranGrads).finally(() => setNormKernelsEnabled(true));
     expect(w.names).toEqual(c.names);
     expect(w.loss).toBeCloseTo(c.loss, 4);
     w.grads.forEach((g, i) => {
@@ -157,56 +152,38 @@ describe('gradient checks through the RAN', () => {
     const d = 3;
     const k = 3;
     const feats = seeded(2 * k * d, 21);
-    const lossAt = (f: Float32Array, wsv: Float32Array) =>
-      tf.tidy(() => {
-        const out = ranHead(
-          tf.tensor3d(f, [2, k, d]),
-          { w: tf.tensor2d(wsv, [d, 1]) as tf.Variable, b: tf.tensor1d([0.1]) as tf.Variable },
-          {
-            w: tf.tensor2d(seeded(2 * d, 22), [2 * d, 1]) as tf.Variable,
-            b: tf.tensor1d([-0.1]) as tf.Variable,
-          },
-          {
-            w: tf.tensor2d(seeded(2 * d * 4, 23), [2 * d, 4]) as tf.Variable,
-            b: tf.tensor1d([0, 0.1, 0, -0.1]) as tf.Variable,
-          },
-        );
-        const y = tf.tensor2d([1, 0, 0, 0, 0, 0, 1, 0], [2, 4]);
-        return ranLoss(out.logits, out.mu, y, {
-          classes: 4,
-          labelSmoothing: 0,
-          rbLoss: { margin: 0.5, weight: 1 },
-        });
+    /** Loss of the head with features f and self-attention weights w (other weights fixed). */
+    const headLoss = (f: tf.Tensor, w: tf.Tensor) => {
+      const out = ranHead(
+        f as tf.Tensor3D,
+        { w: w as tf.Variable, b: tf.tensor1d([0.1]) as tf.Variable },
+        {
+          w: tf.tensor2d(seeded(2 * d, 22), [2 * d, 1]) as tf.Variable,
+          b: tf.tensor1d([-0.1]) as tf.Variable,
+        },
+        {
+          w: tf.tensor2d(seeded(2 * d * 4, 23), [2 * d, 4]) as tf.Variable,
+          b: tf.tensor1d([0, 0.1, 0, -0.1]) as tf.Variable,
+        },
+      );
+      const y = tf.tensor2d([1, 0, 0, 0, 0, 0, 1, 0], [2, 4]);
+      return ranLoss(out.logits, out.mu, y, {
+        classes: 4,
+        labelSmoothing: 0,
+        rbLoss: { margin: 0.5, weight: 1 },
       });
+    };
+    const lossAt = (f: Float32Array, wsv: Float32Array) =>
+      tf.tidy(() => headLoss(tf.tensor3d(f, [2, k, d]), tf.tensor2d(wsv, [d, 1])));
     const ws = seeded(d, 24);
-    // Analytic gradients via autodiff on tensors.
-    const [gf, gw] = await onBackend('cpu', () => {
-      const f = (fv: tf.Tensor, wv: tf.Tensor) => {
-        const out = ranHead(
-          fv as tf.Tensor3D,
-          { w: wv as tf.Variable, b: tf.tensor1d([0.1]) as tf.Variable },
-          {
-            w: tf.tensor2d(seeded(2 * d, 22), [2 * d, 1]) as tf.Variable,
-            b: tf.tensor1d([-0.1]) as tf.Variable,
-          },
-          {
-            w: tf.tensor2d(seeded(2 * d * 4, 23), [2 * d, 4]) as tf.Variable,
-            b: tf.tensor1d([0, 0.1, 0, -0.1]) as tf.Variable,
-          },
-        );
-        const y = tf.tensor2d([1, 0, 0, 0, 0, 0, 1, 0], [2, 4]);
-        return ranLoss(out.logits, out.mu, y, {
-          classes: 4,
-          labelSmoothing: 0,
-          rbLoss: { margin: 0.5, weight: 1 },
-        });
-      };
-      const [a, b] = tf.grads(f as (...t: tf.Tensor[]) => tf.Tensor)([
-        tf.tensor3d(feats, [2, k, d]),
-        tf.tensor2d(ws, [d, 1]),
-      ]);
-      return values(a, b);
-    });
+    const [gf, gw] = await onBackend('cpu', () =>
+      values(
+        ...tf.grads(headLoss as (...t: tf.Tensor[]) => tf.Tensor)([
+          tf.tensor3d(feats, [2, k, d]),
+          tf.tensor2d(ws, [d, 1]),
+        ]),
+      ),
+    );
     const eps = 1e-2;
     await onBackend('cpu', () => {
       for (let i = 0; i < feats.length; i++) {

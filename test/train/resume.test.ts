@@ -4,28 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/model/io.js';
-import { DEFAULT_REGIONS } from '../../src/model/regions.js';
 import { DEFAULT_AUGMENT } from '../../src/train/augment.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { CHECKPOINT_FILE, HaltedForTest, LOG_FILE, type TrainSet, train } from '../../src/train/trainer.js';
+import { TINY_RAN } from '../helpers.js';
 
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-train-'));
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
 const SIZE = 16;
 const config: TrainConfig = {
-  network: {
-    kind: 'ran',
-    inputSize: SIZE,
-    classes: 8,
-    trunk: { inChannels: 1, stemChannels: 4, stemStride: 1, stages: [{ channels: 8, blocks: 1, stride: 2 }] },
-    tail: [{ channels: 8, blocks: 1, stride: 2 }],
-    regionSize: 4,
-    regions: DEFAULT_REGIONS,
-    rbLoss: { margin: 0.1, weight: 1 },
-    labelSmoothing: 0.1,
-  },
+  network: { ...TINY_RAN, labelSmoothing: 0.1 },
   protocol: 'majority',
   trainSplits: ['train'],
   epochs: 2,

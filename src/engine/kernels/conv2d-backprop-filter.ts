@@ -97,10 +97,6 @@ export function conv2DBackpropFilterWasm(args: {
 }
 
 /**
- * out[a, b, ci, co] = sum over n, i, j of x[n, i + oT + a, j + oL + b, ci] * dy[n, i, j, co]
- * (x is zero outside its extent), for a < taps[0], b < taps[1]: one GEMM per tap.
- */
-/**
  * The same correlation as one XNNPACK convolution: the batch-transposed input [Ci, H, W, N] convolved
  * with dy as the filter [OH, OW, N, Co]. Faster than the GEMMs on small maps, where the GEMMs' padded
  * grid adds up to 2x work.
@@ -123,6 +119,10 @@ const SMALL_MAP = 144;
 /** Floats of dy per reduction chunk (4 MB; measured best of 256 KB / 1 MB / 4 MB / unchunked). */
 const CHUNK_FLOATS = 1 << 20;
 
+/**
+ * out[a, b, ci, co] = sum over n, i, j of x[n, i + oT + a, j + oL + b, ci] * dy[n, i, j, co]
+ * (x is zero outside its extent), for a < taps[0], b < taps[1]: one GEMM per tap.
+ */
 export function correlateTaps(
   ops: WasmOps,
   x: TensorInfo,
