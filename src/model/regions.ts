@@ -56,11 +56,65 @@ export function cropBoxes(map: tf.Tensor4D, boxes: Float32Array, k: number, out:
   const n = map.shape[0];
   if (boxes.length !== n * k * 4) throw new Error(`expected ${n * k} boxes, got ${boxes.length / 4}`);
   const indices = Int32Array.from({ length: n * k }, (_, i) => Math.floor(i / k));
-  // crop-and-resize boxes are [y1, x1, y2, x2] over [0, 1] mapping to pixel centres 0 .. size - 1.
-  const h = map.shape[1];
-  const scaled = boxes.map((v) => (v * h - 0.5) / (h - 1));
+  // Crop-and-resize samples output o at y1 (H - 1) + o (y2 - y1) (H - 1) / (out - 1); choose y1, y2 so
+  // that this matches bilinear resizing with half-pixel centres of the region [top H, bottom H), i.e.
+  // sample top H + (o + 0.5) h / out - 0.5 with h = (bottom - top) H. Fixed regions then agree exactly.
+  const size = map.shape[1];
+  const scaled = new Float32Array(boxes.length);
+  for (let i = 0; i < boxes.length; i += 2) {
+    // Pairs (top, left) then (bottom, right) share the formula through their own start and extent.
+    const isStart = i % 4 === 0;
+    const j = isStart ? i : i - 2;
+    for (let a = 0; a < 2; a++) {
+      const start = boxes[j + a] * size;
+      const extent = (boxes[j + 2 + a] - boxes[j + a]) * size;
+      const o = isStart ? 0 : out - 1;
+      scaled[i + a] = (start + ((o + 0.5) * extent) / out - 0.5) / (size - 1);
+    }
+  }
   return tf.image.cropAndResize(map, tf.tensor2d(scaled, [n * k, 4]), tf.tensor1d(indices, 'int32'), [
     out,
     out,
+  ]);
+}
+
+/** Point indices of the 68-point (iBUG / Dlib) landmark layout. */
+const LANDMARK_GROUPS = {
+  leftBrowEye: [17, 18, 19, 20, 21, 36, 37, 38, 39, 40, 41],
+  rightBrowEye: [22, 23, 24, 25, 26, 42, 43, 44, 45, 46, 47],
+  nose: [27, 28, 29, 30, 31, 32, 33, 34, 35],
+  mouth: [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67],
+} as const;
+
+/**
+ * Landmark mode: k = 6 boxes per face from its 68 landmarks (x, y in the face crop, normalised 0..1):
+ * the whole face, the left and right eye-and-brow regions, the nose, the mouth, and the landmarks'
+ * bounding box — each a square around its points with a margin, clipped to the face. Returns
+ * [top, left, bottom, right] x 6, in the order of the fixed regions it replaces.
+ */
+export function landmarkBoxes(landmarks: ArrayLike<number>, margin = 0.25): Float32Array {
+  if (landmarks.length !== 136)
+    throw new Error(`expected 68 (x, y) landmarks, got ${landmarks.length / 2} points`);
+  const box = (indices: readonly number[] | null): number[] => {
+    const ids = indices ?? Array.from({ length: 68 }, (_, i) => i);
+    const xs = ids.map((i) => landmarks[2 * i]);
+    const ys = ids.map((i) => landmarks[2 * i + 1]);
+    const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
+    const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+    const half =
+      (Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) / 2) * (1 + margin);
+    const clip = (v: number) => Math.min(1, Math.max(0, v));
+    return [clip(cy - half), clip(cx - half), clip(cy + half), clip(cx + half)];
+  };
+  return Float32Array.from([
+    0,
+    0,
+    1,
+    1,
+    ...box(LANDMARK_GROUPS.leftBrowEye),
+    ...box(LANDMARK_GROUPS.rightBrowEye),
+    ...box(LANDMARK_GROUPS.nose),
+    ...box(LANDMARK_GROUPS.mouth),
+    ...box(null),
   ]);
 }

@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { Ran } from '../../src/model/ran.js';
+import { cellsOf, DEFAULT_REGIONS, landmarkBoxes } from '../../src/model/regions.js';
+import { inferenceContext } from '../../src/nn/context.js';
+import { maxAbsDiff, onBackend, seeded, values } from '../engine/backends.js';
+import { TINY_RAN } from '../helpers.js';
+
+describe('regions', () => {
+  it('snap the default boxes to whole cells of the 12x12 trunk map', () => {
+    expect(DEFAULT_REGIONS.map((r) => cellsOf(r.box, 12))).toEqual([
+      [0, 0, 12, 12],
+      [0, 0, 8, 8],
+      [0, 4, 8, 8],
+      [4, 2, 8, 8],
+      [2, 2, 8, 8],
+      [1, 1, 10, 10],
+    ]);
+  });
+
+  it('landmark boxes: whole face first, then squares around eyes, nose, mouth and all points', () => {
+    // A synthetic face: points on a grid inside [0.2, 0.8].
+    const pts = Float32Array.from({ length: 136 }, (_, i) => 0.2 + ((i * 37) % 60) / 100);
+    const b = landmarkBoxes(pts);
+    expect(b.length).toBe(24);
+    expect(Array.from(b.subarray(0, 4))).toEqual([0, 0, 1, 1]);
+    for (let k = 1; k < 6; k++) {
+      const [t, l, bo, r] = b.subarray(k * 4, k * 4 + 4);
+      expect(bo).toBeGreaterThan(t);
+      expect(r).toBeGreaterThan(l);
+      expect(Math.min(t, l)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(bo, r)).toBeLessThanOrEqual(1);
+    }
+    expect(() => landmarkBoxes(new Float32Array(10))).toThrow(/68/);
+  });
+
+  it('the RAN in landmark mode with the fixed boxes matches the fixed-region mode', async () => {
+    const [fixed, boxed] = await onBackend('wasm', () => {
+      const net = new Ran(TINY_RAN, 2);
+      const x = tf.tensor4d(seeded(2 * 16 * 16, 4), [2, 16, 16, 1]);
+      // The fixed regions, snapped to the 8x8 map's cells, as per-face boxes.
+      const cells = TINY_RAN.regions.map((r) => cellsOf(r.box, 8));
+      const one = cells.flatMap(([t, l, h, w]) => [t / 8, l / 8, (t + h) / 8, (l + w) / 8]);
+      const boxes = Float32Array.from([...one, ...one]);
+      const out = values(
+        net.forward(x, inferenceContext()).logits,
+        net.forward(x, inferenceContext(), boxes).logits,
+      );
+      net.dispose();
+      return out;
+    });
+    expect(maxAbsDiff(fixed, boxed)).toBeLessThan(1e-3);
+  });
+});
