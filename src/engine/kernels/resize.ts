@@ -24,6 +24,57 @@ export function bilinearTaps(
   return { i0, i1, f };
 }
 
+/**
+ * One pass of the resize over every (output position, channel): `adjoint` false gathers the four
+ * taps from the input [N, H, W, C] into the output [N, oh, ow, C]; true scatters the output-shaped
+ * gradient back onto the input shape (the exact transpose).
+ */
+function bilinearPass(
+  big: Float32Array,
+  small: Float32Array,
+  N: number,
+  H: number,
+  W: number,
+  C: number,
+  oh: number,
+  ow: number,
+  adjoint: boolean,
+): void {
+  const ty = bilinearTaps(H, oh);
+  const tx = bilinearTaps(W, ow);
+  let o = 0;
+  for (let n = 0; n < N; n++) {
+    const base = n * H * W * C;
+    for (let i = 0; i < oh; i++) {
+      const r0 = base + ty.i0[i] * W * C;
+      const r1 = base + ty.i1[i] * W * C;
+      const fy = ty.f[i];
+      for (let j = 0; j < ow; j++) {
+        const fx = tx.f[j];
+        const w00 = (1 - fy) * (1 - fx);
+        const w01 = (1 - fy) * fx;
+        const w10 = fy * (1 - fx);
+        const w11 = fy * fx;
+        const a = r0 + tx.i0[j] * C;
+        const b = r0 + tx.i1[j] * C;
+        const c = r1 + tx.i0[j] * C;
+        const d = r1 + tx.i1[j] * C;
+        for (let k = 0; k < C; k++, o++) {
+          if (adjoint) {
+            const g = small[o];
+            big[a + k] += g * w00;
+            big[b + k] += g * w01;
+            big[c + k] += g * w10;
+            big[d + k] += g * w11;
+          } else {
+            small[o] = big[a + k] * w00 + big[b + k] * w01 + big[c + k] * w10 + big[d + k] * w11;
+          }
+        }
+      }
+    }
+  }
+}
+
 /** `RanferResize`: x [N, H, W, C] -> [N, outH, outW, C]. */
 export const resizeKernel: JsKernel = {
   name: 'RanferResize',
@@ -33,27 +84,7 @@ export const resizeKernel: JsKernel = {
   },
   compute([x], [[N, H, W, C]], [out], attrs) {
     const [oh, ow] = attrs.size as [number, number];
-    const ty = bilinearTaps(H, oh);
-    const tx = bilinearTaps(W, ow);
-    let o = 0;
-    for (let n = 0; n < N; n++) {
-      const base = n * H * W * C;
-      for (let i = 0; i < oh; i++) {
-        const r0 = base + ty.i0[i] * W * C;
-        const r1 = base + ty.i1[i] * W * C;
-        const fy = ty.f[i];
-        for (let j = 0; j < ow; j++) {
-          const c0 = tx.i0[j] * C;
-          const c1 = tx.i1[j] * C;
-          const fx = tx.f[j];
-          for (let c = 0; c < C; c++, o++) {
-            const top = x[r0 + c0 + c] * (1 - fx) + x[r0 + c1 + c] * fx;
-            const bottom = x[r1 + c0 + c] * (1 - fx) + x[r1 + c1 + c] * fx;
-            out[o] = top * (1 - fy) + bottom * fy;
-          }
-        }
-      }
-    }
+    bilinearPass(x, out, N, H, W, C, oh, ow, false);
   },
 };
 
@@ -66,28 +97,6 @@ export const resizeGradKernel: JsKernel = {
   },
   compute([dy], [[N, oh, ow, C]], [dx], attrs) {
     const [H, W] = attrs.inputSize as [number, number];
-    const ty = bilinearTaps(H, oh);
-    const tx = bilinearTaps(W, ow);
-    let o = 0;
-    for (let n = 0; n < N; n++) {
-      const base = n * H * W * C;
-      for (let i = 0; i < oh; i++) {
-        const r0 = base + ty.i0[i] * W * C;
-        const r1 = base + ty.i1[i] * W * C;
-        const fy = ty.f[i];
-        for (let j = 0; j < ow; j++) {
-          const c0 = tx.i0[j] * C;
-          const c1 = tx.i1[j] * C;
-          const fx = tx.f[j];
-          for (let c = 0; c < C; c++, o++) {
-            const g = dy[o];
-            dx[r0 + c0 + c] += g * (1 - fy) * (1 - fx);
-            dx[r0 + c1 + c] += g * (1 - fy) * fx;
-            dx[r1 + c0 + c] += g * fy * (1 - fx);
-            dx[r1 + c1 + c] += g * fy * fx;
-          }
-        }
-      }
-    }
+    bilinearPass(dx, dy, N, H, W, C, oh, ow, true);
   },
 };
