@@ -54,6 +54,9 @@ export const TRAIN_PRESETS: Record<string, TrainConfig> = {
 /** The first shipped model: the default recipe for 6 epochs (a short run). */
 TRAIN_PRESETS['first-model'] = { ...TRAIN_PRESETS.default, epochs: 6 };
 
+/** The default recipe over 50 epochs (~8.5 h on 2 workers): the accuracy campaign's first long run. */
+TRAIN_PRESETS.long = { ...TRAIN_PRESETS.default, epochs: 50 };
+
 export function validateTrainConfig(c: TrainConfig): void {
   const perWorker = c.batchSize / c.workers;
   if (!Number.isInteger(perWorker) || perWorker % c.bnGroup !== 0) {
