@@ -26,6 +26,16 @@ export interface FacePrediction {
   attention?: Float32Array;
 }
 
+/** Region boxes [top, left, bottom, right] of left-right mirrored faces. */
+function mirrorBoxes(boxes: Float32Array): Float32Array {
+  const out = Float32Array.from(boxes);
+  for (let i = 0; i < boxes.length; i += 4) {
+    out[i + 1] = 1 - boxes[i + 3];
+    out[i + 3] = 1 - boxes[i + 1];
+  }
+  return out;
+}
+
 export class FaceEmotionModel {
   private constructor(
     readonly manifest: ModelManifest,
@@ -61,8 +71,14 @@ export class FaceEmotionModel {
     return n.kind === 'ran' ? n.regions.map((r) => r.name) : [];
   }
 
-  /** Predicts `count` faces given as uint8 pixels (count x size x size) or already normalised floats. */
-  predict(faces: Uint8Array | Float32Array, options: { flipTta?: boolean } = {}): FacePrediction {
+  /**
+   * Predicts `count` faces given as uint8 pixels (count x size x size) or already normalised floats.
+   * `boxes`: landmark-mode regions (see `landmarkBoxes`), one set per face; the fixed regions otherwise.
+   */
+  predict(
+    faces: Uint8Array | Float32Array,
+    options: { flipTta?: boolean; boxes?: Float32Array } = {},
+  ): FacePrediction {
     const px = this.size * this.size;
     if (faces.length === 0 || faces.length % px !== 0) {
       throw new Error(`expected ${this.size}x${this.size} grey faces, got ${faces.length} values`);
@@ -70,9 +86,11 @@ export class FaceEmotionModel {
     const count = faces.length / px;
     const x = faces instanceof Uint8Array ? normalizePixels(faces) : faces;
     const shape: [number, number, number, number] = [count, this.size, this.size, 1];
-    const run = (input: Float32Array) =>
+    if (options.boxes && this.manifest.network.kind !== 'ran')
+      throw new Error('landmark regions need a RAN model');
+    const run = (input: Float32Array, boxes = options.boxes) =>
       tf.tidy(() => {
-        const p = this.network.predict(tf.tensor4d(input, shape), inferenceContext());
+        const p = this.network.predict(tf.tensor4d(input, shape), inferenceContext(), boxes);
         return {
           logits: Float32Array.from(p.logits.dataSync()),
           attention: p.attention ? Float32Array.from(p.attention.dataSync()) : undefined,
@@ -82,7 +100,10 @@ export class FaceEmotionModel {
     const k = this.classes.length;
     const probs = softmaxRows(out.logits, k);
     if (options.flipTta) {
-      const q = softmaxRows(run(flipHorizontal(x, this.size)).logits, k);
+      const q = softmaxRows(
+        run(flipHorizontal(x, this.size), options.boxes && mirrorBoxes(options.boxes)).logits,
+        k,
+      );
       for (let i = 0; i < probs.length; i++) probs[i] = (probs[i] + q[i]) / 2;
     }
     return { probs, top: argmaxRows(probs, k), attention: out.attention };

@@ -29,8 +29,11 @@ export interface Network {
   lossSum(batch: Batch, ctx: ForwardContext): tf.Scalar;
   /** Class logits, [N, classes]. */
   logits(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor2D;
-  /** Logits and, where the network has them, attention weights. */
-  predict(x: tf.Tensor4D, ctx: ForwardContext): Prediction;
+  /**
+   * Logits and, where the network has them, attention weights. `boxes` (RAN only): per-face region boxes
+   * (normalised [top, left, bottom, right], one per region, face-major) replacing the fixed regions.
+   */
+  predict(x: tf.Tensor4D, ctx: ForwardContext, boxes?: Float32Array): Prediction;
   /** Forward FLOPs per sample, for throughput reports. */
   flopsPerSample(): number;
   dispose(): void;

@@ -103,8 +103,8 @@ export class Ran implements Network {
     return this.forward(x, ctx).logits;
   }
 
-  predict(x: tf.Tensor4D, ctx: ForwardContext): Prediction {
-    const { logits, mu, nu } = this.forward(x, ctx);
+  predict(x: tf.Tensor4D, ctx: ForwardContext, boxes?: Float32Array): Prediction {
+    const { logits, mu, nu } = this.forward(x, ctx, boxes);
     return { logits, attention: tf.mul(mu, nu) as tf.Tensor2D, mu };
   }
 

@@ -1,0 +1,146 @@
+/**
+ * Alignment: a similarity transform (rotation, scale, shift) that levels the eyes and frames the face the
+ * way FERPlus faces are framed, then an anti-aliased resample to the model's grey input.
+ *
+ * The framing template is measured, not guessed: `scripts/calibrate-framing.ts` runs face-api's 68-point
+ * landmark network on 600 FER2013 training faces and takes the median eye and mouth centres (as fractions
+ * of the 48x48 crop). The transform levels the eyes exactly and fits scale and shift to those three points
+ * by least squares, so a turned face (short eye distance) is still framed by its eye-to-mouth height.
+ */
+
+/** Median landmark centres of FERPlus faces, as fractions of the crop (x right, y down). */
+export const FERPLUS_FRAMING = {
+  leftEye: [0.3034, 0.3706],
+  rightEye: [0.6712, 0.369],
+  mouth: [0.4913, 0.7604],
+} as const;
+
+/** An affine map x' = a x + b y + c, y' = d x + e y + f as [a, b, c, d, e, f]. */
+export type Affine = [number, number, number, number, number, number];
+
+export interface AlignedFace {
+  /** size x size grey pixels. */
+  pixels: Uint8Array;
+  size: number;
+  /** The 68 landmarks in the aligned face, as fractions of its side (136 values). */
+  landmarks: Float32Array;
+  /** Maps aligned-face pixel coordinates to image pixel coordinates. */
+  faceToImage: Affine;
+}
+
+function centre(landmarks: ArrayLike<number>, from: number, to: number): [number, number] {
+  let x = 0;
+  let y = 0;
+  for (let i = from; i < to; i++) {
+    x += landmarks[2 * i];
+    y += landmarks[2 * i + 1];
+  }
+  return [x / (to - from), y / (to - from)];
+}
+
+/** The similarity transform taking image coordinates to aligned-face coordinates (side `size`). */
+export function alignmentTransform(landmarks: ArrayLike<number>, size: number): Affine {
+  if (landmarks.length !== 136)
+    throw new Error(`expected 68 (x, y) landmarks, got ${landmarks.length / 2} points`);
+  const src = [centre(landmarks, 36, 42), centre(landmarks, 42, 48), centre(landmarks, 48, 68)];
+  const dst = [FERPLUS_FRAMING.leftEye, FERPLUS_FRAMING.rightEye, FERPLUS_FRAMING.mouth].map(
+    ([x, y]) => [x * size, y * size] as const,
+  );
+  const angle = Math.atan2(src[1][1] - src[0][1], src[1][0] - src[0][0]);
+  const cos = Math.cos(-angle);
+  const sin = Math.sin(-angle);
+  const rotated = src.map(([x, y]) => [cos * x - sin * y, sin * x + cos * y] as const);
+  const mean = (pts: readonly (readonly [number, number])[]) =>
+    [pts.reduce((s, p) => s + p[0], 0) / pts.length, pts.reduce((s, p) => s + p[1], 0) / pts.length] as const;
+  const [pmx, pmy] = mean(rotated);
+  const [qmx, qmy] = mean(dst);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < 3; i++) {
+    const px = rotated[i][0] - pmx;
+    const py = rotated[i][1] - pmy;
+    num += px * (dst[i][0] - qmx) + py * (dst[i][1] - qmy);
+    den += px * px + py * py;
+  }
+  if (!(den > 1e-6) || !(num > 0)) throw new Error('degenerate landmarks: cannot align the face');
+  const s = num / den;
+  return [s * cos, -s * sin, qmx - s * pmx, s * sin, s * cos, qmy - s * pmy];
+}
+
+/** The inverse of a (non-singular) affine map. */
+export function invertAffine(m: Affine): Affine {
+  const [a, b, c, d, e, f] = m;
+  const det = a * e - b * d;
+  if (Math.abs(det) < 1e-12) throw new Error('singular transform');
+  return [e / det, -b / det, (b * f - c * e) / det, -d / det, a / det, (c * d - a * f) / det];
+}
+
+export function applyAffine(m: Affine, x: number, y: number): [number, number] {
+  return [m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]];
+}
+
+/**
+ * Resamples `grey` (width x height, one value per pixel) into a size x size image through `faceToImage`,
+ * averaging k x k bilinear samples per output pixel (k = source pixels per output pixel, rounded up) so
+ * that downsizing does not alias. Outside the image the nearest edge pixel is used.
+ */
+export function warpGrey(
+  grey: Float32Array,
+  width: number,
+  height: number,
+  faceToImage: Affine,
+  size: number,
+): Uint8Array {
+  const [a, b, c, d, e, f] = faceToImage;
+  const step = Math.hypot(a, d);
+  const k = Math.min(16, Math.max(1, Math.ceil(step)));
+  const out = new Uint8Array(size * size);
+  const sample = (x: number, y: number): number => {
+    // Continuous coordinates (pixel i spans [i, i + 1)) to sample indices.
+    const sx = Math.min(width - 1, Math.max(0, x - 0.5));
+    const sy = Math.min(height - 1, Math.max(0, y - 0.5));
+    const x0 = Math.floor(sx);
+    const y0 = Math.floor(sy);
+    const x1 = Math.min(width - 1, x0 + 1);
+    const y1 = Math.min(height - 1, y0 + 1);
+    const fx = sx - x0;
+    const fy = sy - y0;
+    const top = grey[y0 * width + x0] * (1 - fx) + grey[y0 * width + x1] * fx;
+    const bottom = grey[y1 * width + x0] * (1 - fx) + grey[y1 * width + x1] * fx;
+    return top * (1 - fy) + bottom * fy;
+  };
+  for (let oy = 0; oy < size; oy++) {
+    for (let ox = 0; ox < size; ox++) {
+      let sum = 0;
+      for (let j = 0; j < k; j++) {
+        const v = oy + (j + 0.5) / k;
+        for (let i = 0; i < k; i++) {
+          const u = ox + (i + 0.5) / k;
+          sum += sample(a * u + b * v + c, d * u + e * v + f);
+        }
+      }
+      out[oy * size + ox] = Math.round(sum / (k * k));
+    }
+  }
+  return out;
+}
+
+/** Aligns one face of a grey image given its 68 landmarks (image pixels). */
+export function alignFace(
+  grey: Float32Array,
+  width: number,
+  height: number,
+  landmarks: ArrayLike<number>,
+  size = 48,
+): AlignedFace {
+  const imageToFace = alignmentTransform(landmarks, size);
+  const faceToImage = invertAffine(imageToFace);
+  const pixels = warpGrey(grey, width, height, faceToImage, size);
+  const local = new Float32Array(136);
+  for (let i = 0; i < 68; i++) {
+    const [x, y] = applyAffine(imageToFace, landmarks[2 * i], landmarks[2 * i + 1]);
+    local[2 * i] = x / size;
+    local[2 * i + 1] = y / size;
+  }
+  return { pixels, size, landmarks: local, faceToImage };
+}

@@ -1,0 +1,130 @@
+/**
+ * Input conversion in one place: a file path, an encoded image (Buffer / Uint8Array) or raw pixels become
+ * 8-bit RGB pixels, EXIF-upright, downsized when huge. Every format sharp reads works (JPEG, PNG, WebP,
+ * TIFF, GIF, AVIF; grey, RGB, RGBA, 16-bit).
+ */
+import { readFile } from 'node:fs/promises';
+import sharp, { type Sharp } from 'sharp';
+
+/** Raw pixels, row-major, `channels` interleaved values per pixel (1 grey, 3 RGB, 4 RGBA). */
+export interface RawImage {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+}
+
+/** What the recogniser accepts: a file path, the bytes of an encoded image, or raw pixels. */
+export type ImageInput = string | Buffer | Uint8Array | RawImage;
+
+/** An upright RGB image ready for detection, with the factor back to the input's own pixel grid. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  /** Input pixels per pixel of `data` (1 unless the image was downsized). */
+  scale: number;
+  /** The input's size after EXIF orientation. */
+  originalWidth: number;
+  originalHeight: number;
+}
+
+/** A problem with an input image, worded for the user (what is wrong, not a stack trace). */
+export class ImageError extends Error {
+  override name = 'ImageError';
+}
+
+export interface LoadImageOptions {
+  /** Images whose longer side exceeds this are downsized before detection (default 2048). */
+  maxSide?: number;
+}
+
+function isRawImage(input: ImageInput): input is RawImage {
+  return typeof input === 'object' && !(input instanceof Uint8Array) && 'data' in input;
+}
+
+function describe(input: ImageInput): string {
+  return typeof input === 'string' ? input : isRawImage(input) ? 'raw image' : 'image buffer';
+}
+
+function checkRaw(raw: RawImage): void {
+  const { width, height, channels, data } = raw;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new ImageError(`raw image: width and height must be positive integers, got ${width}x${height}`);
+  if (![1, 3, 4].includes(channels))
+    throw new ImageError(`raw image: channels must be 1, 3 or 4, got ${channels}`);
+  if (data.length !== width * height * channels)
+    throw new ImageError(
+      `raw image: expected ${width}x${height}x${channels} = ${width * height * channels} values, got ${data.length}`,
+    );
+}
+
+/** Reads, orients, downsizes and converts an input to RGB. Throws `ImageError` for unusable inputs. */
+export async function loadRgbImage(input: ImageInput, options: LoadImageOptions = {}): Promise<RgbImage> {
+  const maxSide = options.maxSide ?? 2048;
+  const name = describe(input);
+  let pipeline: Sharp;
+  if (isRawImage(input)) {
+    checkRaw(input);
+    pipeline = sharp(input.data, {
+      raw: { width: input.width, height: input.height, channels: input.channels },
+    });
+  } else {
+    let bytes: Uint8Array;
+    if (typeof input === 'string') {
+      try {
+        bytes = await readFile(input);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new ImageError(
+          `${input}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`,
+        );
+      }
+    } else bytes = input;
+    if (bytes.length === 0) throw new ImageError(`${name}: empty file`);
+    pipeline = sharp(bytes, { failOn: 'error' });
+  }
+  try {
+    const meta = await pipeline.metadata();
+    if (!meta.width || !meta.height) throw new ImageError(`${name}: the image has no size`);
+    // EXIF orientations 5-8 swap width and height; rotate() with no angle applies and drops the tag.
+    const swap = (meta.orientation ?? 1) >= 5;
+    const originalWidth = swap ? meta.height : meta.width;
+    const originalHeight = swap ? meta.width : meta.height;
+    let img = pipeline.rotate();
+    if (Math.max(originalWidth, originalHeight) > maxSide)
+      img = img.resize(maxSide, maxSide, { fit: 'inside' });
+    const out = await img
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (out.info.channels !== 3)
+      throw new ImageError(`${name}: unexpected ${out.info.channels}-channel pixels`);
+    return {
+      data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length),
+      width: out.info.width,
+      height: out.info.height,
+      scale: originalWidth / out.info.width,
+      originalWidth,
+      originalHeight,
+    };
+  } catch (err) {
+    if (err instanceof ImageError) throw err;
+    const msg = (err as Error).message;
+    if (/unsupported image format|Input buffer contains unsupported/i.test(msg))
+      throw new ImageError(`${name}: not an image (or a format sharp cannot read)`);
+    if (/premature end|truncated|corrupt|VipsJpeg|pngload|Read error/i.test(msg))
+      throw new ImageError(`${name}: the image data is truncated or corrupt (${msg.split('\n')[0]})`);
+    throw new ImageError(`${name}: cannot decode (${msg.split('\n')[0]})`);
+  }
+}
+
+/** ITU-R BT.601 luma of RGB pixels (the grey conversion FER2013's 8-bit faces use). */
+export function rgbToGrey(rgb: Uint8Array, width: number, height: number): Float32Array {
+  const n = width * height;
+  const grey = new Float32Array(n);
+  for (let i = 0; i < n; i++) grey[i] = 0.299 * rgb[3 * i] + 0.587 * rgb[3 * i + 1] + 0.114 * rgb[3 * i + 2];
+  return grey;
+}
