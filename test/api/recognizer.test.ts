@@ -1,0 +1,105 @@
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRecognizer, EMOTIONS, ImageError, type Recognizer } from '../../src/index.js';
+import { FERPLUS, PHOTOS } from '../helpers.js';
+
+const SINGLE: [string, string][] = [
+  ['angry.jpg', 'anger'],
+  ['disgusted.jpg', 'disgust'],
+  ['fearful.jpg', 'fear'],
+  ['happy.jpg', 'happiness'],
+  ['neutral.jpg', 'neutral'],
+  ['sad.jpg', 'sadness'],
+  ['surprised.jpg', 'surprise'],
+];
+
+let fer: Recognizer;
+beforeAll(async () => {
+  fer = await createRecognizer({ backend: 'wasm' });
+});
+afterAll(() => fer?.dispose());
+
+describe('createRecognizer().recognize', () => {
+  it('finds exactly one face in each single-face photo, with a full result', async () => {
+    let right = 0;
+    for (const [file, emotion] of SINGLE) {
+      const faces = await fer.recognize(path.join(PHOTOS, file));
+      expect(faces, file).toHaveLength(1);
+      const [face] = faces;
+      expect(face.landmarks).toHaveLength(68);
+      expect(face.score).toBeGreaterThan(0.5);
+      const sum = EMOTIONS.reduce((s, e) => s + face.probabilities[e], 0);
+      expect(sum).toBeCloseTo(1, 5);
+      expect(Object.keys(face.attention)).toHaveLength(6);
+      expect(face.probabilities[face.emotion]).toBe(Math.max(...Object.values(face.probabilities)));
+      // The landmarks lie inside (or at the edge of) the detection box.
+      const inBox = face.landmarks.filter(
+        ([x, y]) =>
+          x >= face.box.x - 0.15 * face.box.width &&
+          x <= face.box.x + 1.15 * face.box.width &&
+          y >= face.box.y - 0.15 * face.box.height &&
+          y <= face.box.y + 1.15 * face.box.height,
+      );
+      expect(inBox.length, file).toBe(68);
+      if (face.emotion === emotion) right++;
+    }
+    console.log(`photos recognised as their emotion: ${right} of ${SINGLE.length}`);
+    expect(right).toBeGreaterThanOrEqual(3);
+  });
+
+  it('recognises happy, surprised and neutral', async () => {
+    for (const [file, emotion] of [
+      ['happy.jpg', 'happiness'],
+      ['surprised.jpg', 'surprise'],
+      ['neutral.jpg', 'neutral'],
+    ]) {
+      const [face] = await fer.recognize(path.join(PHOTOS, file));
+      expect(face.emotion, file).toBe(emotion);
+    }
+  });
+
+  it('finds the 4 faces of bbt1.jpg, left to right across the sofa', async () => {
+    const faces = await fer.recognize(path.join(PHOTOS, 'bbt1.jpg'));
+    expect(faces).toHaveLength(4);
+    const xs = faces.map((f) => f.box.x + f.box.width / 2).sort((a, b) => a - b);
+    // One face per person: centres far apart, all in the upper half of the picture.
+    for (let i = 1; i < xs.length; i++) expect(xs[i] - xs[i - 1]).toBeGreaterThan(150);
+    for (const f of faces) expect(f.box.y + f.box.height).toBeLessThan(384);
+  });
+
+  it('reports boxes in the input pixels of a huge, downsized photo', async () => {
+    const huge = await sharp(path.join(PHOTOS, 'happy.jpg')).resize(5000).jpeg().toBuffer();
+    const [small] = await fer.recognize(path.join(PHOTOS, 'happy.jpg'));
+    const faces = await fer.recognize(huge);
+    expect(faces).toHaveLength(1);
+    const k = 5000 / 500;
+    expect(faces[0].box.x / k).toBeCloseTo(small.box.x, -1);
+    expect(faces[0].box.width / k).toBeCloseTo(small.box.width, -1);
+  });
+
+  it('returns no faces for a picture without one, and for a 1x1 image', async () => {
+    const noise = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#7090b0' } })
+      .png()
+      .toBuffer();
+    expect(await fer.recognize(noise)).toEqual([]);
+    expect(
+      await fer.recognize({ data: new Uint8Array([1, 2, 3]), width: 1, height: 1, channels: 3 }),
+    ).toEqual([]);
+  });
+
+  it('rejects unreadable input with an ImageError', async () => {
+    await expect(fer.recognize(Buffer.from('not an image'))).rejects.toBeInstanceOf(ImageError);
+  });
+});
+
+describe('classifyAligned', () => {
+  it('classifies FERPlus faces directly, the same as classifyPixels', async () => {
+    const file = path.join(FERPLUS, 'FER2013Test', 'fer0032222.png');
+    const [viaFile] = await fer.classifyAligned(file);
+    const raw = await sharp(file).greyscale().raw().toBuffer();
+    const [viaPixels] = fer.classifyPixels(new Uint8Array(raw));
+    expect(viaFile.emotion).toBe(viaPixels.emotion);
+    for (const e of EMOTIONS) expect(viaFile.probabilities[e]).toBeCloseTo(viaPixels.probabilities[e], 2);
+  });
+});
