@@ -5,6 +5,7 @@ import { DataError } from '../data/errors.js';
 import { registerBenchCommand } from './bench-command.js';
 import { registerDataCommand } from './data-command.js';
 import { registerEvalCommand } from './eval-command.js';
+import { registerPredictCommand } from './predict-command.js';
 import { registerRegionsCommand } from './regions-command.js';
 import { registerTrainCommand } from './train-command.js';
 
@@ -18,6 +19,7 @@ program
 registerDataCommand(program);
 registerTrainCommand(program);
 registerEvalCommand(program);
+registerPredictCommand(program);
 registerBenchCommand(program);
 registerRegionsCommand(program);
 

@@ -21,8 +21,17 @@ describe('ranfer CLI', () => {
   it('has --help on every command', async () => {
     const top = await ranfer('--help');
     expect(top.code).toBe(0);
-    for (const cmd of ['data', 'train', 'eval', 'bench', 'regions']) expect(top.stdout).toContain(cmd);
-    for (const cmd of [['data'], ['train'], ['eval'], ['bench', 'engine'], ['bench', 'infer'], ['regions']]) {
+    for (const cmd of ['data', 'train', 'eval', 'predict', 'bench', 'regions'])
+      expect(top.stdout).toContain(cmd);
+    for (const cmd of [
+      ['data'],
+      ['train'],
+      ['eval'],
+      ['predict'],
+      ['bench', 'engine'],
+      ['bench', 'infer'],
+      ['regions'],
+    ]) {
       const r = await ranfer(...cmd, '--help');
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/^Usage: ranfer /);

@@ -1,0 +1,130 @@
+/** `ranfer predict`: faces and emotions of photos, as a table, JSON, or annotated images. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type FaceJson, faceToJson } from '../api/face-json.js';
+import { createRecognizer, type RecognizedFace } from '../api/recognizer.js';
+import { EMOTIONS } from '../data/emotions.js';
+import { ImageError } from '../face/image.js';
+import { defaultModelDir } from '../infer/face-model.js';
+import { annotateImage } from '../report/annotate.js';
+import { expandInputs } from './inputs.js';
+import { progressBar } from './progress.js';
+
+interface PredictOpts {
+  json?: boolean;
+  annotate?: string;
+  minConfidence: number;
+  detector: 'ssd' | 'tiny';
+  regions: 'fixed' | 'landmarks';
+  tta?: boolean;
+  model: string;
+}
+
+export interface PredictEntry {
+  file: string;
+  faces: FaceJson[];
+  error?: string;
+}
+
+function probability(value: string): number {
+  const p = Number(value);
+  if (!Number.isFinite(p) || p < 0 || p > 1) throw new InvalidArgumentError(`expected 0..1, got "${value}"`);
+  return p;
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+
+function printTable(file: string, faces: RecognizedFace[]): void {
+  console.log(
+    `${file}: ${faces.length === 0 ? 'no face found' : `${faces.length} face${faces.length > 1 ? 's' : ''}`}`,
+  );
+  if (faces.length === 0) return;
+  const head = ['face', 'box (x,y wxh)', 'score', 'emotion', ...EMOTIONS.map((e) => e.slice(0, 9))];
+  const rows = faces.map((f, i) => [
+    String(i + 1),
+    `${Math.round(f.box.x)},${Math.round(f.box.y)} ${Math.round(f.box.width)}x${Math.round(f.box.height)}`,
+    f.score.toFixed(2),
+    f.emotion,
+    ...EMOTIONS.map((e) => pct(f.probabilities[e])),
+  ]);
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) =>
+    `  ${cells.map((v, c) => (c < 4 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ')}`;
+  console.log(line(head));
+  for (const r of rows) console.log(line(r));
+}
+
+/** A unique output name per input inside the annotation folder. */
+function annotationName(file: string, used: Set<string>): string {
+  const base = path.basename(file, path.extname(file));
+  let name = `${base}.png`;
+  for (let i = 2; used.has(name); i++) name = `${base}-${i}.png`;
+  used.add(name);
+  return name;
+}
+
+export function registerPredictCommand(program: Command): void {
+  program
+    .command('predict')
+    .description('find the faces of photos and recognise their emotions')
+    .argument('<inputs...>', 'image files, folders (searched recursively) or globs')
+    .option('--json', 'print one JSON array, an entry per input')
+    .option('--annotate <dir>', 'write each image with boxes, emotions and probability bars to this folder')
+    .option('--min-confidence <p>', 'drop faces detected with a lower confidence', probability, 0.5)
+    .addOption(new Option('--detector <kind>', 'face detector').choices(['ssd', 'tiny']).default('ssd'))
+    .addOption(
+      new Option('--regions <mode>', 'RAN regions: fixed crops, or boxes from the landmarks')
+        .choices(['fixed', 'landmarks'])
+        .default('fixed'),
+    )
+    .option('--tta', 'average with the mirrored face')
+    .option('--model <dir>', 'model folder', defaultModelDir())
+    .action(async (inputs: string[], opts: PredictOpts) => {
+      const { files, expanded } = await expandInputs(inputs);
+      const fer = await createRecognizer({
+        modelDir: opts.model,
+        minConfidence: opts.minConfidence,
+        detector: opts.detector,
+        regions: opts.regions,
+        flipTta: opts.tta,
+      });
+      if (opts.annotate) await mkdir(opts.annotate, { recursive: true });
+      const used = new Set<string>();
+      const entries: PredictEntry[] = [];
+      const bar = progressBar('predict', expanded && files.length > 1 && process.stderr.isTTY === true);
+      let unreadable = 0;
+      try {
+        for (const [i, file] of files.entries()) {
+          bar.update(i, files.length, path.basename(file));
+          try {
+            const faces = await fer.recognize(file);
+            entries.push({ file, faces: faces.map(faceToJson) });
+            if (!opts.json) printTable(file, faces);
+            if (opts.annotate) {
+              const out = path.join(opts.annotate, annotationName(file, used));
+              await writeFile(out, await annotateImage(file, faces));
+            }
+          } catch (err) {
+            if (!(err instanceof ImageError)) throw err;
+            unreadable++;
+            entries.push({ file, faces: [], error: err.message });
+            console.error(`ranfer: ${err.message}`);
+          }
+        }
+        bar.update(files.length, files.length, 'done');
+      } finally {
+        bar.stop();
+        fer.dispose();
+      }
+      if (opts.json) console.log(JSON.stringify(entries, null, 2));
+      else if (files.length > 1) {
+        const faces = entries.reduce((n, e) => n + e.faces.length, 0);
+        console.log(
+          `\n${files.length} inputs, ${faces} faces${unreadable ? `, ${unreadable} unreadable` : ''}`,
+        );
+      }
+      if (opts.annotate && !opts.json) console.log(`annotated images in ${opts.annotate}`);
+      if (unreadable > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,86 @@
+/** `ranfer predict` as a user runs it. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PredictEntry } from '../../src/cli/predict-command.js';
+import { EMOTIONS } from '../../src/data/emotions.js';
+import { PHOTOS } from '../helpers.js';
+
+const run = promisify(execFile);
+const MAIN = path.resolve(__dirname, '../../dist/cli/main.js');
+
+async function ranfer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [MAIN, ...args], { timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'ranfer-predict-'));
+  await writeFile(path.join(dir, 'text.jpg'), 'hello\n');
+  await sharp({ create: { width: 200, height: 150, channels: 3, background: '#a0a0a0' } })
+    .png()
+    .toFile(path.join(dir, 'blank.png'));
+});
+
+describe('ranfer predict', () => {
+  it('prints one JSON entry per input, goes on past bad files and exits 1 when one is unreadable', async () => {
+    const r = await ranfer(
+      'predict',
+      '--json',
+      path.join(PHOTOS, 'happy.jpg'),
+      path.join(PHOTOS, 'bbt1.jpg'),
+      path.join(dir, 'text.jpg'),
+      path.join(dir, 'blank.png'),
+      '--annotate',
+      path.join(dir, 'out'),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('text.jpg: not an image');
+    const entries = JSON.parse(r.stdout) as PredictEntry[];
+    expect(entries.map((e) => path.basename(e.file))).toEqual([
+      'happy.jpg',
+      'bbt1.jpg',
+      'text.jpg',
+      'blank.png',
+    ]);
+    expect(entries.map((e) => e.faces.length)).toEqual([1, 4, 0, 0]);
+    expect(entries[2].error).toMatch(/not an image/);
+    expect(entries[3].error).toBeUndefined();
+    const face = entries[0].faces[0];
+    expect(Object.keys(face).sort()).toEqual(
+      ['attention', 'box', 'emotion', 'landmarks', 'probabilities', 'score'].sort(),
+    );
+    expect(face.emotion).toBe('happiness');
+    expect(Object.keys(face.probabilities)).toEqual([...EMOTIONS]);
+    expect(face.landmarks).toHaveLength(68);
+    expect((await readdir(path.join(dir, 'out'))).sort()).toEqual(
+      ['blank.png', 'bbt1.png', 'happy.png'].sort(),
+    );
+    const meta = await sharp(path.join(dir, 'out', 'bbt1.png')).metadata();
+    expect([meta.width, meta.height]).toEqual([1366, 768]);
+  });
+
+  it('expands folders, prints a table and exits 0 when every input was read', async () => {
+    const r = await ranfer('predict', PHOTOS, '--min-confidence', '0.9');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/bbt1\.jpg: 4 faces/);
+    expect(r.stdout).toMatch(/happy\.jpg: 1 face\n/);
+    expect(r.stdout).toContain('8 inputs, 11 faces');
+  });
+
+  it('rejects a confidence outside 0..1', async () => {
+    const r = await ranfer('predict', PHOTOS, '--min-confidence', '2');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('expected 0..1');
+  });
+});
