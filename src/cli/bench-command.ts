@@ -2,8 +2,11 @@
 import { type Command, Option } from 'commander';
 import { runEngineBench } from '../bench/engine-bench.js';
 import { runInferBench } from '../bench/infer-bench.js';
+import { type PhotoBenchCase, runPhotoBench } from '../bench/photo-bench.js';
 import type { BackendChoice } from '../engine/backend.js';
+import type { DetectorKind } from '../face/detector.js';
 import { defaultModelDir } from '../infer/face-model.js';
+import { defaultPhotosDir } from './defaults.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 
@@ -108,6 +111,48 @@ export function registerBenchCommand(program: Command): void {
           console.log(
             `batch 64: ${r.facesPerSecBatch64OneThread.toFixed(1)} faces/s in one thread, ${r.facesPerSecBatch64.toFixed(1)} faces/s on ${r.workers} workers (target >= 150)`,
           );
+        },
+      ),
+    );
+
+  benchCommand(
+    bench,
+    'photo',
+    'photos end to end (decode, detection, landmarks, alignment, RAN): ms per 1366x768 image with one face, ms per face on bbt1.jpg',
+  )
+    .option('--photos <dir>', 'folder with happy.jpg and bbt1.jpg', defaultPhotosDir())
+    .option('--model <dir>', 'model folder', defaultModelDir())
+    .addOption(new Option('--detector <kind>', 'face detector').choices(['tiny', 'ssd']).default('tiny'))
+    .option('--repeats <n>', 'timed runs per photo', positiveInt, 10)
+    .action((opts: CommonOpts & { photos: string; model: string; detector: DetectorKind; repeats: number }) =>
+      runBench(
+        'bench photo',
+        opts,
+        (onProgress) =>
+          runPhotoBench({
+            photosDir: opts.photos,
+            modelDir: opts.model,
+            backend: opts.backend,
+            detector: opts.detector,
+            repeats: opts.repeats,
+            onProgress,
+          }),
+        (r) => {
+          console.log(
+            `photo benchmark: ${r.backend} backend, ${r.detector} detector, median of ${r.repeats} runs`,
+          );
+          const row = (c: PhotoBenchCase) => ({
+            size: `${c.width}x${c.height}`,
+            faces: c.faces,
+            'ms/image': c.msPerImage.toFixed(1),
+            'ms/face': c.msPerFace.toFixed(1),
+            'decode ms': c.stages.decodeMs.toFixed(1),
+            'detect+landmarks ms': c.stages.detectMs.toFixed(1),
+            'align ms': c.stages.alignMs.toFixed(1),
+            'RAN ms': c.stages.classifyMs.toFixed(1),
+          });
+          console.table({ [r.oneFace.photo]: row(r.oneFace), [r.group.photo]: row(r.group) });
+          console.log(`one face: ${r.oneFace.msPerImage.toFixed(1)} ms per image (target < 150)`);
         },
       ),
     );

@@ -5,6 +5,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type FaceJson, faceToJson } from '../api/face-json.js';
 import { createRecognizer, type RecognizedFace } from '../api/recognizer.js';
 import { EMOTIONS } from '../data/emotions.js';
+import type { DetectorKind } from '../face/detector.js';
 import { ImageError } from '../face/image.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { annotateImage } from '../report/annotate.js';
@@ -14,8 +15,8 @@ import { progressBar } from './progress.js';
 interface PredictOpts {
   json?: boolean;
   annotate?: string;
-  minConfidence: number;
-  detector: 'ssd' | 'tiny';
+  minConfidence?: number;
+  detector: DetectorKind;
   regions: 'fixed' | 'landmarks';
   tta?: boolean;
   model: string;
@@ -71,8 +72,12 @@ export function registerPredictCommand(program: Command): void {
     .argument('<inputs...>', 'image files, folders (searched recursively) or globs')
     .option('--json', 'print one JSON array, an entry per input')
     .option('--annotate <dir>', 'write each image with boxes, emotions and probability bars to this folder')
-    .option('--min-confidence <p>', 'drop faces detected with a lower confidence', probability, 0.5)
-    .addOption(new Option('--detector <kind>', 'face detector').choices(['ssd', 'tiny']).default('ssd'))
+    .option(
+      '--min-confidence <p>',
+      'drop faces detected with a lower confidence (default: tiny 0.25, ssd 0.5)',
+      probability,
+    )
+    .addOption(new Option('--detector <kind>', 'face detector').choices(['tiny', 'ssd']).default('tiny'))
     .addOption(
       new Option('--regions <mode>', 'RAN regions: fixed crops, or boxes from the landmarks')
         .choices(['fixed', 'landmarks'])

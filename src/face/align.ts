@@ -79,18 +79,26 @@ export function applyAffine(m: Affine, x: number, y: number): [number, number] {
   return [m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]];
 }
 
+/** Pixels to align from: grey (1 channel) or RGB (3, converted to BT.601 luma as sampled). */
+export interface SourceImage {
+  data: ArrayLike<number>;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+}
+
 /**
- * Resamples `grey` (width x height, one value per pixel) into a size x size image through `faceToImage`,
- * averaging k x k bilinear samples per output pixel (k = source pixels per output pixel, rounded up) so
- * that downsizing does not alias. Outside the image the nearest edge pixel is used.
+ * Resamples the image's grey values into a size x size image through `faceToImage`, averaging k x k
+ * bilinear samples per output pixel (k = source pixels per output pixel, rounded up) so that downsizing
+ * does not alias. Outside the image the nearest edge pixel is used. Only the pixels the face covers are
+ * read (an RGB photo is not converted as a whole).
  */
-export function warpGrey(
-  grey: Float32Array,
-  width: number,
-  height: number,
-  faceToImage: Affine,
-  size: number,
-): Uint8Array {
+export function warpGrey(image: SourceImage, faceToImage: Affine, size: number): Uint8Array {
+  const { data, width, height, channels } = image;
+  const grey =
+    channels === 1
+      ? (i: number) => data[i]
+      : (i: number) => 0.299 * data[3 * i] + 0.587 * data[3 * i + 1] + 0.114 * data[3 * i + 2];
   const [a, b, c, d, e, f] = faceToImage;
   const step = Math.hypot(a, d);
   const k = Math.min(16, Math.max(1, Math.ceil(step)));
@@ -105,8 +113,8 @@ export function warpGrey(
     const y1 = Math.min(height - 1, y0 + 1);
     const fx = sx - x0;
     const fy = sy - y0;
-    const top = grey[y0 * width + x0] * (1 - fx) + grey[y0 * width + x1] * fx;
-    const bottom = grey[y1 * width + x0] * (1 - fx) + grey[y1 * width + x1] * fx;
+    const top = grey(y0 * width + x0) * (1 - fx) + grey(y0 * width + x1) * fx;
+    const bottom = grey(y1 * width + x0) * (1 - fx) + grey(y1 * width + x1) * fx;
     return top * (1 - fy) + bottom * fy;
   };
   for (let oy = 0; oy < size; oy++) {
@@ -125,17 +133,11 @@ export function warpGrey(
   return out;
 }
 
-/** Aligns one face of a grey image given its 68 landmarks (image pixels). */
-export function alignFace(
-  grey: Float32Array,
-  width: number,
-  height: number,
-  landmarks: ArrayLike<number>,
-  size = 48,
-): AlignedFace {
+/** Aligns one face of an image given its 68 landmarks (image pixels). */
+export function alignFace(image: SourceImage, landmarks: ArrayLike<number>, size = 48): AlignedFace {
   const imageToFace = alignmentTransform(landmarks, size);
   const faceToImage = invertAffine(imageToFace);
-  const pixels = warpGrey(grey, width, height, faceToImage, size);
+  const pixels = warpGrey(image, faceToImage, size);
   const local = new Float32Array(136);
   for (let i = 0; i < 68; i++) {
     const [x, y] = applyAffine(imageToFace, landmarks[2 * i], landmarks[2 * i + 1]);

@@ -70,8 +70,8 @@ describe('ranfer predict', () => {
     expect([meta.width, meta.height]).toEqual([1366, 768]);
   });
 
-  it('expands folders, prints a table and exits 0 when every input was read', async () => {
-    const r = await ranfer('predict', PHOTOS, '--min-confidence', '0.9');
+  it('expands folders, prints a table and exits 0 when every input was read (SSD detector)', async () => {
+    const r = await ranfer('predict', PHOTOS, '--detector', 'ssd', '--min-confidence', '0.9');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/bbt1\.jpg: 4 faces/);
     expect(r.stdout).toMatch(/happy\.jpg: 1 face\n/);

@@ -51,3 +51,129 @@ describe('matMul with transposed operands', () => {
     });
   }
 });
+
+describe('concat and slice (heap copies)', () => {
+  const concats: Array<[number[][], number]> = [
+    [
+      [
+        [1, 6, 5, 1],
+        [1, 6, 5, 1],
+        [1, 6, 5, 1],
+      ],
+      3,
+    ],
+    [
+      [
+        [2, 3, 4],
+        [2, 3, 9],
+      ],
+      2,
+    ],
+    [
+      [
+        [2, 3, 4],
+        [2, 5, 4],
+        [2, 1, 4],
+      ],
+      1,
+    ],
+    [
+      [
+        [2, 3, 40],
+        [3, 3, 40],
+      ],
+      0,
+    ],
+    [
+      [
+        [2, 0, 4],
+        [2, 3, 4],
+      ],
+      1,
+    ],
+    [
+      [
+        [4, 2],
+        [4, 70],
+      ],
+      -1,
+    ],
+  ];
+  for (const [shapes, axis] of concats) {
+    it(`concat of ${shapes.map((s) => s.join('x')).join(' + ')} on axis ${axis} (float32 and int32)`, async () => {
+      const [w, c] = await both(() => {
+        const xs = shapes.map((s, i) =>
+          tf.tensor(
+            seeded(
+              s.reduce((a, b) => a * b, 1),
+              i + 3,
+            ),
+            s,
+          ),
+        );
+        const f = tf.concat(xs, axis);
+        const n = tf.concat(
+          xs.map((x) => tf.cast(tf.mul(x, 100), 'int32')),
+          axis,
+        );
+        expect(n.dtype).toBe('int32');
+        return [...values(f, n), f.shape];
+      });
+      expect(w[2]).toEqual(c[2]);
+      expect(w[0]).toEqual(c[0]);
+      expect(w[1]).toEqual(c[1]);
+    });
+  }
+  const slices: Array<[number[], number[], number[]]> = [
+    [
+      [768, 50, 3],
+      [100, 7, 0],
+      [62, 40, 3],
+    ],
+    [
+      [2, 9, 9, 4],
+      [1, 2, 3, 1],
+      [1, 5, 4, 2],
+    ],
+    [
+      [2, 9, 9, 4],
+      [0, 2, 0, 0],
+      [2, 5, -1, -1],
+    ],
+    [
+      [2, 9, 9, 4],
+      [1, 0, 0, 0],
+      [1, -1, -1, -1],
+    ],
+    [
+      [5, 70],
+      [2, 3],
+      [3, 60],
+    ],
+    [[33], [4], [20]],
+    [
+      [3, 4],
+      [1, 1],
+      [0, 2],
+    ],
+  ];
+  for (const [shape, begin, size] of slices) {
+    it(`slice of ${shape.join('x')} at ${begin.join(',')} size ${size.join(',')}`, async () => {
+      const [w, c] = await both(() => {
+        const x = tf.tensor(
+          seeded(
+            shape.reduce((a, b) => a * b, 1),
+            9,
+          ),
+          shape,
+        );
+        const f = tf.slice(x, begin, size);
+        const n = tf.slice(tf.cast(tf.mul(x, 100), 'int32'), begin, size);
+        return [...values(f, n), f.shape];
+      });
+      expect(w[2]).toEqual(c[2]);
+      expect(w[0]).toEqual(c[0]);
+      expect(w[1]).toEqual(c[1]);
+    });
+  }
+});

@@ -74,10 +74,11 @@ describe('alignment', () => {
   it('resamples exactly under the identity and averages when shrinking', () => {
     const w = 6;
     const grey = Float32Array.from({ length: w * w }, (_, i) => i * 7);
-    const same = warpGrey(grey, w, w, [1, 0, 0, 0, 1, 0], w);
+    const image = { data: grey, width: w, height: w, channels: 1 as const };
+    const same = warpGrey(image, [1, 0, 0, 0, 1, 0], w);
     expect(Array.from(same)).toEqual(Array.from(grey, Math.round));
     // Halving: each output pixel is the mean of a 2x2 block (k = 2 samples at the block's pixel centres).
-    const half = warpGrey(grey, w, w, [2, 0, 0, 0, 2, 0], 3);
+    const half = warpGrey(image, [2, 0, 0, 0, 2, 0], 3);
     const block = (r: number, c: number) =>
       (grey[2 * r * w + 2 * c] +
         grey[2 * r * w + 2 * c + 1] +
@@ -91,12 +92,21 @@ describe('alignment', () => {
   it('returns landmarks in face coordinates', () => {
     const lm = landmarksAt([80, 60], [120, 60], [100, 104]);
     const grey = new Float32Array(200 * 200).fill(128);
-    const face = alignFace(grey, 200, 200, lm, 48);
+    const face = alignFace({ data: grey, width: 200, height: 200, channels: 1 }, lm, 48);
     expect(face.pixels.length).toBe(48 * 48);
     expect(face.pixels.every((v) => v === 128)).toBe(true);
     expect(face.landmarks[73]).toBeCloseTo(face.landmarks[85], 6);
     const [x, y] = applyAffine(face.faceToImage, face.landmarks[72] * 48, face.landmarks[73] * 48);
     expect(x).toBeCloseTo(80, 4);
     expect(y).toBeCloseTo(60, 4);
+  });
+});
+
+describe('warpGrey on RGB', () => {
+  it('samples BT.601 luma of RGB pixels', () => {
+    const rgb = new Uint8Array(4 * 4 * 3);
+    for (let i = 0; i < 16; i++) rgb.set([200, 100, 50], 3 * i);
+    const out = warpGrey({ data: rgb, width: 4, height: 4, channels: 3 }, [1, 0, 0, 0, 1, 0], 4);
+    expect(Array.from(out)).toEqual(new Array(16).fill(Math.round(0.299 * 200 + 0.587 * 100 + 0.114 * 50)));
   });
 });

@@ -3,6 +3,7 @@ import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-co
 import { batchMatMulConfig, captureStockBatchMatMul } from './batch-matmul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { captureStockCopies, concatConfig, sliceConfig } from './copy.js';
 import { registerJsKernel } from './js-kernel.js';
 import { bnGradSumsKernel, momentsKernel, preluGradKernel } from './norm.js';
 import { captureStockReductions, meanConfig, sumConfig } from './reduce.js';
@@ -14,11 +15,14 @@ export const trainingKernels = [
   batchMatMulConfig,
   sumConfig,
   meanConfig,
+  concatConfig,
+  sliceConfig,
 ];
 
 export function registerTrainingKernels(): void {
   captureStockBatchMatMul();
   captureStockReductions();
+  captureStockCopies();
   for (const config of trainingKernels) {
     if (getKernel(config.kernelName, config.backendName))
       unregisterKernel(config.kernelName, config.backendName);
