@@ -7,6 +7,7 @@ import { registerDataCommand } from './data-command.js';
 import { registerEvalCommand } from './eval-command.js';
 import { registerPredictCommand } from './predict-command.js';
 import { registerRegionsCommand } from './regions-command.js';
+import { registerReportCommand } from './report-command.js';
 import { registerTrainCommand } from './train-command.js';
 
 const program = new Command();
@@ -20,6 +21,7 @@ registerDataCommand(program);
 registerTrainCommand(program);
 registerEvalCommand(program);
 registerPredictCommand(program);
+registerReportCommand(program);
 registerBenchCommand(program);
 registerRegionsCommand(program);
 

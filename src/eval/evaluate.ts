@@ -5,7 +5,7 @@
  */
 import type { Subset } from '../data/challenge.js';
 import { EMOTIONS } from '../data/emotions.js';
-import { IMAGE_SIZE, loadSplit, type Split } from '../data/ferplus.js';
+import { type FerSplit, IMAGE_SIZE, loadSplit, type Split } from '../data/ferplus.js';
 import { buildEvalSet } from '../data/sets.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { WorkerPool } from '../engine/worker-pool.js';
@@ -41,8 +41,25 @@ export interface EvalOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Everything an evaluation saw: the split, each evaluated set, and the prediction of every image. */
+export interface EvalDetails {
+  reports: EvalReport[];
+  split: FerSplit;
+  sets: Array<{ name: string; set: EvalSet }>;
+  /** Prediction rows: `row.get(image index)` is the row of `probs` / `attention`. */
+  row: Map<number, number>;
+  probs: Float32Array;
+  attention?: Float32Array;
+  regionNames: string[];
+}
+
 /** Evaluates the split and the requested subsets with one pass over the images. */
 export async function evaluateModel(o: EvalOptions): Promise<EvalReport[]> {
+  return (await evaluateModelDetailed(o)).reports;
+}
+
+/** As `evaluateModel`, keeping the per-image predictions (for reports and galleries). */
+export async function evaluateModelDetailed(o: EvalOptions): Promise<EvalDetails> {
   const model = await loadModel(o.modelDir);
   const split = (await loadSplit(o.dataDir, o.split, { cacheDir: o.cacheDir })).data;
   const sets: Array<{ name: string; set: EvalSet }> = [
@@ -77,7 +94,7 @@ export async function evaluateModel(o: EvalOptions): Promise<EvalReport[]> {
   const top = argmaxRows(pred.probs, pred.classes);
   const network = model.manifest.network;
   const regionNames = network.kind === 'ran' ? network.regions.map((r) => r.name) : [];
-  return sets.map(({ name, set }) => {
+  const reports = sets.map(({ name, set }) => {
     const predicted = Array.from(set.indices, (img) => top[row.get(img) ?? -1]);
     const m = classificationMetrics(set.labels, predicted, pred.classes);
     const report: EvalReport = {
@@ -102,4 +119,13 @@ export async function evaluateModel(o: EvalOptions): Promise<EvalReport[]> {
     }
     return report;
   });
+  return {
+    reports,
+    split,
+    sets,
+    row,
+    probs: pred.probs,
+    attention: pred.attention,
+    regionNames,
+  };
 }
