@@ -24,7 +24,7 @@ export interface ReportOptions {
   seed?: number;
 }
 
-const escape = (s: string) =>
+const escapeHtml = (s: string) =>
   s.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
@@ -44,7 +44,7 @@ function accuracyTable(reports: EvalReport[]): string {
   const rows = reports
     .map(
       (r) =>
-        `<tr><td>${escape(SET_TITLES[r.set] ?? r.set)}</td><td>${r.count}</td><td><b>${pct(r.accuracy)}</b></td>` +
+        `<tr><td>${escapeHtml(SET_TITLES[r.set] ?? r.set)}</td><td>${r.count}</td><td><b>${pct(r.accuracy)}</b></td>` +
         `<td>${r.macroF1.toFixed(3)}</td>${EMOTIONS.map((e) => `<td>${pct(r.perClassAccuracy[e])}</td>`).join('')}</tr>`,
     )
     .join('\n');
@@ -123,16 +123,16 @@ async function exampleCard(details: EvalDetails, ex: Example, o: ReportOptions):
   const crops = await Promise.all(
     o.regions.map(async (r, j) => {
       const w = weights[j] ?? 0;
-      return `<figure class="crop"><img src="${await pngDataUri(face, IMAGE_SIZE, r.box, 48)}" alt="${escape(r.name)}">
-<div class="bar"><span style="width:${((100 * w) / maxW).toFixed(0)}%"></span></div><figcaption>${escape(r.name)} ${w.toFixed(2)}</figcaption></figure>`;
+      return `<figure class="crop"><img src="${await pngDataUri(face, IMAGE_SIZE, r.box, 48)}" alt="${escapeHtml(r.name)}">
+<div class="bar"><span style="width:${((100 * w) / maxW).toFixed(0)}%"></span></div><figcaption>${escapeHtml(r.name)} ${w.toFixed(2)}</figcaption></figure>`;
     }),
   );
   const right = ex.actual === ex.predicted;
   const name = details.split.names[ex.image];
   return `<div class="card ${right ? 'right' : 'wrong'}">
-<img class="face" src="${await pngDataUri(face, IMAGE_SIZE, [0, 0, 1, 1], 96)}" alt="${escape(name)}" title="${escape(name)}">
+<img class="face" src="${await pngDataUri(face, IMAGE_SIZE, [0, 0, 1, 1], 96)}" alt="${escapeHtml(name)}" title="${escapeHtml(name)}">
 <div class="labels"><div>predicted <b style="color:${EMOTION_COLORS[EMOTIONS[ex.predicted]]}">${EMOTIONS[ex.predicted]}</b> ${(100 * ex.confidence).toFixed(0)}%</div>
-<div>actual <b>${EMOTIONS[ex.actual]}</b> ${right ? '✓' : '✗'}</div><div class="name">${escape(name)}</div></div>
+<div>actual <b>${EMOTIONS[ex.actual]}</b> ${right ? '✓' : '✗'}</div><div class="name">${escapeHtml(name)}</div></div>
 <div class="crops">${crops.join('')}</div></div>`;
 }
 
@@ -162,14 +162,14 @@ export async function renderReport(details: EvalDetails, o: ReportOptions): Prom
     const cards = await Promise.all(examples.map((ex) => exampleCard(details, ex, o)));
     const name = details.sets[s].name;
     galleries.push(
-      `<h3>${escape(SET_TITLES[name] ?? name)}</h3><div class="gallery">${cards.join('\n')}</div>`,
+      `<h3>${escapeHtml(SET_TITLES[name] ?? name)}</h3><div class="gallery">${cards.join('\n')}</div>`,
     );
   }
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(o.title)}</title><style>${STYLE}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(o.title)}</title><style>${STYLE}</style></head>
 <body>
-<h1>${escape(o.title)}</h1>
-<p>Model <code>${escape(o.modelDir)}</code>; FERPlus majority protocol, 8 classes${details.reports[0]?.tta ? ', flip test-time augmentation' : ''}. Generated ${new Date().toISOString()}.</p>
+<h1>${escapeHtml(o.title)}</h1>
+<p>Model <code>${escapeHtml(o.modelDir)}</code>; FERPlus majority protocol, 8 classes${details.reports[0]?.tta ? ', flip test-time augmentation' : ''}. Generated ${new Date().toISOString()}.</p>
 <h2>Accuracy</h2>
 ${accuracyTable(details.reports)}
 <h2>Confusion matrices</h2>
