@@ -53,7 +53,10 @@ export function registerTrainCommand(program: Command): void {
     .requiredOption('--out <dir>', 'output folder: model.json, weights.bin, train-log.jsonl, checkpoint')
     .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
     .option('--preset <name>', `training recipe (${Object.keys(TRAIN_PRESETS).join(', ')})`, 'default')
-    .option('--resume', 'continue the run in --out from its checkpoint, with its saved configuration')
+    .option(
+      '--resume',
+      'continue the run in --out from its checkpoint, with its saved configuration (--epochs may change its length)',
+    )
     .option('--epochs <n>', 'number of epochs', positiveInt)
     .addOption(new Option('--protocol <p>', 'training targets').choices(['majority', 'pld']))
     .option(
@@ -69,7 +72,11 @@ export function registerTrainCommand(program: Command): void {
       let config = configFrom(opts);
       if (opts.resume) {
         const saved = await fs.readFile(path.join(opts.out, CONFIG_FILE), 'utf8').catch(() => null);
-        if (saved) config = JSON.parse(saved) as TrainConfig;
+        if (saved) {
+          config = JSON.parse(saved) as TrainConfig;
+          // The one setting a resumed run may change: the length of its schedule.
+          if (opts.epochs !== undefined) config.epochs = opts.epochs;
+        }
       }
       const tty = process.stderr.isTTY === true;
       console.error(`loading FERPlus from ${opts.data}`);

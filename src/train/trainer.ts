@@ -136,9 +136,22 @@ export async function train(
   if (options.resume) {
     ckpt = await loadCheckpoint(ckptFile);
     if (!ckpt) info(`no checkpoint in ${options.outDir}: starting from scratch`);
-    else if (JSON.stringify(ckpt.meta.config) !== JSON.stringify(config)) {
+    else if (
+      JSON.stringify({ ...ckpt.meta.config, epochs: 0 }) !== JSON.stringify({ ...config, epochs: 0 })
+    ) {
       throw new Error(
         `${ckptFile} was written with a different configuration; resume with the same settings (see ${CONFIG_FILE})`,
+      );
+    } else if (ckpt.meta.config.epochs !== config.epochs) {
+      // A new schedule length: the learning-rate schedule is recomputed for it from the current step on.
+      if (config.epochs <= ckpt.meta.epoch)
+        throw new Error(`--epochs ${config.epochs}: the run is already at epoch ${ckpt.meta.epoch + 1}`);
+      info(
+        `schedule length changed from ${ckpt.meta.config.epochs} to ${config.epochs} epochs at step ${ckpt.meta.step}`,
+      );
+      await fs.appendFile(
+        path.join(options.outDir, LOG_FILE),
+        `${JSON.stringify({ event: 'epochs-changed', from: ckpt.meta.config.epochs, to: config.epochs, step: ckpt.meta.step, time: new Date().toISOString() })}\n`,
       );
     }
   } else if (await loadCheckpoint(ckptFile).catch(() => null)) {

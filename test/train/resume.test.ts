@@ -108,7 +108,38 @@ describe('train --resume', () => {
       }),
     ).rejects.toBeInstanceOf(HaltedForTest);
     await expect(
-      train({ ...config, epochs: 3 }, data, { outDir: dir, resume: true, backend: 'wasm' }),
+      train({ ...config, ema: 0.5 }, data, { outDir: dir, resume: true, backend: 'wasm' }),
     ).rejects.toThrow(/different configuration/);
+  });
+
+  it('may change the number of epochs on resume, and logs the change', async () => {
+    const data = { train: syntheticSet(52) };
+    const dir = path.join(tmp, 'longer');
+    await expect(
+      train(config, data, {
+        outDir: dir,
+        resume: false,
+        backend: 'wasm',
+        haltAfterSteps: 3,
+        checkpointEverySteps: 1,
+      }),
+    ).rejects.toBeInstanceOf(HaltedForTest);
+    const info: string[] = [];
+    const done = await train({ ...config, epochs: 3 }, data, {
+      outDir: dir,
+      resume: true,
+      backend: 'wasm',
+      onInfo: (m) => info.push(m),
+    });
+    expect(done.epochsDone).toBe(3);
+    expect(info.join('\n')).toContain('schedule length changed from 2 to 3 epochs at step 3');
+    const log = (await fs.readFile(path.join(dir, LOG_FILE), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(log.filter((l) => l.event === 'epochs-changed')).toMatchObject([{ from: 2, to: 3, step: 3 }]);
+    expect(log.filter((l) => l.epoch !== undefined).map((l) => l.epoch)).toEqual([1, 2, 3]);
+    // The checkpoint now carries the new length; a run cannot be cut below the epoch it is in.
+    expect((await loadCheckpoint(path.join(dir, CHECKPOINT_FILE)))?.meta.config.epochs).toBe(3);
   });
 });
