@@ -1,12 +1,18 @@
 /** `ranfer bench ...`: benchmarks that print their figures (and --json). */
 import { type Command, Option } from 'commander';
+import type { EmotionAdapter } from '../bench/compare/adapter.js';
+import { compareMarkdown, runCompareBench } from '../bench/compare/compare-bench.js';
+import { ranferAdapter } from '../bench/compare/ranfer-adapter.js';
 import { runEngineBench } from '../bench/engine-bench.js';
 import { runInferBench } from '../bench/infer-bench.js';
 import { type PhotoBenchCase, runPhotoBench } from '../bench/photo-bench.js';
+import { DataError } from '../data/errors.js';
+import { defaultCacheDir } from '../data/ferplus.js';
 import type { BackendChoice } from '../engine/backend.js';
 import type { DetectorKind } from '../face/detector.js';
 import { defaultModelDir } from '../infer/face-model.js';
-import { defaultPhotosDir } from './defaults.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { defaultDataDir, defaultPhotosDir } from './defaults.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 
@@ -36,12 +42,29 @@ async function runBench<R>(
   opts: CommonOpts,
   bench: (onProgress: OnProgress) => Promise<R>,
   print: (r: R) => void,
+  after?: (r: R) => Promise<void>,
 ) {
   const bar = progressBar(title, !opts.json && process.stderr.isTTY === true);
   const r = await bench((phase, done, total) => bar.update(done, total, phase));
   bar.stop();
   if (opts.json) console.log(JSON.stringify(r, null, 2));
   else print(r);
+  await after?.(r);
+}
+
+/** The compared models; the two others are development dependencies, so say how to get them. */
+async function compareAdapters(modelDir: string): Promise<Array<() => Promise<EmotionAdapter>>> {
+  try {
+    const { humanModelDir } = await import('../bench/compare/human-adapter.js');
+    humanModelDir();
+  } catch {
+    throw new DataError(
+      'bench compare needs @vladmandic/human (a development dependency): run npm install in a checkout of ranfer',
+    );
+  }
+  const { humanAdapter } = await import('../bench/compare/human-adapter.js');
+  const { faceApiAdapter } = await import('../bench/compare/faceapi-adapter.js');
+  return [() => ranferAdapter(modelDir), faceApiAdapter, humanAdapter];
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -155,5 +178,50 @@ export function registerBenchCommand(program: Command): void {
           console.log(`one face: ${r.oneFace.msPerImage.toFixed(1)} ms per image (target < 150)`);
         },
       ),
+    );
+
+  bench
+    .command('compare')
+    .description(
+      "ranfer against face-api.js's FaceExpressionNet and Human's emotion model on the FERPlus test set and its subsets",
+    )
+    .option('--data <dir>', 'FERPlus folder', defaultDataDir())
+    .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
+    .option('--model <dir>', 'ranfer model folder', defaultModelDir())
+    .option('--repeats <n>', 'timed batches of 64 per model (batch 1 runs 4x as many)', positiveInt, 5)
+    .option('--out <file.md>', 'write the markdown table (docs/benchmarks.md)')
+    .option('--json', 'print one JSON object')
+    .action(
+      async (opts: {
+        data: string;
+        cacheDir: string;
+        model: string;
+        repeats: number;
+        out?: string;
+        json?: boolean;
+      }) => {
+        const adapters = await compareAdapters(opts.model);
+        await runBench(
+          'bench compare',
+          { backend: 'wasm', json: opts.json },
+          (onProgress) =>
+            runCompareBench({
+              dataDir: opts.data,
+              cacheDir: opts.cacheDir,
+              models: adapters,
+              repeats: opts.repeats,
+              onProgress,
+            }),
+          (r) => {
+            console.log(compareMarkdown(r, 'ranfer bench compare'));
+          },
+          async (r) => {
+            if (opts.out) {
+              await writeFileAtomic(opts.out, compareMarkdown(r, `ranfer bench compare --out ${opts.out}`));
+              console.error(`wrote ${opts.out}`);
+            }
+          },
+        );
+      },
     );
 }

@@ -1,0 +1,224 @@
+/**
+ * `ranfer bench compare`: ranfer against the JavaScript emotion models people use (face-api.js's
+ * FaceExpressionNet, Human's emotion model) in one run, on the same aligned 48x48 FERPlus faces: the test
+ * split (majority protocol) and its occlusion / pose subsets, accuracy on the 7 classes all three know
+ * (non-contempt images, contempt left out of ranfer's choice) and 8-class accuracy (contempt counted
+ * wrong for the 7-class models), speed at batch 1 and 64 in one thread, and model size.
+ */
+import { SUBSETS } from '../../data/challenge.js';
+import { EMOTIONS } from '../../data/emotions.js';
+import { IMAGE_SIZE, loadSplit } from '../../data/ferplus.js';
+import { buildEvalSet } from '../../data/sets.js';
+import { Rng } from '../../util/rng.js';
+import type { EmotionAdapter } from './adapter.js';
+
+const CONTEMPT = EMOTIONS.indexOf('contempt');
+
+export interface SetScore {
+  set: string;
+  images: number;
+  /** 8-class accuracy on every image (a 7-class model is wrong on contempt). */
+  accuracy8: number;
+  /** Images without contempt. */
+  images7: number;
+  /** Accuracy on those, choosing among the 7 shared classes. */
+  accuracy7: number;
+}
+
+export interface ModelScore {
+  name: string;
+  source: string;
+  classes: number;
+  sizeBytes: number;
+  referenceAccuracy8?: number;
+  facesPerSecBatch1: number;
+  facesPerSecBatch64: number;
+  sets: SetScore[];
+}
+
+export interface CompareResult {
+  date: string;
+  dataDir: string;
+  models: ModelScore[];
+}
+
+/** Index of the largest of probs[row, c] over the classes `allowed`. */
+function argmaxOf(probs: Float32Array, row: number, allowed: number[]): number {
+  let best = allowed[0];
+  for (const c of allowed) if (probs[row * 8 + c] > probs[row * 8 + best]) best = c;
+  return best;
+}
+
+export function scoreSet(
+  name: string,
+  probs: Float32Array,
+  rows: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  classes: number[],
+): SetScore {
+  const shared = [0, 1, 2, 3, 4, 5, 6];
+  let right8 = 0;
+  let right7 = 0;
+  let images7 = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const row = rows[i];
+    if (argmaxOf(probs, row, classes) === labels[i]) right8++;
+    if (labels[i] !== CONTEMPT) {
+      images7++;
+      if (argmaxOf(probs, row, shared) === labels[i]) right7++;
+    }
+  }
+  return {
+    set: name,
+    images: labels.length,
+    accuracy8: right8 / labels.length,
+    images7,
+    accuracy7: right7 / images7,
+  };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function speed(model: EmotionAdapter, repeats: number): Promise<[number, number]> {
+  const rng = new Rng(5);
+  const faces = Uint8Array.from({ length: 64 * IMAGE_SIZE * IMAGE_SIZE }, () => rng.int(0, 255));
+  const one = faces.subarray(0, IMAGE_SIZE * IMAGE_SIZE);
+  for (let i = 0; i < 3; i++) await model.predict(one, 1);
+  const t1: number[] = [];
+  for (let i = 0; i < repeats * 4; i++) {
+    const t = performance.now();
+    await model.predict(one, 1);
+    t1.push(performance.now() - t);
+  }
+  await model.predict(faces, 64);
+  const t64: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    await model.predict(faces, 64);
+    t64.push(performance.now() - t);
+  }
+  return [1000 / median(t1), (64 * 1000) / median(t64)];
+}
+
+export async function runCompareBench(o: {
+  dataDir: string;
+  cacheDir?: string;
+  models: Array<() => Promise<EmotionAdapter>>;
+  repeats: number;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}): Promise<CompareResult> {
+  const progress = o.onProgress ?? (() => {});
+  const split = (await loadSplit(o.dataDir, 'test', { cacheDir: o.cacheDir })).data;
+  const test = await buildEvalSet(o.dataDir, split);
+  const subsets = await Promise.all(SUBSETS.map((s) => buildEvalSet(o.dataDir, split, s)));
+  // Every subset image is a test image: predict the test set once.
+  const rowOf = new Map(Array.from(test.indices, (img, r) => [img, r]));
+  const sets = [{ name: 'test', set: test }, ...SUBSETS.map((s, i) => ({ name: s, set: subsets[i] }))];
+  const px = IMAGE_SIZE * IMAGE_SIZE;
+  const models: ModelScore[] = [];
+  for (const create of o.models) {
+    const model = await create();
+    try {
+      const n = test.indices.length;
+      const probs = new Float32Array(n * 8);
+      for (let start = 0; start < n; start += 64) {
+        const count = Math.min(64, n - start);
+        const faces = new Uint8Array(count * px);
+        for (let i = 0; i < count; i++) {
+          const img = test.indices[start + i];
+          faces.set(split.pixels.subarray(img * px, (img + 1) * px), i * px);
+        }
+        probs.set(await model.predict(faces, count), start * 8);
+        progress(model.name, Math.min(n, start + 64), n);
+      }
+      const scores = sets.map(({ name, set }) =>
+        scoreSet(
+          name,
+          probs,
+          Array.from(set.indices, (img) => rowOf.get(img) ?? -1),
+          set.labels,
+          model.classes,
+        ),
+      );
+      progress(`${model.name} speed`, 0, 1);
+      const [b1, b64] = await speed(model, o.repeats);
+      models.push({
+        name: model.name,
+        source: model.source,
+        classes: model.classes.length,
+        sizeBytes: model.sizeBytes,
+        referenceAccuracy8: model.referenceAccuracy8,
+        facesPerSecBatch1: b1,
+        facesPerSecBatch64: b64,
+        sets: scores,
+      });
+    } finally {
+      model.dispose();
+    }
+  }
+  return { date: new Date().toISOString().slice(0, 10), dataDir: o.dataDir, models };
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+
+/** The markdown page for docs/benchmarks.md. */
+export function compareMarkdown(r: CompareResult, command: string): string {
+  const setNames = r.models[0]?.sets.map((s) => s.set) ?? [];
+  const title: Record<string, string> = {
+    test: 'test',
+    occlusion: 'occlusion',
+    pose30: 'pose > 30°',
+    pose45: 'pose > 45°',
+  };
+  const counts = (key: 'images7' | 'images') =>
+    setNames.map((s) => `${title[s] ?? s} (${r.models[0].sets.find((x) => x.set === s)?.[key]})`);
+  const lines: string[] = [];
+  lines.push('# ranfer against the JavaScript emotion models in use');
+  lines.push('');
+  lines.push(
+    `Generated by \`${command}\` on ${r.date} (do not edit by hand). All models see the same aligned 48x48 grey ` +
+      'faces of the FERPlus test split (majority protocol), each with its own preprocessing; speed is measured ' +
+      'in the same run, one thread, TensorFlow.js WASM backend.',
+  );
+  lines.push('');
+  lines.push('## Accuracy on the 7 emotions all three know (images without contempt)');
+  lines.push('');
+  lines.push(`| model | ${counts('images7').join(' | ')} |`);
+  lines.push(`| --- | ${setNames.map(() => '---').join(' | ')} |`);
+  for (const m of r.models) lines.push(`| ${m.name} | ${m.sets.map((s) => pct(s.accuracy7)).join(' | ')} |`);
+  lines.push('');
+  lines.push('## 8-class accuracy (all images; a 7-class model is wrong on every contempt face)');
+  lines.push('');
+  lines.push(`| model | classes | ${counts('images').join(' | ')} |`);
+  lines.push(`| --- | --- | ${setNames.map(() => '---').join(' | ')} |`);
+  for (const m of r.models)
+    lines.push(`| ${m.name} | ${m.classes} | ${m.sets.map((s) => pct(s.accuracy8)).join(' | ')} |`);
+  lines.push('');
+  lines.push('## Speed and size');
+  lines.push('');
+  lines.push('| model | faces/s, batch 1 | faces/s, batch 64 | model files | weights from |');
+  lines.push('| --- | --- | --- | --- | --- |');
+  for (const m of r.models)
+    lines.push(
+      `| ${m.name} | ${m.facesPerSecBatch1.toFixed(1)} | ${m.facesPerSecBatch64.toFixed(1)} | ${(m.sizeBytes / 1024).toFixed(0)} KiB | ${m.source} |`,
+    );
+  lines.push('');
+  lines.push(
+    'Harness check: measured independently on the same 3,137 test images (8 classes, contempt counted wrong), ' +
+      "face-api's FaceExpressionNet scores 68.9% and Human's emotion model 66.6%. This run:",
+  );
+  lines.push('');
+  for (const m of r.models) {
+    const test = m.sets.find((s) => s.set === 'test');
+    if (m.referenceAccuracy8 === undefined || !test) continue;
+    const diff = 100 * (test.accuracy8 - m.referenceAccuracy8);
+    lines.push(
+      `- ${m.name}: ${pct(test.accuracy8)} against ${pct(m.referenceAccuracy8)} (${diff >= 0 ? '+' : ''}${diff.toFixed(2)} points, ${Math.abs(diff) <= 0.5 ? 'within' : 'NOT within'} half a point)`,
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
+}
