@@ -4,7 +4,10 @@
  * the test photos) or SSD MobileNet v1 (better calibrated scores, ~300 ms per photo on one core), then
  * the 68-point landmark network on each face.
  */
-import type { FaceApiModule } from './face-api-node.js';
+import type * as FaceApi from '@vladmandic/face-api';
+
+/** The face-api module (its Node WASM build, or its browser ESM build). */
+export type FaceApiModule = typeof FaceApi;
 
 export type DetectorKind = 'ssd' | 'tiny';
 

@@ -4,10 +4,10 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type * as FaceApi from '@vladmandic/face-api';
 import { type BackendChoice, initBackend } from '../engine/backend.js';
+import type { FaceApiModule } from './detector.js';
 
-export type FaceApiModule = typeof FaceApi;
+export type { FaceApiModule };
 
 const require = createRequire(import.meta.url);
 

@@ -1,115 +1,23 @@
-/**
- * A trained model loaded for inference in this thread: aligned 48x48 grey faces in, emotion
- * probabilities and region attention out.
- */
+/** A trained model loaded from disk in Node (see EmotionNet for the inference itself). */
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
 import { type BackendChoice, initBackend } from '../engine/backend.js';
-import { argmaxRows, softmaxRows } from '../eval/metrics.js';
-import { loadModel, type ModelManifest } from '../model/io.js';
-import type { Network } from '../model/network.js';
-import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
-import { createNetwork } from '../model/registry.js';
-import { inferenceContext } from '../nn/context.js';
+import { loadModel } from '../model/io.js';
+import { EmotionNet } from './emotion-net.js';
+
+export { EmotionNet, type FacePrediction } from './emotion-net.js';
 
 /** The model shipped with the package: models/ferplus-ran. */
 export function defaultModelDir(): string {
   return fileURLToPath(new URL('../../models/ferplus-ran', import.meta.url));
 }
 
-export interface FacePrediction {
-  /** n x classes probabilities. */
-  probs: Float32Array;
-  /** Top class of each face. */
-  top: Uint8Array;
-  /** n x regions attention weights (mu * nu), when the network has regions. */
-  attention?: Float32Array;
-}
-
-/** Region boxes [top, left, bottom, right] of left-right mirrored faces. */
-function mirrorBoxes(boxes: Float32Array): Float32Array {
-  const out = Float32Array.from(boxes);
-  for (let i = 0; i < boxes.length; i += 4) {
-    out[i + 1] = 1 - boxes[i + 3];
-    out[i + 3] = 1 - boxes[i + 1];
-  }
-  return out;
-}
-
-export class FaceEmotionModel {
-  private constructor(
-    readonly manifest: ModelManifest,
-    private readonly network: Network,
-  ) {}
-
+export class FaceEmotionModel extends EmotionNet {
+  /** Starts the backend and loads the model in `dir` (model.json + weights.bin, checksum verified). */
   static async load(
     dir = defaultModelDir(),
     options: { backend?: BackendChoice } = {},
   ): Promise<FaceEmotionModel> {
     await initBackend(options.backend ?? 'auto');
-    const weights = await loadModel(dir);
-    const network = createNetwork(weights.manifest.network, 0);
-    if (network.params.size !== weights.params.length || network.state.size !== weights.state.length) {
-      network.dispose();
-      throw new Error(`${dir}: the weights do not fit the network described in model.json`);
-    }
-    network.params.write(weights.params);
-    network.state.write(weights.state);
-    return new FaceEmotionModel(weights.manifest, network);
-  }
-
-  get size(): number {
-    return this.manifest.input.size;
-  }
-
-  get classes(): readonly string[] {
-    return this.manifest.classes;
-  }
-
-  get regionNames(): string[] {
-    const n = this.manifest.network;
-    return n.kind === 'ran' ? n.regions.map((r) => r.name) : [];
-  }
-
-  /**
-   * Predicts `count` faces given as uint8 pixels (count x size x size) or already normalised floats.
-   * `boxes`: landmark-mode regions (see `landmarkBoxes`), one set per face; the fixed regions otherwise.
-   */
-  predict(
-    faces: Uint8Array | Float32Array,
-    options: { flipTta?: boolean; boxes?: Float32Array } = {},
-  ): FacePrediction {
-    const px = this.size * this.size;
-    if (faces.length === 0 || faces.length % px !== 0) {
-      throw new Error(`expected ${this.size}x${this.size} grey faces, got ${faces.length} values`);
-    }
-    const count = faces.length / px;
-    const x = faces instanceof Uint8Array ? normalizePixels(faces) : faces;
-    const shape: [number, number, number, number] = [count, this.size, this.size, 1];
-    if (options.boxes && this.manifest.network.kind !== 'ran')
-      throw new Error('landmark regions need a RAN model');
-    const run = (input: Float32Array, boxes = options.boxes) =>
-      tf.tidy(() => {
-        const p = this.network.predict(tf.tensor4d(input, shape), inferenceContext(), boxes);
-        return {
-          logits: Float32Array.from(p.logits.dataSync()),
-          attention: p.attention ? Float32Array.from(p.attention.dataSync()) : undefined,
-        };
-      });
-    const out = run(x);
-    const k = this.classes.length;
-    const probs = softmaxRows(out.logits, k);
-    if (options.flipTta) {
-      const q = softmaxRows(
-        run(flipHorizontal(x, this.size), options.boxes && mirrorBoxes(options.boxes)).logits,
-        k,
-      );
-      for (let i = 0; i < probs.length; i++) probs[i] = (probs[i] + q[i]) / 2;
-    }
-    return { probs, top: argmaxRows(probs, k), attention: out.attention };
-  }
-
-  dispose(): void {
-    this.network.dispose();
+    return new FaceEmotionModel(await loadModel(dir), dir);
   }
 }

@@ -102,6 +102,23 @@ describe('createRecognizer().recognize', () => {
   });
 });
 
+describe('landmark regions', () => {
+  it('cuts the RAN regions from the landmarks: same faces, a different but valid distribution', async () => {
+    const byLandmarks = await createRecognizer({ backend: 'wasm', regions: 'landmarks' });
+    try {
+      const file = path.join(PHOTOS, 'surprised.jpg');
+      const [fixed] = await fer.recognize(file);
+      const [lm] = await byLandmarks.recognize(file);
+      expect(lm.box).toEqual(fixed.box);
+      expect(EMOTIONS.reduce((s, e) => s + lm.probabilities[e], 0)).toBeCloseTo(1, 5);
+      expect(EMOTIONS.some((e) => Math.abs(lm.probabilities[e] - fixed.probabilities[e]) > 1e-4)).toBe(true);
+      expect(Object.keys(lm.attention)).toEqual(Object.keys(fixed.attention));
+    } finally {
+      byLandmarks.dispose();
+    }
+  });
+});
+
 describe('classifyAligned', () => {
   it('classifies FERPlus faces directly, the same as classifyPixels', async () => {
     const file = path.join(FERPLUS, 'FER2013Test', 'fer0032222.png');

@@ -1,0 +1,142 @@
+/**
+ * The recognition pipeline without any Node dependency (shared by the Node API and the web app):
+ * RGB pixels -> faces and 68 landmarks -> aligned 48x48 grey faces -> the RAN -> emotions.
+ */
+import { EMOTIONS, type Emotion } from '../data/emotions.js';
+import { type AlignedFace, alignFace } from '../face/align.js';
+import type { Box, FaceDetector } from '../face/detector.js';
+import type { EmotionNet } from '../infer/emotion-net.js';
+import { landmarkBoxes } from '../model/regions.js';
+
+/** How the model is run on each face. */
+export interface ClassifyOptions {
+  /** RAN regions: the fixed crops the model was trained with (default), or boxes from the landmarks. */
+  regions?: 'fixed' | 'landmarks';
+  /** Average the prediction with the mirrored face's (twice the work, slightly more accurate). */
+  flipTta?: boolean;
+}
+
+/** The emotion of one face. */
+export interface EmotionResult {
+  /** The most probable emotion. */
+  emotion: Emotion;
+  /** Probability of each of the 8 FERPlus emotions (they sum to 1). */
+  probabilities: Record<Emotion, number>;
+  /** Region attention weights (mu * nu) by region name, for RAN models. */
+  attention: Record<string, number>;
+}
+
+/** One face found in a photo. */
+export interface RecognizedFace extends EmotionResult {
+  /** Face box in the input's pixels (after EXIF orientation). */
+  box: Box;
+  /** Detection confidence, 0..1. */
+  score: number;
+  /** The 68 landmarks (iBUG layout) in the input's pixels. */
+  landmarks: [number, number][];
+  /** The aligned grey face the model saw. */
+  aligned: AlignedFace;
+}
+
+/** Milliseconds spent in each stage of recognition. */
+export interface RecognizeTimings {
+  /** Reading, EXIF orientation, downsizing, RGB conversion. */
+  decodeMs?: number;
+  /** Face detection and 68-point landmarks. */
+  detectMs?: number;
+  /** Alignment of every face. */
+  alignMs?: number;
+  /** The emotion model on every face. */
+  classifyMs?: number;
+}
+
+/** An RGB image, 3 bytes per pixel, row-major. */
+export interface RgbPixels {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+/** Checks that a model predicts the 8 FERPlus emotions (and, for landmark regions, has 6 regions). */
+export function checkEmotionModel(model: EmotionNet, options: ClassifyOptions, where: string): void {
+  if (model.classes.join() !== EMOTIONS.join())
+    throw new Error(`${where}: the model's classes are not the 8 FERPlus emotions`);
+  if (options.regions === 'landmarks' && model.regionNames.length !== 6)
+    throw new Error('landmark regions need a RAN model with 6 regions');
+}
+
+/** Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back. */
+export function classifyFaces(
+  model: EmotionNet,
+  pixels: Uint8Array,
+  options: ClassifyOptions & { boxes?: Float32Array } = {},
+): EmotionResult[] {
+  const out = model.predict(pixels, { flipTta: options.flipTta, boxes: options.boxes });
+  const k = model.classes.length;
+  const regions = model.regionNames;
+  return Array.from({ length: out.top.length }, (_, i) => {
+    const probabilities = Object.fromEntries(EMOTIONS.map((e, c) => [e, out.probs[i * k + c]])) as Record<
+      Emotion,
+      number
+    >;
+    const attention = Object.fromEntries(
+      regions.map((r, j) => [r, out.attention ? out.attention[i * regions.length + j] : 0]),
+    );
+    return { emotion: EMOTIONS[out.top[i]], probabilities, attention };
+  });
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Detects, aligns and classifies every face of an RGB image. Coordinates are in the image's pixels
+ * times `scale` (the factor back to the caller's own pixel grid when the image was downsized).
+ */
+export async function recognizeRgb(
+  image: RgbPixels,
+  detector: FaceDetector,
+  model: EmotionNet,
+  options: ClassifyOptions & { scale?: number } = {},
+  timings?: RecognizeTimings,
+): Promise<RecognizedFace[]> {
+  let t = performance.now();
+  const lap = (stage: keyof RecognizeTimings) => {
+    const now = performance.now();
+    if (timings) timings[stage] = now - t;
+    t = now;
+  };
+  const rgb = image.data instanceof Uint8Array ? image.data : new Uint8Array(image.data.buffer);
+  const found = await detector.detect(rgb, image.width, image.height);
+  lap('detectMs');
+  const size = model.size;
+  const source = { data: rgb, width: image.width, height: image.height, channels: 3 as const };
+  const aligned = found.map((f) => alignFace(source, f.landmarks, size));
+  const pixels = new Uint8Array(aligned.length * size * size);
+  aligned.forEach((a, i) => {
+    pixels.set(a.pixels, i * size * size);
+  });
+  const boxes =
+    options.regions === 'landmarks' ? concat(aligned.map((a) => landmarkBoxes(a.landmarks))) : undefined;
+  lap('alignMs');
+  const emotions = found.length ? classifyFaces(model, pixels, { ...options, boxes }) : [];
+  lap('classifyMs');
+  const s = options.scale ?? 1;
+  return found.map((f, i) => {
+    const m = aligned[i].faceToImage;
+    return {
+      ...emotions[i],
+      box: { x: f.box.x * s, y: f.box.y * s, width: f.box.width * s, height: f.box.height * s },
+      score: f.score,
+      landmarks: Array.from({ length: 68 }, (_, j) => [f.landmarks[2 * j] * s, f.landmarks[2 * j + 1] * s]),
+      aligned: { ...aligned[i], faceToImage: [m[0] * s, m[1] * s, m[2] * s, m[3] * s, m[4] * s, m[5] * s] },
+    };
+  });
+}
