@@ -33,6 +33,8 @@ export interface RecognizerConfig extends DetectorOptions, ClassifyOptions {
   backend?: BackendChoice;
   /** Longer side above which photos are downsized before detection (default 2048). */
   maxSide?: number;
+  /** Photos with more pixels are refused with an ImageError (default 100 million). */
+  maxPixels?: number;
 }
 
 export class Recognizer {
@@ -68,7 +70,10 @@ export class Recognizer {
    */
   async recognize(input: ImageInput, timings?: RecognizeTimings): Promise<RecognizedFace[]> {
     const t = performance.now();
-    const image = await loadRgbImage(input, { maxSide: this.config.maxSide });
+    const image = await loadRgbImage(input, {
+      maxSide: this.config.maxSide,
+      maxPixels: this.config.maxPixels,
+    });
     if (timings) timings.decodeMs = performance.now() - t;
     return recognizeRgb(image, this.detector, this.model, { ...this.config, scale: image.scale }, timings);
   }

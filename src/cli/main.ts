@@ -8,6 +8,7 @@ import { registerEvalCommand } from './eval-command.js';
 import { registerPredictCommand } from './predict-command.js';
 import { registerRegionsCommand } from './regions-command.js';
 import { registerReportCommand } from './report-command.js';
+import { registerServeCommand } from './serve-command.js';
 import { registerTrainCommand } from './train-command.js';
 
 const program = new Command();
@@ -22,6 +23,7 @@ registerTrainCommand(program);
 registerEvalCommand(program);
 registerPredictCommand(program);
 registerReportCommand(program);
+registerServeCommand(program);
 registerBenchCommand(program);
 registerRegionsCommand(program);
 

@@ -32,11 +32,20 @@ export interface RgbImage {
 /** A problem with an input image, worded for the user (what is wrong, not a stack trace). */
 export class ImageError extends Error {
   override name = 'ImageError';
+  /** `too-large`: over the pixel limit; `unreadable`: anything else. */
+  constructor(
+    message: string,
+    readonly reason: 'unreadable' | 'too-large' = 'unreadable',
+  ) {
+    super(message);
+  }
 }
 
 export interface LoadImageOptions {
   /** Images whose longer side exceeds this are downsized before detection (default 2048). */
   maxSide?: number;
+  /** Images with more pixels than this are refused (default 100 million). */
+  maxPixels?: number;
 }
 
 function isRawImage(input: ImageInput): input is RawImage {
@@ -88,6 +97,12 @@ export async function loadRgbImage(input: ImageInput, options: LoadImageOptions 
     const meta = await pipeline.metadata();
     if (!meta.width || !meta.height) throw new ImageError(`${name}: the image has no size`);
     // EXIF orientations 5-8 swap width and height; rotate() with no angle applies and drops the tag.
+    const maxPixels = options.maxPixels ?? 100_000_000;
+    if (meta.width * meta.height > maxPixels)
+      throw new ImageError(
+        `${name}: ${meta.width}x${meta.height} is over the limit of ${maxPixels.toLocaleString('en')} pixels`,
+        'too-large',
+      );
     const swap = (meta.orientation ?? 1) >= 5;
     const originalWidth = swap ? meta.height : meta.width;
     const originalHeight = swap ? meta.width : meta.height;

@@ -8,18 +8,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { RecognizedFace } from '../api/recognizer.js';
 import { EMOTIONS } from '../data/emotions.js';
 import { renderSvg } from '../eval/charts.js';
+import { EMOTION_COLORS } from './colors.js';
 
-/** One colour per emotion (Tableau 10), shared by every chart of the package. */
-export const EMOTION_COLORS: Record<string, string> = {
-  neutral: '#79706e',
-  happiness: '#59a14f',
-  surprise: '#edc948',
-  sadness: '#4e79a7',
-  anger: '#e15759',
-  disgust: '#b07aa1',
-  fear: '#76b7b2',
-  contempt: '#f28e2b',
-};
+export { EMOTION_COLORS };
 
 interface Row {
   kind: 'box' | 'panel' | 'bar' | 'label' | 'title';

@@ -12,7 +12,7 @@ import { confusionSpec, renderSvg } from '../eval/charts.js';
 import type { EvalDetails, EvalReport } from '../eval/evaluate.js';
 import type { RegionBox } from '../model/regions.js';
 import { Rng } from '../util/rng.js';
-import { EMOTION_COLORS } from './annotate.js';
+import { EMOTION_COLORS } from './colors.js';
 
 export interface ReportOptions {
   title: string;

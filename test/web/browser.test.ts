@@ -1,0 +1,115 @@
+/**
+ * The web demo in a real browser: Debian's Chromium (/usr/bin/chromium, installed by .ci/run) driven by
+ * playwright-core, against `ranfer serve` on loopback. The webcam is Chromium's fake camera playing a
+ * Y4M video made of a test photo.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../../src/server/server.js';
+import { writeStillY4m } from '../../src/server/y4m.js';
+import { PHOTOS } from '../helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const BASE_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const DOCS = path.resolve(__dirname, '../../docs');
+
+let server: RunningServer;
+let dir: string;
+const browsers: Browser[] = [];
+
+async function launch(extra: string[] = []): Promise<Browser> {
+  const b = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...extra] });
+  browsers.push(b);
+  return b;
+}
+
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`).toBe(
+    true,
+  );
+  expect(
+    existsSync(path.resolve(__dirname, '../../dist-web/index.html')),
+    'build the web app: npm run build',
+  ).toBe(true);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'ranfer-web-'));
+  server = await startServer({ port: 0, recognizer: { backend: 'wasm' } });
+});
+afterAll(async () => {
+  for (const b of browsers) await b.close();
+  await server?.close();
+});
+
+describe('web demo in Chromium', () => {
+  it('shows a face box and the right emotion live from the (fake) webcam, with frames per second', async () => {
+    const video = path.join(dir, 'happy.y4m');
+    await writeStillY4m(path.join(PHOTOS, 'happy.jpg'), video);
+    const browser = await launch([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('#overlay .box[data-emotion="happiness"]', { timeout: 90_000 });
+    expect(await page.locator('#faces .face').first().getAttribute('data-emotion')).toBe('happiness');
+    // Let the frame rate settle, then read it.
+    await page.waitForTimeout(6000);
+    const state = await page.evaluate(() => window.ranfer);
+    expect(state.state).toBe('running');
+    expect(state.faces).toHaveLength(1);
+    expect(state.fps).toBeGreaterThan(0);
+    const backend = await page.textContent('#backend');
+    console.log(
+      `web demo: ${state.fps.toFixed(1)} frames/s in headless Chromium (${backend}), webcam 640x480`,
+    );
+    await writeFile(path.join(dir, 'fps.json'), JSON.stringify({ fps: state.fps, backend }));
+    await page.screenshot({ path: path.join(DOCS, 'web-demo.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('recognises an uploaded photo in photo mode', async () => {
+    const browser = await launch();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.url}/?mode=photo`);
+    await page.waitForFunction(() => window.ranfer?.state === 'photo', null, { timeout: 90_000 });
+    await page.setInputFiles('#file', path.join(PHOTOS, 'surprised.jpg'));
+    await page.waitForFunction(() => window.ranfer?.state === 'photo-done', null, { timeout: 60_000 });
+    expect(await page.locator('#overlay .box').count()).toBe(1);
+    expect(await page.locator('#faces .face').first().getAttribute('data-emotion')).toBe('surprise');
+    await page.setInputFiles('#file', path.join(PHOTOS, 'bbt1.jpg'));
+    await page.waitForFunction(
+      () => document.querySelector('#status')?.textContent?.startsWith('bbt1.jpg'),
+      null,
+      {
+        timeout: 60_000,
+      },
+    );
+    expect(await page.locator('#overlay .box').count()).toBe(4);
+  });
+
+  it('explains a missing camera and falls back to photo mode', async () => {
+    const browser = await launch(); // no fake camera: getUserMedia fails
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(() => window.ranfer?.state === 'no-camera', null, { timeout: 90_000 });
+    const message = await page.textContent('#message');
+    expect(message).toContain('No camera available');
+    expect(message).toContain('Photo mode still works');
+    expect(await page.locator('#drop').isVisible()).toBe(true);
+  });
+});

@@ -1,0 +1,3 @@
+declare module '@vladmandic/face-api/dist/face-api.esm-nobundle.js' {
+  export * from '@vladmandic/face-api';
+}

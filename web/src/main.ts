@@ -1,0 +1,288 @@
+/** The demo page: webcam and photo modes, boxes and emotions over the picture, bars and regions beside it. */
+import type { RecognizedFace } from '../../src/api/pipeline.js';
+import { EMOTIONS, type Emotion } from '../../src/data/emotions.js';
+import { DEFAULT_REGIONS } from '../../src/model/regions.js';
+import { EMOTION_COLORS, REGION_COLORS } from '../../src/report/colors.js';
+import { BrowserRecognizer } from './recognizer.js';
+import { FaceSmoother, type TrackedFace } from './smoothing.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const video = $<HTMLVideoElement>('video');
+const photo = $<HTMLCanvasElement>('photo');
+const overlay = $<HTMLDivElement>('overlay');
+const facesPanel = $<HTMLElement>('faces');
+const status = $<HTMLElement>('status');
+const message = $<HTMLElement>('message');
+const drop = $<HTMLLabelElement>('drop');
+const fileInput = $<HTMLInputElement>('file');
+const webcamButton = $<HTMLButtonElement>('mode-webcam');
+const photoButton = $<HTMLButtonElement>('mode-photo');
+
+type Mode = 'webcam' | 'photo';
+let mode: Mode = 'webcam';
+let fer: BrowserRecognizer;
+let stream: MediaStream | null = null;
+const smoother = new FaceSmoother();
+const grab = document.createElement('canvas');
+let fps = 0;
+
+/** What tests and curious users can read: the latest faces and the frame rate. */
+declare global {
+  interface Window {
+    ranfer: { state: string; fps: number; faces: Array<{ emotion: Emotion; box: RecognizedFace['box'] }> };
+  }
+}
+window.ranfer = { state: 'loading', fps: 0, faces: [] };
+
+function setState(state: string): void {
+  document.body.dataset.state = state;
+  window.ranfer.state = state;
+}
+
+function showMessage(text: string | null): void {
+  message.hidden = text === null;
+  message.textContent = text ?? '';
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+
+/** Boxes over the picture, in the displayed picture's pixels. */
+function drawBoxes(tracked: TrackedFace[], sourceWidth: number, shown: HTMLElement): void {
+  const k = shown.clientWidth / sourceWidth;
+  overlay.replaceChildren(
+    ...tracked.map(({ face, smoothed, top }) => {
+      const box = document.createElement('div');
+      box.className = 'box';
+      box.dataset.emotion = top;
+      box.style.left = `${face.box.x * k}px`;
+      box.style.top = `${face.box.y * k}px`;
+      box.style.width = `${face.box.width * k}px`;
+      box.style.height = `${face.box.height * k}px`;
+      box.style.borderColor = EMOTION_COLORS[top];
+      const label = document.createElement('span');
+      label.style.background = EMOTION_COLORS[top];
+      label.textContent = `${top} ${pct(smoothed[top])}`;
+      box.append(label);
+      return box;
+    }),
+  );
+}
+
+/** The aligned face with its regions outlined, and the attention weight of each region. */
+function regionsView(face: RecognizedFace): HTMLElement {
+  const wrap = document.createElement('div');
+  wrap.className = 'regions';
+  const size = face.aligned.size;
+  const canvas = document.createElement('canvas');
+  canvas.width = size * 3;
+  canvas.height = size * 3;
+  const ctx = canvas.getContext('2d');
+  if (ctx) {
+    const img = new ImageData(size, size);
+    for (const [i, v] of face.aligned.pixels.entries()) img.data.set([v, v, v, 255], 4 * i);
+    const small = document.createElement('canvas');
+    small.width = size;
+    small.height = size;
+    small.getContext('2d')?.putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(small, 0, 0, size * 3, size * 3);
+    const weights = Object.values(face.attention);
+    const max = Math.max(...weights, 1e-9);
+    DEFAULT_REGIONS.forEach((r, j) => {
+      const [t, l, b, rr] = r.box.map((v) => v * size * 3);
+      ctx.strokeStyle = REGION_COLORS[j];
+      ctx.globalAlpha = 0.25 + (0.75 * (weights[j] ?? 0)) / max;
+      ctx.lineWidth = 1 + (3 * (weights[j] ?? 0)) / max;
+      ctx.strokeRect(l + j, t + j, rr - l - 2 * j, b - t - 2 * j);
+    });
+    ctx.globalAlpha = 1;
+  }
+  const list = document.createElement('div');
+  list.className = 'weights';
+  const weights = Object.entries(face.attention);
+  const max = Math.max(...weights.map(([, w]) => w), 1e-9);
+  for (const [j, [name, w]] of weights.entries()) {
+    list.insertAdjacentHTML(
+      'beforeend',
+      `<span><i class="swatch" style="background:${REGION_COLORS[j]}"></i>${name}</span>` +
+        `<span class="bar"><i style="width:${((100 * w) / max).toFixed(0)}%;background:${REGION_COLORS[j]}"></i></span>` +
+        `<span class="num">${w.toFixed(2)}</span>`,
+    );
+  }
+  wrap.append(canvas, list);
+  return wrap;
+}
+
+function drawPanel(tracked: TrackedFace[]): void {
+  if (tracked.length === 0) {
+    facesPanel.innerHTML = '<p class="face">No face found.</p>';
+    return;
+  }
+  facesPanel.replaceChildren(
+    ...tracked.map(({ face, smoothed, top }, i) => {
+      const card = document.createElement('div');
+      card.className = 'face';
+      card.dataset.emotion = top;
+      card.innerHTML =
+        `<h2>Face ${i + 1}: <span style="color:${EMOTION_COLORS[top]}">${top}</span></h2><div class="bars">` +
+        EMOTIONS.map(
+          (e) =>
+            `<span>${e}</span><span class="bar"><i style="width:${(100 * smoothed[e]).toFixed(1)}%;background:${EMOTION_COLORS[e]}"></i></span>` +
+            `<span class="num">${pct(smoothed[e])}</span>`,
+        ).join('') +
+        '</div>';
+      card.append(regionsView(face));
+      return card;
+    }),
+  );
+}
+
+function publish(tracked: TrackedFace[]): void {
+  window.ranfer.faces = tracked.map((t) => ({ emotion: t.top, box: t.face.box }));
+  window.ranfer.fps = fps;
+}
+
+async function recognizeFrame(
+  source: CanvasImageSource,
+  width: number,
+  height: number,
+): Promise<RecognizedFace[]> {
+  grab.width = width;
+  grab.height = height;
+  const ctx = grab.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('no 2D canvas');
+  ctx.drawImage(source, 0, 0, width, height);
+  return fer.recognize(ctx.getImageData(0, 0, width, height));
+}
+
+async function webcamLoop(): Promise<void> {
+  let last = performance.now();
+  while (mode === 'webcam' && stream) {
+    if (video.readyState >= 2 && video.videoWidth > 0) {
+      const faces = await recognizeFrame(video, video.videoWidth, video.videoHeight);
+      if (mode !== 'webcam') break;
+      const now = performance.now();
+      fps = fps === 0 ? 1000 / (now - last) : 0.8 * fps + 0.2 * (1000 / (now - last));
+      last = now;
+      const tracked = smoother.update(faces);
+      drawBoxes(tracked, video.videoWidth, video);
+      drawPanel(tracked);
+      publish(tracked);
+      status.textContent = `${fps.toFixed(1)} frames/s · ${faces.length} face${faces.length === 1 ? '' : 's'}`;
+      setState('running');
+    }
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+}
+
+async function startWebcam(): Promise<void> {
+  if (!navigator.mediaDevices?.getUserMedia)
+    throw new Error('this browser gives no camera access (a secure context is needed)');
+  stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+  video.srcObject = stream;
+  await video.play();
+}
+
+function stopWebcam(): void {
+  for (const t of stream?.getTracks() ?? []) t.stop();
+  stream = null;
+  video.srcObject = null;
+}
+
+async function setMode(next: Mode): Promise<void> {
+  mode = next;
+  webcamButton.setAttribute('aria-pressed', String(next === 'webcam'));
+  photoButton.setAttribute('aria-pressed', String(next === 'photo'));
+  overlay.replaceChildren();
+  facesPanel.replaceChildren();
+  smoother.reset();
+  fps = 0;
+  video.hidden = next !== 'webcam';
+  photo.hidden = next !== 'photo';
+  drop.hidden = next !== 'photo';
+  if (next === 'photo') {
+    stopWebcam();
+    setState('photo');
+    status.textContent = 'choose or drop a photo';
+    return;
+  }
+  showMessage(null);
+  try {
+    status.textContent = 'starting the camera…';
+    await startWebcam();
+    void webcamLoop();
+  } catch (err) {
+    const e = err as Error;
+    showMessage(`No camera available (${e.name}: ${e.message}). Photo mode still works.`);
+    await setMode('photo');
+    setState('no-camera');
+  }
+}
+
+async function showPhoto(file: File): Promise<void> {
+  if (mode !== 'photo') await setMode('photo');
+  if (!file.type.startsWith('image/')) {
+    showMessage(`${file.name} is not an image.`);
+    return;
+  }
+  showMessage(null);
+  status.textContent = `recognising ${file.name}…`;
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+  } catch {
+    showMessage(`${file.name}: the browser cannot decode this image.`);
+    return;
+  }
+  const k = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+  const w = Math.round(bitmap.width * k);
+  const h = Math.round(bitmap.height * k);
+  photo.width = w;
+  photo.height = h;
+  photo.getContext('2d')?.drawImage(bitmap, 0, 0, w, h);
+  const t = performance.now();
+  const faces = await recognizeFrame(bitmap, w, h);
+  smoother.reset();
+  const tracked = smoother.update(faces);
+  drawBoxes(tracked, w, photo);
+  drawPanel(tracked);
+  publish(tracked);
+  status.textContent = `${file.name}: ${faces.length} face${faces.length === 1 ? '' : 's'} in ${(performance.now() - t).toFixed(0)} ms`;
+  setState('photo-done');
+}
+
+async function main(): Promise<void> {
+  try {
+    fer = await BrowserRecognizer.create();
+  } catch (err) {
+    showMessage(`The models could not be loaded: ${(err as Error).message}`);
+    setState('error');
+    return;
+  }
+  $('backend').textContent = fer.backend;
+  webcamButton.addEventListener('click', () => void setMode('webcam'));
+  photoButton.addEventListener('click', () => void setMode('photo'));
+  fileInput.addEventListener('change', () => {
+    const f = fileInput.files?.[0];
+    if (f) void showPhoto(f);
+  });
+  drop.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    drop.classList.add('over');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    const f = e.dataTransfer?.files[0];
+    if (f) void showPhoto(f);
+  });
+  window.addEventListener('resize', () => {
+    // Boxes are placed in displayed pixels: redraw them at the new size on the next result.
+    overlay.replaceChildren();
+  });
+  const wanted = new URLSearchParams(location.search).get('mode');
+  await setMode(wanted === 'photo' ? 'photo' : 'webcam');
+}
+
+void main();
