@@ -78,7 +78,11 @@ describe('web demo in Chromium', () => {
       `web demo: ${state.fps.toFixed(1)} frames/s in headless Chromium (${backend}), webcam 640x480`,
     );
     await writeFile(path.join(dir, 'fps.json'), JSON.stringify({ fps: state.fps, backend }));
-    await page.screenshot({ path: path.join(DOCS, 'web-demo.png') });
+    // RANFER_UPDATE_DOCS=1 refreshes the README's screenshot; otherwise it stays in a temporary folder.
+    const shot = process.env.RANFER_UPDATE_DOCS
+      ? path.join(DOCS, 'web-demo.png')
+      : path.join(dir, 'web-demo.png');
+    await page.screenshot({ path: shot });
     expect(errors).toEqual([]);
   });
 
