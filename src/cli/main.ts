@@ -2,6 +2,7 @@
 /** The `ranfer` command line. */
 import { Command } from 'commander';
 import { DataError } from '../data/errors.js';
+import { registerAblateCommand } from './ablate-command.js';
 import { registerBenchCommand } from './bench-command.js';
 import { registerDataCommand } from './data-command.js';
 import { registerEvalCommand } from './eval-command.js';
@@ -21,6 +22,7 @@ program
 registerDataCommand(program);
 registerTrainCommand(program);
 registerEvalCommand(program);
+registerAblateCommand(program);
 registerPredictCommand(program);
 registerReportCommand(program);
 registerServeCommand(program);

@@ -2,14 +2,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { defaultCacheDir, loadSplit, type Split } from '../data/ferplus.js';
-import { buildEvalSet, buildTrainSet } from '../data/sets.js';
+import { defaultCacheDir, type Split } from '../data/ferplus.js';
 import { RAN_WHOLE_FACE } from '../model/presets.js';
 import { TRAIN_PRESETS, type TrainConfig } from '../train/config.js';
-import { CONFIG_FILE, train } from '../train/trainer.js';
+import { CONFIG_FILE } from '../train/trainer.js';
 import { defaultDataDir } from './defaults.js';
 import { positiveInt, positiveNumber } from './parse.js';
-import { progressBar } from './progress.js';
+import { runTraining } from './train-run.js';
 
 interface TrainOpts {
   data: string;
@@ -78,73 +77,11 @@ export function registerTrainCommand(program: Command): void {
           if (opts.epochs !== undefined) config.epochs = opts.epochs;
         }
       }
-      const tty = process.stderr.isTTY === true;
-      console.error(`loading FERPlus from ${opts.data}`);
-      const splits = [];
-      for (const s of config.trainSplits)
-        splits.push((await loadSplit(opts.data, s, { cacheDir: opts.cacheDir })).data);
-      const trainSet = buildTrainSet(splits, config.protocol);
-      const valid = config.trainSplits.includes('valid')
-        ? undefined
-        : await buildEvalSet(
-            opts.data,
-            (await loadSplit(opts.data, 'valid', { cacheDir: opts.cacheDir })).data,
-          );
-      console.error(
-        `training on ${config.trainSplits.join('+')} (${trainSet.indices.length} images, ${config.protocol} targets), ` +
-          `${valid ? `selecting on valid (${valid.indices.length} images)` : 'no validation split'}; ${config.epochs} epochs, ` +
-          `batch ${config.batchSize}, ${config.workers} workers`,
-      );
-      let stop = false;
-      const onSignal = () => {
-        if (stop) process.exit(130);
-        stop = true;
-        console.error('\nstopping after this step (checkpoint follows); press Ctrl-C again to abort at once');
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      let bar = progressBar('epoch', tty);
-      let barEpoch = -1;
-      const result = await train(
-        config,
-        { train: trainSet, valid },
-        {
-          outDir: opts.out,
-          resume: opts.resume === true,
-          onInfo: (m) => console.error(m),
-          shouldStop: () => stop,
-          onProgress: (p) => {
-            if (p.epoch !== barEpoch) {
-              bar.stop();
-              bar = progressBar(`epoch ${p.epoch + 1}/${p.epochs}`, tty);
-              barEpoch = p.epoch;
-            }
-            bar.update(p.batch, p.batches, `loss ${p.loss.toFixed(4)} | ${p.imgPerSec.toFixed(1)} img/s`);
-            if (!tty && (p.batch % 50 === 0 || p.batch === p.batches)) {
-              console.error(
-                `epoch ${p.epoch + 1}/${p.epochs} batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} ${p.imgPerSec.toFixed(1)} img/s`,
-              );
-            }
-          },
-          onEpoch: (log) => {
-            bar.stop();
-            barEpoch = -1;
-            const val =
-              log.valAccuracy !== undefined ? ` | valid accuracy ${(100 * log.valAccuracy).toFixed(2)}%` : '';
-            console.error(
-              `epoch ${log.epoch}: loss ${log.trainLoss.toFixed(4)}${val} | ${log.imgPerSec.toFixed(1)} img/s | ${(log.epochSec / 60).toFixed(1)} min`,
-            );
-          },
-        },
-      );
-      bar.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      const best = result.best
-        ? `; best valid accuracy ${(100 * result.best.accuracy).toFixed(2)}% (epoch ${result.best.epoch})`
-        : '';
-      console.error(
-        `${result.finished ? 'finished' : 'stopped'} after ${result.epochsDone} epochs, ${(result.elapsedSec / 3600).toFixed(2)} h of training${best}; model in ${opts.out}`,
-      );
+      await runTraining(config, {
+        data: opts.data,
+        cacheDir: opts.cacheDir,
+        out: opts.out,
+        resume: opts.resume === true,
+      });
     });
 }

@@ -21,7 +21,7 @@ describe('ranfer CLI', () => {
   it('has --help on every command', async () => {
     const top = await ranfer('--help');
     expect(top.code).toBe(0);
-    for (const cmd of ['data', 'train', 'eval', 'predict', 'report', 'bench', 'regions'])
+    for (const cmd of ['data', 'train', 'eval', 'ablate', 'predict', 'report', 'serve', 'bench', 'regions'])
       expect(top.stdout).toContain(cmd);
     for (const cmd of [
       ['data'],

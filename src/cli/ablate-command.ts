@@ -1,0 +1,100 @@
+/** `ranfer ablate`: trains and measures the ablation rows (whole face only / no RB loss / full RAN). */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { SUBSETS } from '../data/challenge.js';
+import { defaultCacheDir } from '../data/ferplus.js';
+import {
+  ABLATION_ROWS,
+  type AblationResult,
+  type AblationRow,
+  ablationConfig,
+  ablationMarkdown,
+  readEpochLog,
+} from '../eval/ablation.js';
+import { evaluateModel } from '../eval/evaluate.js';
+import { TRAIN_PRESETS } from '../train/config.js';
+import { CHECKPOINT_FILE } from '../train/trainer.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { defaultDataDir } from './defaults.js';
+import { positiveInt } from './parse.js';
+import { runTraining } from './train-run.js';
+
+interface AblateOpts {
+  data: string;
+  cacheDir: string;
+  out: string;
+  epochs: number;
+  rows: string;
+  markdown?: string;
+  workers: number;
+}
+
+export function registerAblateCommand(program: Command): void {
+  program
+    .command('ablate')
+    .description(
+      'train (or resume) and evaluate the ablation rows with one budget: whole face only, no region biased loss, full RAN',
+    )
+    .option('--data <dir>', 'FERPlus folder', defaultDataDir())
+    .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
+    .option('--out <dir>', 'folder of the rows (one training folder each)', 'runs/ablation')
+    .option('--epochs <n>', 'epochs per row (the default recipe otherwise)', positiveInt, 6)
+    .option('--rows <list>', `comma-separated rows (${ABLATION_ROWS.join(', ')})`, ABLATION_ROWS.join(','))
+    .option('--markdown <file>', 'write the table (docs/ablation.md)')
+    .option('--workers <n>', 'worker threads for evaluation', positiveInt, 2)
+    .action(async (opts: AblateOpts) => {
+      const rows = opts.rows.split(',').map((r) => r.trim()) as AblationRow[];
+      for (const r of rows)
+        if (!ABLATION_ROWS.includes(r))
+          throw new Error(`unknown row "${r}" (known: ${ABLATION_ROWS.join(', ')})`);
+      const base = { ...structuredClone(TRAIN_PRESETS.default), epochs: opts.epochs };
+      const results: AblationResult[] = [];
+      for (const row of rows) {
+        const dir = path.join(opts.out, row);
+        const config = ablationConfig(base, row);
+        if ((await readEpochLog(dir)).length < config.epochs) {
+          console.error(`\n== ${row}: training ${config.epochs} epochs in ${dir}`);
+          const hasCheckpoint = await fs
+            .access(path.join(dir, CHECKPOINT_FILE))
+            .then(() => true)
+            .catch(() => false);
+          const run = await runTraining(config, {
+            data: opts.data,
+            cacheDir: opts.cacheDir,
+            out: dir,
+            resume: hasCheckpoint,
+          });
+          if (!run.finished) {
+            console.error(`stopped during ${row}; run the same command again to continue`);
+            return;
+          }
+        }
+        const log = await readEpochLog(dir);
+        console.error(`== ${row}: evaluating ${dir}`);
+        const reports = await evaluateModel({
+          dataDir: opts.data,
+          cacheDir: opts.cacheDir,
+          modelDir: dir,
+          split: 'test',
+          subsets: [...SUBSETS],
+          tta: false,
+          workers: opts.workers,
+        });
+        results.push({
+          row,
+          epochs: log.length,
+          trainHours: (log.at(-1)?.elapsedSec ?? 0) / 3600,
+          bestValid: Math.max(...log.map((l) => l.valAccuracy ?? 0)),
+          reports,
+        });
+        console.log(`${row}: ${reports.map((r) => `${r.set} ${(100 * r.accuracy).toFixed(2)}%`).join(', ')}`);
+      }
+      const command = `ranfer ablate --epochs ${opts.epochs}${opts.markdown ? ` --markdown ${opts.markdown}` : ''}`;
+      await writeFileAtomic(path.join(opts.out, 'ablation.json'), `${JSON.stringify(results, null, 2)}\n`);
+      if (opts.markdown) {
+        await writeFileAtomic(opts.markdown, ablationMarkdown(results, command));
+        console.error(`wrote ${opts.markdown}`);
+      }
+    });
+}

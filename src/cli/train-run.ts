@@ -1,0 +1,84 @@
+/** Runs one training from the command line: data loading, Ctrl-C handling, progress and log lines. */
+import { defaultCacheDir, loadSplit } from '../data/ferplus.js';
+import { buildEvalSet, buildTrainSet } from '../data/sets.js';
+import type { TrainConfig } from '../train/config.js';
+import { type TrainResult, train } from '../train/trainer.js';
+import { progressBar } from './progress.js';
+
+export interface TrainRunOptions {
+  /** FERPlus folder. */
+  data: string;
+  cacheDir?: string;
+  /** Output folder (model, log, checkpoint). */
+  out: string;
+  resume: boolean;
+}
+
+export async function runTraining(config: TrainConfig, opts: TrainRunOptions): Promise<TrainResult> {
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const tty = process.stderr.isTTY === true;
+  console.error(`loading FERPlus from ${opts.data}`);
+  const splits = [];
+  for (const s of config.trainSplits) splits.push((await loadSplit(opts.data, s, { cacheDir })).data);
+  const trainSet = buildTrainSet(splits, config.protocol);
+  const valid = config.trainSplits.includes('valid')
+    ? undefined
+    : await buildEvalSet(opts.data, (await loadSplit(opts.data, 'valid', { cacheDir })).data);
+  console.error(
+    `training on ${config.trainSplits.join('+')} (${trainSet.indices.length} images, ${config.protocol} targets), ` +
+      `${valid ? `selecting on valid (${valid.indices.length} images)` : 'no validation split'}; ${config.epochs} epochs, ` +
+      `batch ${config.batchSize}, ${config.workers} workers`,
+  );
+  let stop = false;
+  const onSignal = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    console.error('\nstopping after this step (checkpoint follows); press Ctrl-C again to abort at once');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let bar = progressBar('epoch', tty);
+  let barEpoch = -1;
+  const result = await train(
+    config,
+    { train: trainSet, valid },
+    {
+      outDir: opts.out,
+      resume: opts.resume,
+      onInfo: (m) => console.error(m),
+      shouldStop: () => stop,
+      onProgress: (p) => {
+        if (p.epoch !== barEpoch) {
+          bar.stop();
+          bar = progressBar(`epoch ${p.epoch + 1}/${p.epochs}`, tty);
+          barEpoch = p.epoch;
+        }
+        bar.update(p.batch, p.batches, `loss ${p.loss.toFixed(4)} | ${p.imgPerSec.toFixed(1)} img/s`);
+        if (!tty && (p.batch % 50 === 0 || p.batch === p.batches)) {
+          console.error(
+            `epoch ${p.epoch + 1}/${p.epochs} batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} ${p.imgPerSec.toFixed(1)} img/s`,
+          );
+        }
+      },
+      onEpoch: (log) => {
+        bar.stop();
+        barEpoch = -1;
+        const val =
+          log.valAccuracy !== undefined ? ` | valid accuracy ${(100 * log.valAccuracy).toFixed(2)}%` : '';
+        console.error(
+          `epoch ${log.epoch}: loss ${log.trainLoss.toFixed(4)}${val} | ${log.imgPerSec.toFixed(1)} img/s | ${(log.epochSec / 60).toFixed(1)} min`,
+        );
+      },
+    },
+  );
+  bar.stop();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  const best = result.best
+    ? `; best valid accuracy ${(100 * result.best.accuracy).toFixed(2)}% (epoch ${result.best.epoch})`
+    : '';
+  console.error(
+    `${result.finished ? 'finished' : 'stopped'} after ${result.epochsDone} epochs, ${(result.elapsedSec / 3600).toFixed(2)} h of training${best}; model in ${opts.out}`,
+  );
+  return result;
+}

@@ -1,0 +1,88 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ablationConfig, ablationMarkdown, readEpochLog } from '../../src/eval/ablation.js';
+import type { EvalReport } from '../../src/eval/evaluate.js';
+import { TRAIN_PRESETS } from '../../src/train/config.js';
+import { LOG_FILE } from '../../src/train/trainer.js';
+
+describe('ablation rows', () => {
+  it('differ only in the network: regions and the region biased loss', () => {
+    const base = { ...TRAIN_PRESETS.default, epochs: 6 };
+    const [whole, noRb, full] = (['whole-face', 'no-rb', 'full'] as const).map((r) =>
+      ablationConfig(base, r),
+    );
+    for (const c of [whole, noRb, full]) {
+      expect({ ...c, network: null }).toEqual({ ...base, network: null });
+      expect(c.network.kind).toBe('ran');
+    }
+    if (whole.network.kind !== 'ran' || noRb.network.kind !== 'ran' || full.network.kind !== 'ran') return;
+    expect(whole.network.regions.map((r) => r.name)).toEqual(['face']);
+    expect(whole.network.rbLoss.weight).toBe(0);
+    expect(noRb.network.regions).toHaveLength(6);
+    expect(noRb.network.rbLoss.weight).toBe(0);
+    expect(full.network.regions).toHaveLength(6);
+    expect(full.network.rbLoss).toEqual({ margin: 0.1, weight: 1 });
+    expect({ ...noRb.network, rbLoss: null }).toEqual({ ...full.network, rbLoss: null });
+  });
+
+  it('reads epoch lines (not events) and renders the table', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-ablation-'));
+    const lines = [
+      {
+        epoch: 1,
+        step: 10,
+        lr: 1,
+        trainLoss: 2,
+        valAccuracy: 0.5,
+        imgPerSec: 40,
+        epochSec: 60,
+        elapsedSec: 60,
+        time: '',
+      },
+      { event: 'epochs-changed', from: 3, to: 2, step: 10 },
+      {
+        epoch: 2,
+        step: 20,
+        lr: 1,
+        trainLoss: 1,
+        valAccuracy: 0.6,
+        imgPerSec: 40,
+        epochSec: 60,
+        elapsedSec: 7200,
+        time: '',
+      },
+    ];
+    await fs.writeFile(path.join(dir, LOG_FILE), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    const log = await readEpochLog(dir);
+    expect(log.map((l) => l.epoch)).toEqual([1, 2]);
+    const report = (set: string, accuracy: number) => ({ set, accuracy }) as EvalReport;
+    const md = ablationMarkdown(
+      [
+        {
+          row: 'whole-face',
+          epochs: 2,
+          trainHours: 2,
+          bestValid: 0.6,
+          reports: [report('test', 0.7), report('occlusion', 0.6)],
+        },
+        {
+          row: 'full',
+          epochs: 2,
+          trainHours: 2.5,
+          bestValid: 0.65,
+          reports: [report('test', 0.75), report('occlusion', 0.7)],
+        },
+      ],
+      'ranfer ablate --epochs 2',
+    );
+    expect(md).toContain('| row | epochs | training | best valid | test | occlusion |');
+    expect(md).toContain(
+      '| backbone on the whole face only (1 region, no attention, no RB loss) | 2 | 2.00 h | 60.00% | 70.00% | 60.00% |',
+    );
+    expect(md).toContain(
+      '| full RAN (region biased loss, margin 0.1, weight 1) | 2 | 2.50 h | 65.00% | 75.00% | 70.00% |',
+    );
+  });
+});
