@@ -10,6 +10,7 @@ import { registerPredictCommand } from './predict-command.js';
 import { registerRegionsCommand } from './regions-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerShipCommand } from './ship-command.js';
 import { registerTrainCommand } from './train-command.js';
 
 const program = new Command();
@@ -23,6 +24,7 @@ registerDataCommand(program);
 registerTrainCommand(program);
 registerEvalCommand(program);
 registerAblateCommand(program);
+registerShipCommand(program);
 registerPredictCommand(program);
 registerReportCommand(program);
 registerServeCommand(program);

@@ -1,0 +1,148 @@
+/**
+ * `ranfer ship`: makes a training run the shipped model: copies its best model, config and log into the
+ * model folder, measures it with `ranfer eval` (plain and flip TTA, test and the subsets), renders the
+ * confusion matrices, writes the model card and refreshes the README's results block.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { SUBSETS } from '../data/challenge.js';
+import { defaultCacheDir, loadSplit } from '../data/ferplus.js';
+import { buildTrainSet } from '../data/sets.js';
+import { initBackend } from '../engine/backend.js';
+import { readEpochLog } from '../eval/ablation.js';
+import { confusionSpec, writeChart } from '../eval/charts.js';
+import { type EvalReport, evaluateModel } from '../eval/evaluate.js';
+import { modelCard, perClassLine, resultsTable } from '../eval/model-card.js';
+import { defaultModelDir } from '../infer/face-model.js';
+import { createNetwork } from '../model/registry.js';
+import type { TrainConfig } from '../train/config.js';
+import { CONFIG_FILE, LOG_FILE } from '../train/trainer.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { defaultDataDir } from './defaults.js';
+import { positiveInt } from './parse.js';
+
+interface ShipOpts {
+  run: string;
+  to: string;
+  data: string;
+  cacheDir: string;
+  docs: string;
+  readme?: string;
+  force?: boolean;
+  workers: number;
+}
+
+const MARK_START = '<!-- results:start -->';
+const MARK_END = '<!-- results:end -->';
+
+/** Replaces the generated block of the README (between the results markers). */
+export function replaceResultsBlock(readme: string, block: string): string {
+  const a = readme.indexOf(MARK_START);
+  const b = readme.indexOf(MARK_END);
+  if (a < 0 || b < a) throw new Error(`the README has no ${MARK_START} ... ${MARK_END} block`);
+  return `${readme.slice(0, a + MARK_START.length)}\n${block}\n${readme.slice(b)}`;
+}
+
+export function registerShipCommand(program: Command): void {
+  program
+    .command('ship')
+    .description(
+      'make a training run the shipped model: copy, evaluate, confusion images, model card, README table',
+    )
+    .requiredOption(
+      '--run <dir>',
+      'training folder (model.json, weights.bin, train-config.json, train-log.jsonl)',
+    )
+    .option('--to <dir>', 'model folder to write', defaultModelDir())
+    .option('--data <dir>', 'FERPlus folder', defaultDataDir())
+    .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
+    .option('--docs <dir>', 'where the confusion images go', 'docs')
+    .option('--readme <file>', 'README whose results block is refreshed')
+    .option('--force', 'ship a run that has not finished its epochs')
+    .option('--workers <n>', 'worker threads', positiveInt, 2)
+    .action(async (opts: ShipOpts) => {
+      const config = JSON.parse(await fs.readFile(path.join(opts.run, CONFIG_FILE), 'utf8')) as TrainConfig;
+      const log = await readEpochLog(opts.run);
+      if (log.length < config.epochs && !opts.force)
+        throw new Error(
+          `${opts.run} has ${log.length} of ${config.epochs} epochs: finish it, or pass --force`,
+        );
+      await fs.mkdir(opts.to, { recursive: true });
+      for (const f of ['model.json', 'weights.bin', CONFIG_FILE, LOG_FILE])
+        await fs.copyFile(path.join(opts.run, f), path.join(opts.to, f));
+      console.error(`copied the model of ${opts.run} to ${opts.to}`);
+
+      const reports: Record<'plain' | 'tta', EvalReport[]> = { plain: [], tta: [] };
+      for (const tta of [false, true]) {
+        console.error(`evaluating${tta ? ' with flip TTA' : ''}...`);
+        const r = await evaluateModel({
+          dataDir: opts.data,
+          cacheDir: opts.cacheDir,
+          modelDir: opts.to,
+          split: 'test',
+          subsets: [...SUBSETS],
+          tta,
+          workers: opts.workers,
+        });
+        reports[tta ? 'tta' : 'plain'] = r;
+        const doc = { model: path.relative(process.cwd(), opts.to), tta, eval: r };
+        await writeFileAtomic(
+          path.join(opts.to, tta ? 'metrics-tta.json' : 'metrics.json'),
+          `${JSON.stringify(doc, null, 2)}\n`,
+        );
+      }
+      await fs.mkdir(opts.docs, { recursive: true });
+      for (const r of reports.plain) {
+        await writeChart(
+          confusionSpec(
+            r.confusion,
+            r.classes,
+            `FERPlus ${r.set}: ${(100 * r.accuracy).toFixed(2)}% (${r.count} images)`,
+          ),
+          path.join(opts.docs, `confusion-${r.set}.png`),
+        );
+      }
+      await initBackend('wasm');
+      const net = createNetwork(config.network, 0);
+      const params = net.params.size;
+      const mflops = net.flopsPerSample() / 1e6;
+      net.dispose();
+      const splits = [];
+      for (const s of config.trainSplits)
+        splits.push((await loadSplit(opts.data, s, { cacheDir: opts.cacheDir })).data);
+      const trainImages = buildTrainSet(splits, config.protocol).indices.length;
+      const card = modelCard({
+        name: path.basename(path.resolve(opts.to)),
+        config,
+        log,
+        plain: reports.plain,
+        tta: reports.tta,
+        params,
+        mflops,
+        trainImages,
+        docsFromModel: path.relative(opts.to, opts.docs),
+      });
+      await writeFileAtomic(path.join(opts.to, 'README.md'), card);
+      const test = reports.plain.find((r) => r.set === 'test');
+      const hours = (log.at(-1)?.elapsedSec ?? 0) / 3600;
+      const block = [
+        resultsTable(reports.plain, reports.tta),
+        '',
+        `Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}. Training: ${hours.toFixed(2)} h, ${log.length} epochs ` +
+          `(\`${path.join(opts.to, 'README.md')}\`, the model card). Confusion matrices (rows: actual, columns: predicted):`,
+        '',
+        reports.plain
+          .map((r) => `![confusion, ${r.set}](${path.join(opts.docs, `confusion-${r.set}.png`)})`)
+          .join(' '),
+      ].join('\n');
+      if (opts.readme) {
+        await writeFileAtomic(
+          opts.readme,
+          replaceResultsBlock(await fs.readFile(opts.readme, 'utf8'), block),
+        );
+        console.error(`refreshed the results block of ${opts.readme}`);
+      }
+      console.log(block);
+    });
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { replaceResultsBlock } from '../../src/cli/ship-command.js';
+import type { EvalReport } from '../../src/eval/evaluate.js';
+import { modelCard, resultsTable } from '../../src/eval/model-card.js';
+import { TRAIN_PRESETS } from '../../src/train/config.js';
+
+const report = (set: string, accuracy: number, count: number): EvalReport => ({
+  set,
+  tta: false,
+  count,
+  accuracy,
+  perClassAccuracy: {
+    neutral: 0.9,
+    happiness: 0.95,
+    surprise: 0.85,
+    sadness: 0.6,
+    anger: 0.7,
+    disgust: 0.2,
+    fear: 0.4,
+    contempt: null,
+  },
+  macroF1: 0.61,
+  classes: [],
+  confusion: [],
+  meanAttention: { face: 0.1, lower: 0.4 },
+});
+
+describe('model card', () => {
+  const plain = [report('test', 0.8123, 3137), report('occlusion', 0.75, 605)];
+  const tta = [report('test', 0.8201, 3137), report('occlusion', 0.7612, 605)];
+  const log = [1, 2, 3].map((epoch) => ({
+    epoch,
+    step: epoch * 436,
+    lr: 0.001,
+    trainLoss: 1,
+    valAccuracy: [0.7, 0.8, 0.78][epoch - 1],
+    imgPerSec: [40, 45, 42][epoch - 1],
+    epochSec: 600,
+    elapsedSec: 600 * epoch,
+    time: '',
+  }));
+
+  it('tabulates plain and TTA accuracy per set', () => {
+    expect(resultsTable(plain, tta).split('\n')).toEqual([
+      '| set | images | accuracy | with flip TTA | macro-F1 |',
+      '| --- | --- | --- | --- | --- |',
+      '| FERPlus test | 3,137 | **81.23%** | 82.01% | 0.610 |',
+      '| occlusion | 605 | **75.00%** | 76.12% | 0.610 |',
+    ]);
+  });
+
+  it('states time, best epoch, weak classes, and whether the run is finished', () => {
+    const input = {
+      name: 'm',
+      config: { ...TRAIN_PRESETS.default, epochs: 3 },
+      log,
+      plain,
+      tta,
+      params: 676_000,
+      mflops: 230,
+      trainImages: 27947,
+      docsFromModel: '../../docs',
+    };
+    const card = modelCard(input);
+    expect(card).toContain('**0.50 h** of wall-clock training');
+    expect(card).toContain('(3 epochs, 40.0–45.0 images/s); best validation accuracy 80.00% at epoch 2');
+    expect(card).toContain('Weak classes on test: disgust (20.00%), fear (40.00%)');
+    expect(card).toContain('676k parameters, 230 MFLOP per face');
+    expect(card).not.toContain('Interim model');
+    expect(modelCard({ ...input, config: { ...input.config, epochs: 40 } })).toContain(
+      'done 3 of its 40 epochs',
+    );
+  });
+
+  it('replaces only the README block between the markers', () => {
+    const readme = 'intro\n<!-- results:start -->\nold table\n<!-- results:end -->\nrest\n';
+    expect(replaceResultsBlock(readme, 'new')).toBe(
+      'intro\n<!-- results:start -->\nnew\n<!-- results:end -->\nrest\n',
+    );
+    expect(() => replaceResultsBlock('no block', 'x')).toThrow(/results:start/);
+  });
+});
