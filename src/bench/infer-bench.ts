@@ -8,6 +8,7 @@ import { FaceEmotionModel } from '../infer/face-model.js';
 import { loadModel } from '../model/io.js';
 import { normalizePixels } from '../model/preprocess.js';
 import { Rng } from '../util/rng.js';
+import { median } from '../util/stats.js';
 
 export interface InferBenchResult {
   backend: string;
@@ -17,11 +18,6 @@ export interface InferBenchResult {
   facesPerSecBatch64OneThread: number;
   facesPerSecBatch64: number;
   workers: number;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 export async function runInferBench(o: {

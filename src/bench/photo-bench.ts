@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { createRecognizer, type RecognizeTimings } from '../api/recognizer.js';
 import type { BackendChoice } from '../engine/backend.js';
 import type { DetectorKind } from '../face/detector.js';
+import { median } from '../util/stats.js';
 
 export interface PhotoBenchCase {
   photo: string;
@@ -25,11 +26,6 @@ export interface PhotoBenchResult {
   repeats: number;
   oneFace: PhotoBenchCase;
   group: PhotoBenchCase;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 export async function runPhotoBench(o: {

@@ -3,7 +3,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SUBSETS } from '../data/challenge.js';
-import { defaultCacheDir } from '../data/ferplus.js';
 import {
   ABLATION_ROWS,
   type AblationResult,
@@ -16,7 +15,7 @@ import { evaluateModel } from '../eval/evaluate.js';
 import { TRAIN_PRESETS } from '../train/config.js';
 import { CHECKPOINT_FILE } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { defaultDataDir } from './defaults.js';
+import { dataOptions } from './defaults.js';
 import { positiveInt } from './parse.js';
 import { runTraining } from './train-run.js';
 
@@ -31,13 +30,13 @@ interface AblateOpts {
 }
 
 export function registerAblateCommand(program: Command): void {
-  program
-    .command('ablate')
-    .description(
-      'train (or resume) and evaluate the ablation rows with one budget: whole face only, no region biased loss, full RAN',
-    )
-    .option('--data <dir>', 'FERPlus folder', defaultDataDir())
-    .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
+  dataOptions(
+    program
+      .command('ablate')
+      .description(
+        'train (or resume) and evaluate the ablation rows with one budget: whole face only, no region biased loss, full RAN',
+      ),
+  )
     .option('--out <dir>', 'folder of the rows (one training folder each)', 'runs/ablation')
     .option('--epochs <n>', 'epochs per row (the default recipe otherwise)', positiveInt, 6)
     .option('--rows <list>', `comma-separated rows (${ABLATION_ROWS.join(', ')})`, ABLATION_ROWS.join(','))

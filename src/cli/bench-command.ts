@@ -7,12 +7,11 @@ import { runEngineBench } from '../bench/engine-bench.js';
 import { runInferBench } from '../bench/infer-bench.js';
 import { type PhotoBenchCase, runPhotoBench } from '../bench/photo-bench.js';
 import { DataError } from '../data/errors.js';
-import { defaultCacheDir } from '../data/ferplus.js';
 import type { BackendChoice } from '../engine/backend.js';
 import type { DetectorKind } from '../face/detector.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { defaultDataDir, defaultPhotosDir } from './defaults.js';
+import { dataOptions, defaultPhotosDir } from './defaults.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 
@@ -180,13 +179,13 @@ export function registerBenchCommand(program: Command): void {
       ),
     );
 
-  bench
-    .command('compare')
-    .description(
-      "ranfer against face-api.js's FaceExpressionNet and Human's emotion model on the FERPlus test set and its subsets",
-    )
-    .option('--data <dir>', 'FERPlus folder', defaultDataDir())
-    .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
+  dataOptions(
+    bench
+      .command('compare')
+      .description(
+        "ranfer against face-api.js's FaceExpressionNet and Human's emotion model on the FERPlus test set and its subsets",
+      ),
+  )
     .option('--model <dir>', 'ranfer model folder', defaultModelDir())
     .option('--repeats <n>', 'timed batches of 64 per model (batch 1 runs 4x as many)', positiveInt, 5)
     .option('--out <file.md>', 'write the markdown table (docs/benchmarks.md)')

@@ -1,5 +1,7 @@
 /** Defaults shared by the commands. */
 import path from 'node:path';
+import type { Command } from 'commander';
+import { defaultCacheDir } from '../data/ferplus.js';
 
 /** $RANFER_DATA, else ../shared/datasets/ferplus from the current folder. */
 export function defaultDataDir(): string {
@@ -9,4 +11,11 @@ export function defaultDataDir(): string {
 /** $RANFER_PHOTOS, else ../shared/datasets/photos from the current folder. */
 export function defaultPhotosDir(): string {
   return process.env.RANFER_PHOTOS ?? path.resolve('..', 'shared', 'datasets', 'photos');
+}
+
+/** The --data and --cache-dir options every command that reads FERPlus has. */
+export function dataOptions(cmd: Command): Command {
+  return cmd
+    .option('--data <dir>', 'FERPlus folder', defaultDataDir())
+    .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir());
 }

@@ -2,12 +2,12 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { SUBSETS, type Subset } from '../data/challenge.js';
-import { defaultCacheDir, type Split } from '../data/ferplus.js';
+import type { Split } from '../data/ferplus.js';
 import { confusionSpec, writeChart } from '../eval/charts.js';
 import { type EvalReport, evaluateModel } from '../eval/evaluate.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { defaultDataDir } from './defaults.js';
+import { dataOptions } from './defaults.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 
@@ -51,11 +51,13 @@ interface EvalOpts {
 }
 
 export function registerEvalCommand(program: Command): void {
-  program
-    .command('eval')
-    .description('evaluate a model on FERPlus (majority protocol, 8 classes) or its occlusion / pose subsets')
-    .option('--data <dir>', 'FERPlus folder', defaultDataDir())
-    .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
+  dataOptions(
+    program
+      .command('eval')
+      .description(
+        'evaluate a model on FERPlus (majority protocol, 8 classes) or its occlusion / pose subsets',
+      ),
+  )
     .addOption(new Option('--split <split>', 'split to evaluate').choices(['test', 'valid']).default('test'))
     .addOption(
       new Option(

@@ -2,13 +2,13 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { SUBSETS } from '../data/challenge.js';
-import { defaultCacheDir, type Split } from '../data/ferplus.js';
+import type { Split } from '../data/ferplus.js';
 import { evaluateModelDetailed } from '../eval/evaluate.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { loadModel } from '../model/io.js';
 import { renderReport } from '../report/html-report.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { defaultDataDir } from './defaults.js';
+import { dataOptions } from './defaults.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 
@@ -24,13 +24,13 @@ interface ReportOpts {
 }
 
 export function registerReportCommand(program: Command): void {
-  program
-    .command('report')
-    .description(
-      'write a self-contained HTML report: accuracy, confusion matrices, region attention, a gallery',
-    )
-    .option('--data <dir>', 'FERPlus folder', defaultDataDir())
-    .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
+  dataOptions(
+    program
+      .command('report')
+      .description(
+        'write a self-contained HTML report: accuracy, confusion matrices, region attention, a gallery',
+      ),
+  )
     .addOption(new Option('--split <split>', 'split to report on').choices(['test', 'valid']).default('test'))
     .option('--model <dir>', 'model folder', defaultModelDir())
     .requiredOption('--out <file.html>', 'where to write the report')

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SUBSETS } from '../data/challenge.js';
-import { defaultCacheDir, loadSplit } from '../data/ferplus.js';
+import { loadSplit } from '../data/ferplus.js';
 import { buildTrainSet } from '../data/sets.js';
 import { initBackend } from '../engine/backend.js';
 import { readEpochLog } from '../eval/ablation.js';
@@ -19,7 +19,7 @@ import { createNetwork } from '../model/registry.js';
 import type { TrainConfig } from '../train/config.js';
 import { CONFIG_FILE, LOG_FILE } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { defaultDataDir } from './defaults.js';
+import { dataOptions } from './defaults.js';
 import { positiveInt } from './parse.js';
 
 interface ShipOpts {
@@ -45,18 +45,18 @@ export function replaceResultsBlock(readme: string, block: string): string {
 }
 
 export function registerShipCommand(program: Command): void {
-  program
-    .command('ship')
-    .description(
-      'make a training run the shipped model: copy, evaluate, confusion images, model card, README table',
-    )
-    .requiredOption(
-      '--run <dir>',
-      'training folder (model.json, weights.bin, train-config.json, train-log.jsonl)',
-    )
-    .option('--to <dir>', 'model folder to write', defaultModelDir())
-    .option('--data <dir>', 'FERPlus folder', defaultDataDir())
-    .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
+  dataOptions(
+    program
+      .command('ship')
+      .description(
+        'make a training run the shipped model: copy, evaluate, confusion images, model card, README table',
+      )
+      .requiredOption(
+        '--run <dir>',
+        'training folder (model.json, weights.bin, train-config.json, train-log.jsonl)',
+      )
+      .option('--to <dir>', 'model folder to write', defaultModelDir()),
+  )
     .option('--docs <dir>', 'where the confusion images go', 'docs')
     .option('--readme <file>', 'README whose results block is refreshed')
     .option('--force', 'ship a run that has not finished its epochs')

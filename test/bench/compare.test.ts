@@ -1,10 +1,10 @@
 /** The comparison harness: label mappings, scoring, and each other model's accuracy against its reference. */
 import { describe, expect, it } from 'vitest';
 import { toFerOrder } from '../../src/bench/compare/adapter.js';
-import { scoreSet } from '../../src/bench/compare/compare-bench.js';
+import { predictFaces, scoreSet } from '../../src/bench/compare/compare-bench.js';
 import { faceApiAdapter } from '../../src/bench/compare/faceapi-adapter.js';
 import { humanAdapter } from '../../src/bench/compare/human-adapter.js';
-import { IMAGE_SIZE, loadSplit } from '../../src/data/ferplus.js';
+import { loadSplit } from '../../src/data/ferplus.js';
 import { buildEvalSet } from '../../src/data/sets.js';
 import { FERPLUS } from '../helpers.js';
 
@@ -32,21 +32,11 @@ describe('comparison harness', () => {
   it("reproduces face-api's 68.9% and Human's 66.6% on the 3,137 test faces, within half a point", async () => {
     const split = (await loadSplit(FERPLUS, 'test')).data;
     const test = await buildEvalSet(FERPLUS, split);
-    const px = IMAGE_SIZE * IMAGE_SIZE;
     const n = test.indices.length;
     expect(n).toBe(3137);
     for (const create of [faceApiAdapter, humanAdapter]) {
       const model = await create();
-      const probs = new Float32Array(n * 8);
-      for (let start = 0; start < n; start += 128) {
-        const count = Math.min(128, n - start);
-        const faces = new Uint8Array(count * px);
-        for (let i = 0; i < count; i++) {
-          const img = test.indices[start + i];
-          faces.set(split.pixels.subarray(img * px, (img + 1) * px), i * px);
-        }
-        probs.set(await model.predict(faces, count), start * 8);
-      }
+      const probs = await predictFaces(model, split.pixels, test.indices);
       const s = scoreSet(
         'test',
         probs,

@@ -1,21 +1,6 @@
 /** The `ranfer` command line as a user runs it (the built dist/cli/main.js). */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const MAIN = path.resolve(__dirname, '../../dist/cli/main.js');
-
-async function ranfer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [MAIN, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+import { ranfer } from './run.js';
 
 describe('ranfer CLI', () => {
   it('has --help on every command', async () => {

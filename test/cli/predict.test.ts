@@ -1,27 +1,13 @@
 /** `ranfer predict` as a user runs it. */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PredictEntry } from '../../src/cli/predict-command.js';
 import { EMOTIONS } from '../../src/data/emotions.js';
 import { PHOTOS } from '../helpers.js';
-
-const run = promisify(execFile);
-const MAIN = path.resolve(__dirname, '../../dist/cli/main.js');
-
-async function ranfer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [MAIN, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+import { ranfer } from './run.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -42,6 +42,19 @@ function syntheticSet(n: number): TrainSet {
   return { pixels, size: SIZE, indices: Int32Array.from({ length: n }, (_, i) => i), targets };
 }
 
+/** A run that checkpoints every step and crashes after `steps`. */
+async function crashAfter(dir: string, data: { train: TrainSet }, steps: number): Promise<void> {
+  await expect(
+    train(config, data, {
+      outDir: dir,
+      resume: false,
+      backend: 'wasm',
+      haltAfterSteps: steps,
+      checkpointEverySteps: 1,
+    }),
+  ).rejects.toBeInstanceOf(HaltedForTest);
+}
+
 describe('train --resume', () => {
   it('continues exactly where a crash left it', async () => {
     const data = { train: syntheticSet(52) }; // 6 batches of 8 per epoch (4 images left out)
@@ -98,15 +111,7 @@ describe('train --resume', () => {
   it('refuses to resume with a different configuration', async () => {
     const data = { train: syntheticSet(52) };
     const dir = path.join(tmp, 'changed');
-    await expect(
-      train(config, data, {
-        outDir: dir,
-        resume: false,
-        backend: 'wasm',
-        haltAfterSteps: 2,
-        checkpointEverySteps: 1,
-      }),
-    ).rejects.toBeInstanceOf(HaltedForTest);
+    await crashAfter(dir, data, 2);
     await expect(
       train({ ...config, ema: 0.5 }, data, { outDir: dir, resume: true, backend: 'wasm' }),
     ).rejects.toThrow(/different configuration/);
@@ -115,15 +120,7 @@ describe('train --resume', () => {
   it('may change the number of epochs on resume, and logs the change', async () => {
     const data = { train: syntheticSet(52) };
     const dir = path.join(tmp, 'longer');
-    await expect(
-      train(config, data, {
-        outDir: dir,
-        resume: false,
-        backend: 'wasm',
-        haltAfterSteps: 3,
-        checkpointEverySteps: 1,
-      }),
-    ).rejects.toBeInstanceOf(HaltedForTest);
+    await crashAfter(dir, data, 3);
     const info: string[] = [];
     const done = await train({ ...config, epochs: 3 }, data, {
       outDir: dir,

@@ -10,6 +10,7 @@ import { EMOTIONS } from '../../data/emotions.js';
 import { IMAGE_SIZE, loadSplit } from '../../data/ferplus.js';
 import { buildEvalSet } from '../../data/sets.js';
 import { Rng } from '../../util/rng.js';
+import { median } from '../../util/stats.js';
 import type { EmotionAdapter } from './adapter.js';
 
 const CONTEMPT = EMOTIONS.indexOf('contempt');
@@ -77,11 +78,6 @@ export function scoreSet(
   };
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 async function speed(model: EmotionAdapter, repeats: number): Promise<[number, number]> {
   const rng = new Rng(5);
   const faces = Uint8Array.from({ length: 64 * IMAGE_SIZE * IMAGE_SIZE }, () => rng.int(0, 255));
@@ -103,6 +99,27 @@ async function speed(model: EmotionAdapter, repeats: number): Promise<[number, n
   return [1000 / median(t1), (64 * 1000) / median(t64)];
 }
 
+/** A model's probabilities (FERPlus order) for the faces `indices` of `pixels`, in batches of 64. */
+export async function predictFaces(
+  model: EmotionAdapter,
+  pixels: Uint8Array,
+  indices: Int32Array,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Float32Array> {
+  const px = IMAGE_SIZE * IMAGE_SIZE;
+  const n = indices.length;
+  const probs = new Float32Array(n * 8);
+  for (let start = 0; start < n; start += 64) {
+    const count = Math.min(64, n - start);
+    const faces = new Uint8Array(count * px);
+    for (let i = 0; i < count; i++)
+      faces.set(pixels.subarray(indices[start + i] * px, (indices[start + i] + 1) * px), i * px);
+    probs.set(await model.predict(faces, count), start * 8);
+    onProgress?.(Math.min(n, start + 64), n);
+  }
+  return probs;
+}
+
 export async function runCompareBench(o: {
   dataDir: string;
   cacheDir?: string;
@@ -117,23 +134,13 @@ export async function runCompareBench(o: {
   // Every subset image is a test image: predict the test set once.
   const rowOf = new Map(Array.from(test.indices, (img, r) => [img, r]));
   const sets = [{ name: 'test', set: test }, ...SUBSETS.map((s, i) => ({ name: s, set: subsets[i] }))];
-  const px = IMAGE_SIZE * IMAGE_SIZE;
   const models: ModelScore[] = [];
   for (const create of o.models) {
     const model = await create();
     try {
-      const n = test.indices.length;
-      const probs = new Float32Array(n * 8);
-      for (let start = 0; start < n; start += 64) {
-        const count = Math.min(64, n - start);
-        const faces = new Uint8Array(count * px);
-        for (let i = 0; i < count; i++) {
-          const img = test.indices[start + i];
-          faces.set(split.pixels.subarray(img * px, (img + 1) * px), i * px);
-        }
-        probs.set(await model.predict(faces, count), start * 8);
-        progress(model.name, Math.min(n, start + 64), n);
-      }
+      const probs = await predictFaces(model, split.pixels, test.indices, (done, total) =>
+        progress(model.name, done, total),
+      );
       const scores = sets.map(({ name, set }) =>
         scoreSet(
           name,

@@ -9,7 +9,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   Concat,
-  getKernel,
   type KernelConfig,
   type KernelFunc,
   type NamedAttrMap,
@@ -18,6 +17,7 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
+import { captureStock } from './stock.js';
 
 type Heap = Float32Array | Int32Array | Uint8Array;
 const stock = new Map<string, KernelFunc>();
@@ -143,11 +143,5 @@ export const sliceConfig: KernelConfig = { kernelName: Slice, backendName: 'wasm
 
 /** Remembers the stock kernels (and their WASM setup) before ours replace them. */
 export function captureStockCopies(): void {
-  for (const config of [concatConfig, sliceConfig]) {
-    const current = getKernel(config.kernelName, 'wasm');
-    if (current && current.kernelFunc !== config.kernelFunc) {
-      stock.set(config.kernelName, current.kernelFunc);
-      config.setupFunc = current.setupFunc;
-    }
-  }
+  captureStock([concatConfig, sliceConfig], stock);
 }

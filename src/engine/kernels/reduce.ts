@@ -10,7 +10,6 @@
 
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
-  getKernel,
   type KernelConfig,
   type KernelFunc,
   Mean,
@@ -19,6 +18,7 @@ import {
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
+import { captureStock } from './stock.js';
 
 /** out[a, c] = scale * sum over r of x[a, r, c] (accumulated in float64). */
 export function columnSums(
@@ -95,11 +95,5 @@ export const meanConfig: KernelConfig = {
 
 /** Remembers the stock kernels (and moves their WASM setup over) before ours replace them. */
 export function captureStockReductions(): void {
-  for (const config of [sumConfig, meanConfig]) {
-    const current = getKernel(config.kernelName, 'wasm');
-    if (current && current.kernelFunc !== config.kernelFunc) {
-      stock.set(config.kernelName, current.kernelFunc);
-      config.setupFunc = current.setupFunc;
-    }
-  }
+  captureStock([sumConfig, meanConfig], stock);
 }
