@@ -130,7 +130,7 @@ export function registerShipCommand(program: Command): void {
         resultsTable(reports.plain, reports.tta),
         '',
         `Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}. Training: ${hours.toFixed(2)} h, ${log.length} epochs ` +
-          `(\`${path.join(opts.to, 'README.md')}\`, the model card). Confusion matrices (rows: actual, columns: predicted):`,
+          `(\`${path.relative(process.cwd(), path.join(opts.to, 'README.md'))}\`, the model card). Confusion matrices (rows: actual, columns: predicted):`,
         '',
         reports.plain
           .map((r) => `![confusion, ${r.set}](${path.join(opts.docs, `confusion-${r.set}.png`)})`)
