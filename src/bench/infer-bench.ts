@@ -8,7 +8,7 @@ import { FaceEmotionModel } from '../infer/face-model.js';
 import { loadModel } from '../model/io.js';
 import { normalizePixels } from '../model/preprocess.js';
 import { Rng } from '../util/rng.js';
-import { median } from '../util/stats.js';
+import { medianMs } from '../util/stats.js';
 
 export interface InferBenchResult {
   backend: string;
@@ -34,21 +34,17 @@ export async function runInferBench(o: {
   const faces = Uint8Array.from({ length: 64 * size * size }, () => rng.int(0, 255));
   const one = faces.subarray(0, size * size);
   for (let i = 0; i < 3; i++) model.predict(one);
-  const times: number[] = [];
-  for (let i = 0; i < o.repeats * 4; i++) {
-    const t = performance.now();
-    model.predict(one);
-    times.push(performance.now() - t);
-    progress('batch 1', i + 1, o.repeats * 4);
-  }
+  const ms1 = await medianMs(
+    o.repeats * 4,
+    () => model.predict(one),
+    (d, t) => progress('batch 1', d, t),
+  );
   model.predict(faces);
-  const t64: number[] = [];
-  for (let i = 0; i < o.repeats; i++) {
-    const t = performance.now();
-    model.predict(faces);
-    t64.push(performance.now() - t);
-    progress('batch 64, 1 thread', i + 1, o.repeats);
-  }
+  const ms64 = await medianMs(
+    o.repeats,
+    () => model.predict(faces),
+    (d, t) => progress('batch 64, 1 thread', d, t),
+  );
   const { tf } = await import('../engine/backend.js');
   const backend = tf.getBackend();
   model.dispose();
@@ -68,14 +64,12 @@ export async function runInferBench(o: {
     const x = normalizePixels(faces);
     const shape: [number, number, number, number] = [64, size, size, 1];
     await pool.predict(x, shape);
-    const tp: number[] = [];
-    for (let i = 0; i < o.repeats; i++) {
-      const t = performance.now();
-      await pool.predict(x, shape);
-      tp.push(performance.now() - t);
-      progress(`batch 64, ${o.workers} workers`, i + 1, o.repeats);
-    }
-    poolSec = median(tp) / 1000;
+    poolSec =
+      (await medianMs(
+        o.repeats,
+        () => pool.predict(x, shape),
+        (d, t) => progress(`batch 64, ${o.workers} workers`, d, t),
+      )) / 1000;
   } finally {
     await pool.close();
   }
@@ -83,8 +77,8 @@ export async function runInferBench(o: {
     backend,
     model: o.modelDir,
     mflopsPerFace: pool.flopsPerSample / 1e6,
-    msPerFaceBatch1: median(times),
-    facesPerSecBatch64OneThread: 64 / (median(t64) / 1000),
+    msPerFaceBatch1: ms1,
+    facesPerSecBatch64OneThread: 64 / (ms64 / 1000),
     facesPerSecBatch64: 64 / poolSec,
     workers: o.workers,
   };

@@ -10,7 +10,7 @@ import { EMOTIONS } from '../../data/emotions.js';
 import { IMAGE_SIZE, loadSplit } from '../../data/ferplus.js';
 import { buildEvalSet } from '../../data/sets.js';
 import { Rng } from '../../util/rng.js';
-import { median } from '../../util/stats.js';
+import { medianMs } from '../../util/stats.js';
 import type { EmotionAdapter } from './adapter.js';
 
 const CONTEMPT = EMOTIONS.indexOf('contempt');
@@ -83,20 +83,10 @@ async function speed(model: EmotionAdapter, repeats: number): Promise<[number, n
   const faces = Uint8Array.from({ length: 64 * IMAGE_SIZE * IMAGE_SIZE }, () => rng.int(0, 255));
   const one = faces.subarray(0, IMAGE_SIZE * IMAGE_SIZE);
   for (let i = 0; i < 3; i++) await model.predict(one, 1);
-  const t1: number[] = [];
-  for (let i = 0; i < repeats * 4; i++) {
-    const t = performance.now();
-    await model.predict(one, 1);
-    t1.push(performance.now() - t);
-  }
+  const ms1 = await medianMs(repeats * 4, () => model.predict(one, 1));
   await model.predict(faces, 64);
-  const t64: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now();
-    await model.predict(faces, 64);
-    t64.push(performance.now() - t);
-  }
-  return [1000 / median(t1), (64 * 1000) / median(t64)];
+  const ms64 = await medianMs(repeats, () => model.predict(faces, 64));
+  return [1000 / ms1, (64 * 1000) / ms64];
 }
 
 /** A model's probabilities (FERPlus order) for the faces `indices` of `pixels`, in batches of 64. */
