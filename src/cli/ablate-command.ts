@@ -27,6 +27,7 @@ interface AblateOpts {
   rows: string;
   markdown?: string;
   workers: number;
+  shipped: string;
 }
 
 export function registerAblateCommand(program: Command): void {
@@ -42,6 +43,11 @@ export function registerAblateCommand(program: Command): void {
     .option('--rows <list>', `comma-separated rows (${ABLATION_ROWS.join(', ')})`, ABLATION_ROWS.join(','))
     .option('--markdown <file>', 'write the table (docs/ablation.md)')
     .option('--workers <n>', 'worker threads for evaluation', positiveInt, 2)
+    .option(
+      '--shipped <dir>',
+      "the shipped model's folder, to say in the table when the rows had a shorter budget",
+      'models/ferplus-ran',
+    )
     .action(async (opts: AblateOpts) => {
       const rows = opts.rows.split(',').map((r) => r.trim()) as AblationRow[];
       for (const r of rows)
@@ -92,7 +98,8 @@ export function registerAblateCommand(program: Command): void {
       const command = `ranfer ablate --epochs ${opts.epochs}${opts.markdown ? ` --markdown ${opts.markdown}` : ''}`;
       await writeFileAtomic(path.join(opts.out, 'ablation.json'), `${JSON.stringify(results, null, 2)}\n`);
       if (opts.markdown) {
-        await writeFileAtomic(opts.markdown, ablationMarkdown(results, command));
+        const shippedEpochs = (await readEpochLog(opts.shipped)).length || undefined;
+        await writeFileAtomic(opts.markdown, ablationMarkdown(results, command, shippedEpochs));
         console.error(`wrote ${opts.markdown}`);
       }
     });

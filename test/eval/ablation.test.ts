@@ -76,7 +76,11 @@ describe('ablation rows', () => {
         },
       ],
       'ranfer ablate --epochs 2',
+      40,
     );
+    expect(md).toContain('**Shorter budget than the shipped model**: each row is 2 epochs');
+    expect(md).toContain('the shipped model trained 40');
+    expect(ablationMarkdown([], 'ranfer ablate', 40)).not.toContain('Shorter budget');
     expect(md).toContain('| row | epochs | training | best valid | test | occlusion |');
     expect(md).toContain(
       '| backbone on the whole face only (1 region, no attention, no RB loss) | 2 | 2.00 h | 60.00% | 70.00% | 60.00% |',
