@@ -86,8 +86,10 @@ export function registerAblateCommand(program: Command): void {
           tta: false,
           workers: opts.workers,
         });
+        const note = (await fs.readFile(path.join(dir, 'NOTE.md'), 'utf8').catch(() => '')).trim();
         results.push({
           row,
+          ...(note ? { note } : {}),
           epochs: log.length,
           trainHours: (log.at(-1)?.elapsedSec ?? 0) / 3600,
           bestValid: Math.max(...log.map((l) => l.valAccuracy ?? 0)),

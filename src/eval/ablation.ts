@@ -45,6 +45,8 @@ export interface AblationResult {
   trainHours: number;
   bestValid: number;
   reports: EvalReport[];
+  /** Where the row's run came from, when not from this command (the row folder's NOTE.md). */
+  note?: string;
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
@@ -87,6 +89,8 @@ export function ablationMarkdown(results: AblationResult[], command: string, shi
       return `| ${cells.join(' | ')} |`;
     }),
     '',
+    ...results.filter((r) => r.note).map((r) => `- ${ROW_TITLES[r.row]}: ${r.note}`),
   ];
+  if (results.some((r) => r.note)) lines.push('');
   return lines.join('\n');
 }

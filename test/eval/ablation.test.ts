@@ -73,6 +73,7 @@ describe('ablation rows', () => {
           trainHours: 2.5,
           bestValid: 0.65,
           reports: [report('test', 0.75), report('occlusion', 0.7)],
+          note: 'copied from an earlier run.',
         },
       ],
       'ranfer ablate --epochs 2',
@@ -81,6 +82,9 @@ describe('ablation rows', () => {
     expect(md).toContain('**Shorter budget than the shipped model**: each row is 2 epochs');
     expect(md).toContain('the shipped model trained 40');
     expect(ablationMarkdown([], 'ranfer ablate', 40)).not.toContain('Shorter budget');
+    expect(md).toContain(
+      '- full RAN (region biased loss, margin 0.1, weight 1): copied from an earlier run.',
+    );
     expect(md).toContain('| row | epochs | training | best valid | test | occlusion |');
     expect(md).toContain(
       '| backbone on the whole face only (1 region, no attention, no RB loss) | 2 | 2.00 h | 60.00% | 70.00% | 60.00% |',
