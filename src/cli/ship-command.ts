@@ -16,7 +16,7 @@ import { type EvalReport, evaluateModel } from '../eval/evaluate.js';
 import { modelCard, perClassLine, resultsTable } from '../eval/model-card.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { createNetwork } from '../model/registry.js';
-import type { TrainConfig } from '../train/config.js';
+import { type TrainConfig, totalEpochs } from '../train/config.js';
 import { CONFIG_FILE, LOG_FILE } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions } from './defaults.js';
@@ -64,10 +64,14 @@ export function registerShipCommand(program: Command): void {
     .action(async (opts: ShipOpts) => {
       const config = JSON.parse(await fs.readFile(path.join(opts.run, CONFIG_FILE), 'utf8')) as TrainConfig;
       const log = await readEpochLog(opts.run);
-      if (log.length < config.epochs && !opts.force)
+      if (log.length < totalEpochs(config) && !opts.force)
         throw new Error(
-          `${opts.run} has ${log.length} of ${config.epochs} epochs: finish it, or pass --force`,
+          `${opts.run} has ${log.length} of ${totalEpochs(config)} epochs: finish it, or pass --force`,
         );
+      // A fine-tuning's card also describes the recipe of the model it started from.
+      const parentConfig = config.init
+        ? (JSON.parse(await fs.readFile(path.join(config.init.dir, CONFIG_FILE), 'utf8')) as TrainConfig)
+        : undefined;
       await fs.mkdir(opts.to, { recursive: true });
       for (const f of ['model.json', 'weights.bin', CONFIG_FILE, LOG_FILE])
         await fs.copyFile(path.join(opts.run, f), path.join(opts.to, f));
@@ -115,6 +119,7 @@ export function registerShipCommand(program: Command): void {
       const card = modelCard({
         name: path.basename(path.resolve(opts.to)),
         config,
+        parentConfig,
         log,
         plain: reports.plain,
         tta: reports.tta,

@@ -5,6 +5,7 @@ import { type Command, Option } from 'commander';
 import { defaultCacheDir, type Split } from '../data/ferplus.js';
 import { RAN_WHOLE_FACE } from '../model/presets.js';
 import { TRAIN_PRESETS, type TrainConfig } from '../train/config.js';
+import { describeInit } from '../train/init.js';
 import { CONFIG_FILE } from '../train/trainer.js';
 import { defaultDataDir } from './defaults.js';
 import { positiveInt, positiveNumber } from './parse.js';
@@ -24,9 +25,10 @@ interface TrainOpts {
   wholeFaceOnly?: boolean;
   workers?: number;
   seed?: number;
+  initFrom?: string;
 }
 
-function configFrom(opts: TrainOpts): TrainConfig {
+async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
   const base = TRAIN_PRESETS[opts.preset];
   if (!base)
     throw new Error(`unknown preset "${opts.preset}" (known: ${Object.keys(TRAIN_PRESETS).join(', ')})`);
@@ -38,6 +40,12 @@ function configFrom(opts: TrainOpts): TrainConfig {
   if (opts.workers !== undefined) c.workers = opts.workers;
   if (opts.seed !== undefined) c.seed = opts.seed;
   if (opts.wholeFaceOnly) c.network = structuredClone(RAN_WHOLE_FACE);
+  if (opts.initFrom) {
+    if (opts.wholeFaceOnly) throw new Error("--init-from keeps the model's network; drop --whole-face-only");
+    const { init, network } = await describeInit(opts.initFrom);
+    c.init = init;
+    c.network = network;
+  }
   if (opts.rbWeight !== undefined && c.network.kind === 'ran') c.network.rbLoss.weight = opts.rbWeight;
   return c;
 }
@@ -67,8 +75,12 @@ export function registerTrainCommand(program: Command): void {
     .option('--whole-face-only', 'ablation: one region (the whole face), no region attention')
     .option('--workers <n>', 'worker threads', positiveInt)
     .option('--seed <n>', 'random seed', positiveInt)
+    .option(
+      '--init-from <model>',
+      'fine-tune: start from this trained model folder (its network, weights, log and training time); see the occlusion-finetune preset',
+    )
     .action(async (opts: TrainOpts) => {
-      let config = configFrom(opts);
+      let config = await configFrom(opts);
       if (opts.resume) {
         const saved = await fs.readFile(path.join(opts.out, CONFIG_FILE), 'utf8').catch(() => null);
         if (saved) {

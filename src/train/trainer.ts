@@ -11,11 +11,12 @@ import type { BackendChoice } from '../engine/backend.js';
 import { WorkerPool } from '../engine/worker-pool.js';
 import { argmaxRows, classificationMetrics } from '../eval/metrics.js';
 import { type FaceSet, predictSet } from '../eval/pool-predict.js';
-import { saveModel } from '../model/io.js';
+import { loadModel, saveModel } from '../model/io.js';
 import { Rng } from '../util/rng.js';
 import { augmentImage } from './augment.js';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { type TrainConfig, validateTrainConfig } from './config.js';
+import { initialLog } from './init.js';
 import { learningRate } from './schedule.js';
 import { StepRunner } from './step.js';
 
@@ -161,6 +162,10 @@ export async function train(
   }
   await fs.mkdir(options.outDir, { recursive: true });
   await fs.writeFile(path.join(options.outDir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+  const init = ckpt ? undefined : config.init;
+  if (init) await fs.writeFile(path.join(options.outDir, LOG_FILE), await initialLog(init));
+  /** Epochs already behind the run's starting weights (fine-tuning): the log numbers epochs after them. */
+  const epochBase = config.init?.epochs ?? 0;
 
   const n = data.train.indices.length;
   const batches = Math.floor(n / config.batchSize);
@@ -185,8 +190,19 @@ export async function train(
     let step = 0;
     let epochLossSum = 0;
     let epochSamples = 0;
-    let elapsedSec = 0;
+    let elapsedSec = init?.elapsedSec ?? 0;
     let best: TrainResult['best'] = null;
+    if (init) {
+      const model = await loadModel(init.dir);
+      if (pool.params.length !== model.params.length || pool.state.length !== model.state.length)
+        throw new Error(`${init.dir}: its weights do not fit the network of this run`);
+      for (const a of [pool.params, emaParams]) a.set(model.params);
+      for (const a of [pool.state, emaState]) a.set(model.state);
+      pool.weightsChanged();
+      info(
+        `starting from ${init.dir} (${init.epochs} epochs, ${(init.elapsedSec / 3600).toFixed(2)} h of training)`,
+      );
+    }
     if (ckpt) {
       const a = ckpt.arrays;
       pool.params.set(a.params);
@@ -310,7 +326,7 @@ export async function train(
       // End of epoch: validation, log, best model, checkpoint.
       const epochSec = (performance.now() - epochStart) / 1000;
       const log: EpochLog = {
-        epoch: epoch + 1,
+        epoch: epochBase + epoch + 1,
         step,
         lr,
         trainLoss: epochLossSum / Math.max(1, epochSamples),
@@ -322,7 +338,7 @@ export async function train(
       const params = config.ema > 0 ? emaParams : pool.params;
       const state = config.ema > 0 ? emaState : pool.state;
       const meta = {
-        epoch: epoch + 1,
+        epoch: epochBase + epoch + 1,
         step,
         elapsedSec,
         protocol: config.protocol,
@@ -337,7 +353,7 @@ export async function train(
           pred.classes,
         ).accuracy;
         if (!best || log.valAccuracy > best.accuracy) {
-          best = { epoch: epoch + 1, accuracy: log.valAccuracy };
+          best = { epoch: log.epoch, accuracy: log.valAccuracy };
           await saveModel(options.outDir, config.network, layout, params, state, {
             ...meta,
             valAccuracy: log.valAccuracy,

@@ -72,6 +72,37 @@ describe('model card', () => {
     );
   });
 
+  it('describes a fine-tuning after the recipe of the model it started from', () => {
+    const parentConfig = { ...TRAIN_PRESETS.default, epochs: 2 };
+    const config = {
+      ...TRAIN_PRESETS['occlusion-finetune'],
+      epochs: 1,
+      init: { dir: 'runs/parent', epochs: 2, elapsedSec: 1200 },
+    };
+    const input = {
+      name: 'm',
+      config,
+      parentConfig,
+      log,
+      plain,
+      tta,
+      params: 676_000,
+      mflops: 230,
+      trainImages: 27947,
+      docsFromModel: '../../docs',
+    };
+    const card = modelCard(input);
+    expect(card).toContain('- **Recipe**: 2 epochs, AdamW lr 0.002');
+    expect(card).toContain('random erasing p=0.5 (2–25% of the face)');
+    expect(card).toContain('the model `runs/parent` (2 epochs, 0.33 h)');
+    expect(card).toContain('- **then fine-tuned** (`ranfer train --init-from`): 1 epochs, AdamW lr 0.0004');
+    expect(card).toContain('random erasing p=0.8 (4–40% of the face)');
+    // The log holds the model's 2 epochs and the fine-tuning's 1: finished, 0.50 h in all.
+    expect(card).not.toContain('Interim model');
+    expect(card).toContain('**0.50 h** of wall-clock training');
+    expect(modelCard({ ...input, config: { ...config, epochs: 2 } })).toContain('done 3 of its 4 epochs');
+  });
+
   it('replaces only the README block between the markers', () => {
     const readme = 'intro\n<!-- results:start -->\nold table\n<!-- results:end -->\nrest\n';
     expect(replaceResultsBlock(readme, 'new')).toBe(
