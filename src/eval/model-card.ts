@@ -53,7 +53,8 @@ function recipeLine(cfg: TrainConfig): string {
     `${cfg.epochs} epochs, ${opt}, ${cfg.lr.warmupEpochs} warm-up epoch(s) then cosine to ${cfg.lr.final * 100}% of the rate; ` +
     `batch ${cfg.batchSize} over ${cfg.workers} workers, ghost batch norm ${cfg.bnGroup}; EMA ${cfg.ema}; augmentation: ` +
     `${a.flip ? 'flip, ' : ''}rotation ±${a.rotate}°, scale ±${a.scale * 100}%, shift ±${a.shift * 100}%, brightness ±${a.brightness}, ` +
-    `contrast ±${a.contrast}, random erasing p=${e.p} (${e.minArea * 100}–${e.maxArea * 100}% of the face); seed ${cfg.seed}`
+    `contrast ±${a.contrast}, random erasing p=${e.p} (${e.minArea * 100}–${e.maxArea * 100}% of the face)` +
+    `${cfg.cutmix ? `, CutMix p=${cfg.cutmix.p} (${cfg.cutmix.minArea * 100}–${cfg.cutmix.maxArea * 100}% of the face)` : ''}; seed ${cfg.seed}`
   );
 }
 

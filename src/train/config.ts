@@ -4,6 +4,7 @@ import type { Protocol } from '../data/protocols.js';
 import { RAN_DEFAULT } from '../model/presets.js';
 import type { NetworkConfig } from '../model/registry.js';
 import { type AugmentConfig, DEFAULT_AUGMENT } from './augment.js';
+import type { CutMixConfig } from './cutmix.js';
 import type { InitFrom } from './init.js';
 import type { OptimizerConfig } from './optimizer.js';
 import type { LrSchedule } from './schedule.js';
@@ -24,6 +25,8 @@ export interface TrainConfig {
   /** Decay of the exponential moving average of the weights; 0 turns it off. */
   ema: number;
   augment: AugmentConfig;
+  /** CutMix between the faces of a batch (absent: off). */
+  cutmix?: CutMixConfig;
   seed: number;
   workers: number;
   /** A checkpoint is written at least this often (and after every epoch). */
@@ -62,6 +65,9 @@ TRAIN_PRESETS['first-model'] = { ...TRAIN_PRESETS.default, epochs: 6 };
  * (`train --resume --epochs 40`, logged as an event), so its first 4 epochs had a slightly slower cosine.
  */
 TRAIN_PRESETS.long = { ...TRAIN_PRESETS.default, epochs: 40 };
+
+/** The default recipe with CutMix (half the faces get 10–40% of another face pasted in), a lever for occlusion. */
+TRAIN_PRESETS.cutmix = { ...TRAIN_PRESETS.default, cutmix: { p: 0.5, minArea: 0.1, maxArea: 0.4 } };
 
 /**
  * A short fine-tuning aimed at occluded faces (`train --init-from <model> --preset occlusion-finetune`):

@@ -16,6 +16,7 @@ import { Rng } from '../util/rng.js';
 import { augmentImage } from './augment.js';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { type TrainConfig, validateTrainConfig } from './config.js';
+import { cutMix } from './cutmix.js';
 import { initialLog } from './init.js';
 import { learningRate } from './schedule.js';
 import { StepRunner } from './step.js';
@@ -111,6 +112,7 @@ function batchInput(config: TrainConfig, set: TrainSet, perm: Int32Array, epoch:
     );
     y.set(set.targets.subarray(j * classes, (j + 1) * classes), i * classes);
   }
+  if (config.cutmix) cutMix(x, y, size, config.cutmix, new Rng(mixSeed(config.seed, 3, epoch, batch)));
   return {
     x,
     xShape: [batchSize, size, size, 1] as [number, number, number, number],

@@ -26,6 +26,7 @@ const config: TrainConfig = {
   lr: { base: 0.05, warmupEpochs: 0.5, final: 0.01 },
   ema: 0.9,
   augment: DEFAULT_AUGMENT,
+  cutmix: { p: 0.5, minArea: 0.1, maxArea: 0.3 },
   seed: 3,
   workers: 2,
   checkpointMinutes: 60,
