@@ -8,11 +8,10 @@ import { EMOTIONS } from '../data/emotions.js';
 import { type FerSplit, IMAGE_SIZE, loadSplit, type Split } from '../data/ferplus.js';
 import { buildEvalSet } from '../data/sets.js';
 import type { BackendChoice } from '../engine/backend.js';
-import { WorkerPool } from '../engine/worker-pool.js';
 import { loadModel } from '../model/io.js';
 import type { EvalSet } from '../train/trainer.js';
 import { argmaxRows, classificationMetrics } from './metrics.js';
-import { predictSet } from './pool-predict.js';
+import { predictSet, startModelPool } from './pool-predict.js';
 
 export interface EvalReport {
   set: string;
@@ -69,20 +68,9 @@ export async function evaluateModelDetailed(o: EvalOptions): Promise<EvalDetails
   // Predict every image any set needs, once.
   const all = Int32Array.from(new Set(sets.flatMap((s) => Array.from(s.set.indices))));
   const row = new Map(Array.from(all, (img, i) => [img, i]));
-  const pool = await WorkerPool.start({
-    workers: o.workers,
-    network: model.manifest.network,
-    seed: 0,
-    backend: o.backend,
-  });
+  const pool = await startModelPool(model, o.modelDir, { workers: o.workers, backend: o.backend });
   let pred: Awaited<ReturnType<typeof predictSet>>;
   try {
-    if (pool.params.length !== model.params.length || pool.state.length !== model.state.length) {
-      throw new Error(`${o.modelDir}: the weights do not fit the network described in model.json`);
-    }
-    pool.params.set(model.params);
-    pool.state.set(model.state);
-    pool.weightsChanged();
     pred = await predictSet(
       pool,
       { pixels: split.pixels, size: IMAGE_SIZE, indices: all },

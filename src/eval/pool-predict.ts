@@ -1,5 +1,7 @@
 /** Runs a worker pool over a labelled set of faces: probabilities and attention, optionally with flip TTA. */
-import type { WorkerPool } from '../engine/worker-pool.js';
+import type { BackendChoice } from '../engine/backend.js';
+import { WorkerPool } from '../engine/worker-pool.js';
+import type { ModelWeights } from '../model/io.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
 import { softmaxRows } from './metrics.js';
 
@@ -18,6 +20,28 @@ export interface SetPrediction {
   /** Attention per region, n x regions (when the network has regions). */
   attention?: Float32Array;
   regions: number;
+}
+
+/** Starts a worker pool holding a saved model's weights (close it when done). */
+export async function startModelPool(
+  model: ModelWeights,
+  where: string,
+  options: { workers: number; backend?: BackendChoice },
+): Promise<WorkerPool> {
+  const pool = await WorkerPool.start({
+    workers: options.workers,
+    network: model.manifest.network,
+    seed: 0,
+    backend: options.backend,
+  });
+  if (pool.params.length !== model.params.length || pool.state.length !== model.state.length) {
+    await pool.close();
+    throw new Error(`${where}: the weights do not fit the network described in model.json`);
+  }
+  pool.params.set(model.params);
+  pool.state.set(model.state);
+  pool.weightsChanged();
+  return pool;
 }
 
 export async function predictSet(

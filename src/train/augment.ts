@@ -41,6 +41,60 @@ export const NO_AUGMENT: AugmentConfig = {
   erase: { p: 0, minArea: 0, maxArea: 0, minAspect: 1 },
 };
 
+/** One geometric and photometric transform of a face (what `augmentImage` draws at random). */
+export interface FaceWarp {
+  flip: boolean;
+  /** Rotation in radians. */
+  angle: number;
+  /** Zoom factor (> 1 enlarges the face). */
+  scale: number;
+  /** Shift in pixels. */
+  tx: number;
+  ty: number;
+  /** Contrast factor and brightness offset (of the 0..1 range). */
+  contrast: number;
+  brightness: number;
+}
+
+export const IDENTITY_WARP: FaceWarp = {
+  flip: false,
+  angle: 0,
+  scale: 1,
+  tx: 0,
+  ty: 0,
+  contrast: 1,
+  brightness: 0,
+};
+
+/** Writes `src` (uint8, size x size) transformed by `w` and normalised into `out` (bilinear, edges replicated). */
+export function warpImage(src: Uint8Array, size: number, w: FaceWarp, out: Float32Array): void {
+  // Inverse map: output pixel -> source position.
+  const c = (size - 1) / 2;
+  const cos = Math.cos(w.angle) / w.scale;
+  const sin = Math.sin(w.angle) / w.scale;
+  const last = size - 1;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const ox = (w.flip ? last - x : x) - c - w.tx;
+      const oy = y - c - w.ty;
+      let sx = cos * ox + sin * oy + c;
+      let sy = -sin * ox + cos * oy + c;
+      sx = sx < 0 ? 0 : Math.min(sx, last);
+      sy = sy < 0 ? 0 : Math.min(sy, last);
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const x1 = x0 < last ? x0 + 1 : x0;
+      const y1 = y0 < last ? y0 + 1 : y0;
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const top = src[y0 * size + x0] * (1 - fx) + src[y0 * size + x1] * fx;
+      const bottom = src[y1 * size + x0] * (1 - fx) + src[y1 * size + x1] * fx;
+      const v = (top * (1 - fy) + bottom * fy) / 255;
+      out[y * size + x] = ((v - 0.5) * w.contrast + 0.5 + w.brightness - INPUT_MEAN) / INPUT_STD;
+    }
+  }
+}
+
 /** Writes one augmented, normalised image (size x size) from `src` (uint8) into `out`. */
 export function augmentImage(
   src: Uint8Array,
@@ -56,31 +110,7 @@ export function augmentImage(
   const ty = rng.uniform(-cfg.shift, cfg.shift) * size;
   const contrast = 1 + rng.uniform(-cfg.contrast, cfg.contrast);
   const brightness = rng.uniform(-cfg.brightness, cfg.brightness);
-  // Inverse map: output pixel -> source position.
-  const c = (size - 1) / 2;
-  const cos = Math.cos(angle) / scale;
-  const sin = Math.sin(angle) / scale;
-  const last = size - 1;
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const ox = (flip ? last - x : x) - c - tx;
-      const oy = y - c - ty;
-      let sx = cos * ox + sin * oy + c;
-      let sy = -sin * ox + cos * oy + c;
-      sx = sx < 0 ? 0 : Math.min(sx, last);
-      sy = sy < 0 ? 0 : Math.min(sy, last);
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const x1 = x0 < last ? x0 + 1 : x0;
-      const y1 = y0 < last ? y0 + 1 : y0;
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const top = src[y0 * size + x0] * (1 - fx) + src[y0 * size + x1] * fx;
-      const bottom = src[y1 * size + x0] * (1 - fx) + src[y1 * size + x1] * fx;
-      const v = (top * (1 - fy) + bottom * fy) / 255;
-      out[y * size + x] = ((v - 0.5) * contrast + 0.5 + brightness - INPUT_MEAN) / INPUT_STD;
-    }
-  }
+  warpImage(src, size, { flip, angle, scale, tx, ty, contrast, brightness }, out);
   const e = cfg.erase;
   if (e.p > 0 && rng.float() < e.p) {
     const area = rng.uniform(e.minArea, e.maxArea) * size * size;

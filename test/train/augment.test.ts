@@ -1,12 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { normalizePixels } from '../../src/model/preprocess.js';
-import { augmentImage, DEFAULT_AUGMENT, NO_AUGMENT } from '../../src/train/augment.js';
+import { flipHorizontal, normalizePixels } from '../../src/model/preprocess.js';
+import {
+  augmentImage,
+  DEFAULT_AUGMENT,
+  IDENTITY_WARP,
+  NO_AUGMENT,
+  warpImage,
+} from '../../src/train/augment.js';
 import { learningRate } from '../../src/train/schedule.js';
 import { mixSeed } from '../../src/train/trainer.js';
 import { Rng } from '../../src/util/rng.js';
 
 const S = 48;
 const face = Uint8Array.from({ length: S * S }, (_, i) => (i * 7 + Math.floor(i / S) * 3) % 256);
+
+describe('warpImage', () => {
+  it('is plain normalisation at identity, a mirror with flip, and moves content by a shift', () => {
+    const ref = normalizePixels(face);
+    const out = new Float32Array(S * S);
+    warpImage(face, S, IDENTITY_WARP, out);
+    for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(ref[i], 5);
+    warpImage(face, S, { ...IDENTITY_WARP, flip: true }, out);
+    const mirrored = flipHorizontal(ref, S);
+    for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(mirrored[i], 5);
+    warpImage(face, S, { ...IDENTITY_WARP, tx: 2, ty: 1 }, out);
+    expect(out[10 * S + 12]).toBeCloseTo(ref[9 * S + 10], 5);
+  });
+});
 
 describe('augmentImage', () => {
   it('without augmentation equals plain normalisation', () => {
