@@ -1,6 +1,9 @@
 import path from 'node:path';
+import { expect } from 'vitest';
 import type { RanConfig } from '../src/model/ran.js';
 import { DEFAULT_REGIONS } from '../src/model/regions.js';
+import type { TrainConfig } from '../src/train/config.js';
+import { HaltedForTest, type TrainSet, train } from '../src/train/trainer.js';
 
 /** The shared FERPlus data beside the checkout (../shared/datasets/ferplus). */
 export const FERPLUS = path.resolve(__dirname, '../../shared/datasets/ferplus');
@@ -18,3 +21,35 @@ export const TINY_RAN: RanConfig = {
   rbLoss: { margin: 0.1, weight: 1 },
   labelSmoothing: 0,
 };
+
+/** `n` synthetic 16x16 training faces of TINY_RAN's size: face i is a stripe pattern of class i % 8, one-hot. */
+export function syntheticTrainSet(n: number): TrainSet {
+  const size = TINY_RAN.inputSize;
+  const pixels = new Uint8Array(n * size * size);
+  const targets = new Float32Array(n * 8);
+  for (let i = 0; i < n; i++) {
+    const c = i % 8;
+    targets[i * 8 + c] = 1;
+    for (let p = 0; p < size * size; p++) pixels[i * size * size + p] = (p * (c + 1) * 37 + i * 11) % 256;
+  }
+  return { pixels, size, indices: Int32Array.from({ length: n }, (_, i) => i), targets };
+}
+
+/** A fresh run in `dir` that checkpoints every `everySteps` steps and crashes after `steps`. */
+export async function crashAfter(
+  config: TrainConfig,
+  data: { train: TrainSet },
+  dir: string,
+  steps: number,
+  everySteps = 1,
+): Promise<void> {
+  await expect(
+    train(config, data, {
+      outDir: dir,
+      resume: false,
+      backend: 'wasm',
+      checkpointEverySteps: everySteps,
+      haltAfterSteps: steps,
+    }),
+  ).rejects.toBeInstanceOf(HaltedForTest);
+}

@@ -40,6 +40,17 @@ describe('model card', () => {
     time: '',
   }));
 
+  const common = {
+    name: 'm',
+    log,
+    plain,
+    tta,
+    params: 676_000,
+    mflops: 230,
+    trainImages: 27947,
+    docsFromModel: '../../docs',
+  };
+
   it('tabulates plain and TTA accuracy per set', () => {
     expect(resultsTable(plain, tta).split('\n')).toEqual([
       '| set | images | accuracy | with flip TTA | macro-F1 |',
@@ -50,17 +61,7 @@ describe('model card', () => {
   });
 
   it('states time, best epoch, weak classes, and whether the run is finished', () => {
-    const input = {
-      name: 'm',
-      config: { ...TRAIN_PRESETS.default, epochs: 3 },
-      log,
-      plain,
-      tta,
-      params: 676_000,
-      mflops: 230,
-      trainImages: 27947,
-      docsFromModel: '../../docs',
-    };
+    const input = { ...common, config: { ...TRAIN_PRESETS.default, epochs: 3 } };
     const card = modelCard(input);
     expect(card).toContain('**0.50 h** of wall-clock training');
     expect(card).toContain('(3 epochs, 40.0–45.0 images/s); best validation accuracy 80.00% at epoch 2');
@@ -79,18 +80,7 @@ describe('model card', () => {
       epochs: 1,
       init: { dir: 'runs/parent', epochs: 2, elapsedSec: 1200 },
     };
-    const input = {
-      name: 'm',
-      config,
-      parentConfig,
-      log,
-      plain,
-      tta,
-      params: 676_000,
-      mflops: 230,
-      trainImages: 27947,
-      docsFromModel: '../../docs',
-    };
+    const input = { ...common, config, parentConfig };
     const card = modelCard(input);
     expect(card).toContain('- **Recipe**: 2 epochs, AdamW lr 0.002');
     expect(card).toContain('random erasing p=0.5 (2–25% of the face)');

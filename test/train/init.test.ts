@@ -7,13 +7,12 @@ import { loadModel } from '../../src/model/io.js';
 import { NO_AUGMENT } from '../../src/train/augment.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { describeInit } from '../../src/train/init.js';
-import { HaltedForTest, LOG_FILE, type TrainSet, train } from '../../src/train/trainer.js';
-import { TINY_RAN } from '../helpers.js';
+import { LOG_FILE, train } from '../../src/train/trainer.js';
+import { crashAfter, syntheticTrainSet, TINY_RAN } from '../helpers.js';
 
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-init-'));
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
-const SIZE = 16;
 const base: TrainConfig = {
   network: TINY_RAN,
   protocol: 'majority',
@@ -31,17 +30,6 @@ const base: TrainConfig = {
   checkpointMinutes: 60,
 };
 
-function syntheticSet(n: number): TrainSet {
-  const pixels = new Uint8Array(n * SIZE * SIZE);
-  const targets = new Float32Array(n * 8);
-  for (let i = 0; i < n; i++) {
-    targets[i * 8 + (i % 8)] = 1;
-    for (let p = 0; p < SIZE * SIZE; p++)
-      pixels[i * SIZE * SIZE + p] = (p * ((i % 8) + 1) * 29 + i * 7) % 256;
-  }
-  return { pixels, size: SIZE, indices: Int32Array.from({ length: n }, (_, i) => i), targets };
-}
-
 const readLog = async (dir: string) =>
   (await fs.readFile(path.join(dir, LOG_FILE), 'utf8'))
     .trim()
@@ -49,7 +37,7 @@ const readLog = async (dir: string) =>
     .map((l) => JSON.parse(l));
 
 describe('train --init-from', () => {
-  const data = { train: syntheticSet(40) }; // 5 batches of 8
+  const data = { train: syntheticTrainSet(40) }; // 5 batches of 8
   const parent = path.join(tmp, 'parent');
 
   it('starts from the model, continues its log and clock, and resumes exactly', async () => {
@@ -80,15 +68,7 @@ describe('train --init-from', () => {
     const straight = path.join(tmp, 'straight');
     await train(tune, data, { outDir: straight, resume: false, backend: 'wasm' });
     const crashed = path.join(tmp, 'crashed');
-    await expect(
-      train(tune, data, {
-        outDir: crashed,
-        resume: false,
-        backend: 'wasm',
-        checkpointEverySteps: 1,
-        haltAfterSteps: 7,
-      }),
-    ).rejects.toBeInstanceOf(HaltedForTest);
+    await crashAfter(tune, data, crashed, 7);
     await train(tune, data, { outDir: crashed, resume: true, backend: 'wasm' });
     const a = await loadModel(straight);
     const b = await loadModel(crashed);

@@ -7,13 +7,12 @@ import { loadModel } from '../../src/model/io.js';
 import { DEFAULT_AUGMENT } from '../../src/train/augment.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import type { TrainConfig } from '../../src/train/config.js';
-import { CHECKPOINT_FILE, HaltedForTest, LOG_FILE, type TrainSet, train } from '../../src/train/trainer.js';
-import { TINY_RAN } from '../helpers.js';
+import { CHECKPOINT_FILE, LOG_FILE, train } from '../../src/train/trainer.js';
+import { crashAfter, syntheticTrainSet, TINY_RAN } from '../helpers.js';
 
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-train-'));
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
-const SIZE = 16;
 const config: TrainConfig = {
   network: { ...TINY_RAN, labelSmoothing: 0.1 },
   protocol: 'majority',
@@ -32,48 +31,16 @@ const config: TrainConfig = {
   checkpointMinutes: 60,
 };
 
-function syntheticSet(n: number): TrainSet {
-  const pixels = new Uint8Array(n * SIZE * SIZE);
-  const targets = new Float32Array(n * 8);
-  for (let i = 0; i < n; i++) {
-    const c = i % 8;
-    targets[i * 8 + c] = 1;
-    for (let p = 0; p < SIZE * SIZE; p++) pixels[i * SIZE * SIZE + p] = (p * (c + 1) * 37 + i * 11) % 256;
-  }
-  return { pixels, size: SIZE, indices: Int32Array.from({ length: n }, (_, i) => i), targets };
-}
-
-/** A run that checkpoints every step and crashes after `steps`. */
-async function crashAfter(dir: string, data: { train: TrainSet }, steps: number): Promise<void> {
-  await expect(
-    train(config, data, {
-      outDir: dir,
-      resume: false,
-      backend: 'wasm',
-      haltAfterSteps: steps,
-      checkpointEverySteps: 1,
-    }),
-  ).rejects.toBeInstanceOf(HaltedForTest);
-}
-
 describe('train --resume', () => {
   it('continues exactly where a crash left it', async () => {
-    const data = { train: syntheticSet(52) }; // 6 batches of 8 per epoch (4 images left out)
+    const data = { train: syntheticTrainSet(52) }; // 6 batches of 8 per epoch (4 images left out)
     const straight = path.join(tmp, 'straight');
     const done = await train(config, data, { outDir: straight, resume: false, backend: 'wasm' });
     expect(done.finished).toBe(true);
     expect(done.epochsDone).toBe(2);
 
     const crashed = path.join(tmp, 'crashed');
-    await expect(
-      train(config, data, {
-        outDir: crashed,
-        resume: false,
-        backend: 'wasm',
-        checkpointEverySteps: 2,
-        haltAfterSteps: 9,
-      }),
-    ).rejects.toBeInstanceOf(HaltedForTest);
+    await crashAfter(config, data, crashed, 9, 2);
     // The last checkpoint before the crash is mid-way through the second epoch (step 8 = epoch 2, batch 2).
     const ckpt = await loadCheckpoint(path.join(crashed, CHECKPOINT_FILE));
     expect(ckpt?.meta.epoch).toBe(1);
@@ -110,18 +77,18 @@ describe('train --resume', () => {
   });
 
   it('refuses to resume with a different configuration', async () => {
-    const data = { train: syntheticSet(52) };
+    const data = { train: syntheticTrainSet(52) };
     const dir = path.join(tmp, 'changed');
-    await crashAfter(dir, data, 2);
+    await crashAfter(config, data, dir, 2);
     await expect(
       train({ ...config, ema: 0.5 }, data, { outDir: dir, resume: true, backend: 'wasm' }),
     ).rejects.toThrow(/different configuration/);
   });
 
   it('may change the number of epochs on resume, and logs the change', async () => {
-    const data = { train: syntheticSet(52) };
+    const data = { train: syntheticTrainSet(52) };
     const dir = path.join(tmp, 'longer');
-    await crashAfter(dir, data, 3);
+    await crashAfter(config, data, dir, 3);
     const info: string[] = [];
     const done = await train({ ...config, epochs: 3 }, data, {
       outDir: dir,
