@@ -9,10 +9,10 @@ import {
   type AblationRow,
   ablationConfig,
   ablationMarkdown,
-  readEpochLog,
 } from '../eval/ablation.js';
 import { evaluateModel } from '../eval/evaluate.js';
 import { TRAIN_PRESETS } from '../train/config.js';
+import { readEpochLog } from '../train/run-log.js';
 import { CHECKPOINT_FILE } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions } from './defaults.js';

@@ -10,13 +10,13 @@ import { SUBSETS } from '../data/challenge.js';
 import { loadSplit } from '../data/ferplus.js';
 import { buildTrainSet } from '../data/sets.js';
 import { initBackend } from '../engine/backend.js';
-import { readEpochLog } from '../eval/ablation.js';
 import { confusionSpec, writeChart } from '../eval/charts.js';
 import { type EvalReport, evaluateModel } from '../eval/evaluate.js';
 import { modelCard, perClassLine, resultsTable } from '../eval/model-card.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { createNetwork } from '../model/registry.js';
 import { type TrainConfig, totalEpochs } from '../train/config.js';
+import { readEpochLog } from '../train/run-log.js';
 import { CONFIG_FILE, LOG_FILE } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions } from './defaults.js';
@@ -62,16 +62,16 @@ export function registerShipCommand(program: Command): void {
     .option('--force', 'ship a run that has not finished its epochs')
     .option('--workers <n>', 'worker threads', positiveInt, 2)
     .action(async (opts: ShipOpts) => {
-      const config = JSON.parse(await fs.readFile(path.join(opts.run, CONFIG_FILE), 'utf8')) as TrainConfig;
+      const readConfig = async (dir: string) =>
+        JSON.parse(await fs.readFile(path.join(dir, CONFIG_FILE), 'utf8')) as TrainConfig;
+      const config = await readConfig(opts.run);
       const log = await readEpochLog(opts.run);
       if (log.length < totalEpochs(config) && !opts.force)
         throw new Error(
           `${opts.run} has ${log.length} of ${totalEpochs(config)} epochs: finish it, or pass --force`,
         );
       // A fine-tuning's card also describes the recipe of the model it started from.
-      const parentConfig = config.init
-        ? (JSON.parse(await fs.readFile(path.join(config.init.dir, CONFIG_FILE), 'utf8')) as TrainConfig)
-        : undefined;
+      const parentConfig = config.init ? await readConfig(config.init.dir) : undefined;
       await fs.mkdir(opts.to, { recursive: true });
       for (const f of ['model.json', 'weights.bin', CONFIG_FILE, LOG_FILE])
         await fs.copyFile(path.join(opts.run, f), path.join(opts.to, f));

@@ -2,11 +2,8 @@
  * The ablation study of issue 4: the same recipe and budget for (1) the backbone on the whole face only,
  * (2) the RAN without the region biased loss, (3) the full RAN; each measured on test and the subsets.
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { RAN_DEFAULT, RAN_WHOLE_FACE } from '../model/presets.js';
 import type { TrainConfig } from '../train/config.js';
-import { type EpochLog, LOG_FILE } from '../train/trainer.js';
 import type { EvalReport } from './evaluate.js';
 
 export const ABLATION_ROWS = ['whole-face', 'no-rb', 'full'] as const;
@@ -27,16 +24,6 @@ export function ablationConfig(base: TrainConfig, row: AblationRow): TrainConfig
     if (row === 'no-rb') c.network.rbLoss = { ...c.network.rbLoss, weight: 0 };
   }
   return c;
-}
-
-/** The epoch lines of a run's log (events such as a schedule change are skipped). */
-export async function readEpochLog(dir: string): Promise<EpochLog[]> {
-  const text = await fs.readFile(path.join(dir, LOG_FILE), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as EpochLog & { event?: string })
-    .filter((l) => l.event === undefined && typeof l.epoch === 'number');
 }
 
 export interface AblationResult {

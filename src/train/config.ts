@@ -30,7 +30,8 @@ export interface TrainConfig {
   seed: number;
   workers: number;
   /** A checkpoint is written at least this often (and after every epoch). */
-  checkpointMinutes: number /** Fine-tuning: the trained model whose weights start the run (absent: random initialisation). */;
+  checkpointMinutes: number;
+  /** Fine-tuning: the trained model whose weights start the run (absent: random initialisation). */
   init?: InitFrom;
 }
 

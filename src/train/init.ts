@@ -3,10 +3,9 @@
  * with the model's own log and its clock with the model's training time, so the result's training time
  * and history are those of the whole training, not only of the fine-tuning.
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { loadModel } from '../model/io.js';
 import type { NetworkConfig } from '../model/registry.js';
+import { LOG_FILE, readEpochLog, readLogLines } from './run-log.js';
 
 export interface InitFrom {
   /** Model folder (model.json, weights.bin, train-log.jsonl) whose weights start the run. */
@@ -16,26 +15,14 @@ export interface InitFrom {
   elapsedSec: number;
 }
 
-const LOG = 'train-log.jsonl';
-
-/** The epoch lines (and events) of a model folder's training log. */
-async function readLogLines(dir: string): Promise<string[]> {
-  const text = await fs.readFile(path.join(dir, LOG), 'utf8').catch(() => {
-    throw new Error(`${dir}: ${LOG} missing (a fine-tuning needs the model's training log)`);
-  });
-  return text.split('\n').filter((l) => l.trim() !== '');
-}
-
 /** Reads what a fine-tuning from `dir` needs: its network and its training history. */
 export async function describeInit(dir: string): Promise<{ init: InitFrom; network: NetworkConfig }> {
   const model = await loadModel(dir);
-  const epochs = (await readLogLines(dir))
-    .map((l) => JSON.parse(l) as { event?: string; epoch?: number; elapsedSec?: number })
-    .filter((e) => e.event === undefined && typeof e.epoch === 'number');
-  const last = epochs.at(-1);
-  if (!last) throw new Error(`${dir}: ${LOG} has no epochs`);
+  const last = (await readEpochLog(dir)).at(-1);
+  if (!last)
+    throw new Error(`${dir}: no epochs in its ${LOG_FILE} (a fine-tuning needs the model's training log)`);
   return {
-    init: { dir, epochs: last.epoch ?? 0, elapsedSec: last.elapsedSec ?? 0 },
+    init: { dir, epochs: last.epoch, elapsedSec: last.elapsedSec },
     network: model.manifest.network,
   };
 }

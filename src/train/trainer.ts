@@ -18,6 +18,7 @@ import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js
 import { type TrainConfig, validateTrainConfig } from './config.js';
 import { cutMix } from './cutmix.js';
 import { initialLog } from './init.js';
+import { LOG_FILE } from './run-log.js';
 import { learningRate } from './schedule.js';
 import { StepRunner } from './step.js';
 
@@ -76,7 +77,7 @@ export interface TrainResult {
 export class HaltedForTest extends Error {}
 
 export const CHECKPOINT_FILE = 'checkpoint.ckpt';
-export const LOG_FILE = 'train-log.jsonl';
+export { LOG_FILE };
 export const CONFIG_FILE = 'train-config.json';
 
 /** Deterministic 32-bit seed from several integers. */

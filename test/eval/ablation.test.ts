@@ -2,9 +2,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ablationConfig, ablationMarkdown, readEpochLog } from '../../src/eval/ablation.js';
+import { ablationConfig, ablationMarkdown } from '../../src/eval/ablation.js';
 import type { EvalReport } from '../../src/eval/evaluate.js';
 import { TRAIN_PRESETS } from '../../src/train/config.js';
+import { readEpochLog } from '../../src/train/run-log.js';
 import { LOG_FILE } from '../../src/train/trainer.js';
 
 describe('ablation rows', () => {
