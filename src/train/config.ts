@@ -1,7 +1,7 @@
 /** Everything that defines a training run, saved with every checkpoint. */
 import type { Split } from '../data/ferplus.js';
 import type { Protocol } from '../data/protocols.js';
-import { RAN_DEFAULT } from '../model/presets.js';
+import { RAN_DEFAULT, RAN_WIDE_TAIL } from '../model/presets.js';
 import type { NetworkConfig } from '../model/registry.js';
 import { type AugmentConfig, DEFAULT_AUGMENT } from './augment.js';
 import type { CutMixConfig } from './cutmix.js';
@@ -69,6 +69,9 @@ TRAIN_PRESETS.long = { ...TRAIN_PRESETS.default, epochs: 40 };
 
 /** The default recipe with CutMix (half the faces get 10–40% of another face pasted in), a lever for occlusion. */
 TRAIN_PRESETS.cutmix = { ...TRAIN_PRESETS.default, cutmix: { p: 0.5, minArea: 0.1, maxArea: 0.4 } };
+
+/** The default recipe with the wide-tail network (4 regions, 160-channel tail), a candidate second model. */
+TRAIN_PRESETS['wide-tail'] = { ...TRAIN_PRESETS.default, network: RAN_WIDE_TAIL };
 
 /**
  * A short fine-tuning aimed at occluded faces (`train --init-from <model> --preset occlusion-finetune`):
