@@ -1,7 +1,7 @@
 /** The RAN's attention maths and loss against hand computation, and gradient checks through the network. */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { RAN_DEFAULT } from '../../src/model/presets.js';
+import { RAN_DEFAULT, RAN_WIDE_TAIL } from '../../src/model/presets.js';
 import { Ran, type RanConfig, ranFlops, ranHead, ranLoss, regionBiasedLoss } from '../../src/model/ran.js';
 import { inferenceContext, trainingContext } from '../../src/nn/context.js';
 import { type DenseLayer, setNormKernelsEnabled } from '../../src/nn/layers.js';
@@ -221,5 +221,21 @@ describe('the default RAN', () => {
     expect(probs.slice(0, 8).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(att.length).toBe(12);
     expect(att.every((v) => v > 0 && v < 1)).toBe(true);
+  });
+});
+
+describe('the wide-tail RAN', () => {
+  it('drops the upper corner crops, costs less than the default and attends over 4 regions', async () => {
+    expect(RAN_WIDE_TAIL.regions.map((r) => r.name)).toEqual(['face', 'lower', 'center', 'tight']);
+    expect(ranFlops(RAN_WIDE_TAIL) / 1e6).toBeCloseTo(223.8, 1);
+    const [probs, att] = await onBackend('wasm', () => {
+      const net = new Ran(RAN_WIDE_TAIL, 1);
+      const p = net.predict(tf.tensor4d(seeded(2 * 48 * 48, 6), [2, 48, 48, 1]), inferenceContext());
+      const out = values(tf.softmax(p.logits), p.attention as tf.Tensor);
+      net.dispose();
+      return out;
+    });
+    expect(probs.slice(8).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(att.length).toBe(8);
   });
 });
