@@ -207,16 +207,21 @@ describe('gradient checks through the RAN', () => {
   });
 });
 
+/** Class probabilities and attention of a freshly initialised network on two random faces. */
+function predictTwoFaces(config: RanConfig, seed: number): Promise<number[][]> {
+  return onBackend('wasm', () => {
+    const net = new Ran(config, 1);
+    const p = net.predict(tf.tensor4d(seeded(2 * 48 * 48, seed), [2, 48, 48, 1]), inferenceContext());
+    const out = values(tf.softmax(p.logits), p.attention as tf.Tensor);
+    net.dispose();
+    return out;
+  });
+}
+
 describe('the default RAN', () => {
   it('costs about 230 MFLOP per face and predicts a distribution with attention over 6 regions', async () => {
     expect(ranFlops(RAN_DEFAULT) / 1e6).toBeCloseTo(229.9, 1);
-    const [probs, att] = await onBackend('wasm', () => {
-      const net = new Ran(RAN_DEFAULT, 1);
-      const p = net.predict(tf.tensor4d(seeded(2 * 48 * 48, 5), [2, 48, 48, 1]), inferenceContext());
-      const out = values(tf.softmax(p.logits), p.attention as tf.Tensor);
-      net.dispose();
-      return out;
-    });
+    const [probs, att] = await predictTwoFaces(RAN_DEFAULT, 5);
     expect(probs.length).toBe(16);
     expect(probs.slice(0, 8).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(att.length).toBe(12);
@@ -228,13 +233,7 @@ describe('the wide-tail RAN', () => {
   it('drops the upper corner crops, costs less than the default and attends over 4 regions', async () => {
     expect(RAN_WIDE_TAIL.regions.map((r) => r.name)).toEqual(['face', 'lower', 'center', 'tight']);
     expect(ranFlops(RAN_WIDE_TAIL) / 1e6).toBeCloseTo(223.8, 1);
-    const [probs, att] = await onBackend('wasm', () => {
-      const net = new Ran(RAN_WIDE_TAIL, 1);
-      const p = net.predict(tf.tensor4d(seeded(2 * 48 * 48, 6), [2, 48, 48, 1]), inferenceContext());
-      const out = values(tf.softmax(p.logits), p.attention as tf.Tensor);
-      net.dispose();
-      return out;
-    });
+    const [probs, att] = await predictTwoFaces(RAN_WIDE_TAIL, 6);
     expect(probs.slice(8).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(att.length).toBe(8);
   });
