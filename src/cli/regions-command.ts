@@ -1,26 +1,30 @@
-/** `ranfer regions`: draws the RAN's regions over a FERPlus face (the picture in docs/regions.png). */
+/** `ranfer regions`: draws a RAN model's regions over a FERPlus face (the picture in docs/regions.png). */
 import type { Command } from 'commander';
 import { defaultCacheDir, IMAGE_SIZE, loadSplit } from '../data/ferplus.js';
 import { writeChart } from '../eval/charts.js';
 import { regionFigureSpec } from '../eval/region-figure.js';
-import { RAN_DEFAULT } from '../model/presets.js';
+import { defaultModelDir } from '../infer/face-model.js';
+import { loadModel } from '../model/io.js';
 import { defaultDataDir } from './defaults.js';
 
 export function registerRegionsCommand(program: Command): void {
   program
     .command('regions')
-    .description("draw the RAN's fixed regions over a FERPlus test face")
+    .description("draw a RAN model's fixed regions over a FERPlus test face")
+    .option('--model <dir>', 'model folder whose regions are drawn', defaultModelDir())
     .option('--data <dir>', 'FERPlus folder', defaultDataDir())
     .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
     .option('--image <name>', 'test image to draw on', 'fer0032222.png')
     .option('--out <file>', 'output image (.png or .svg)', 'docs/regions.png')
-    .action(async (opts: { data: string; cacheDir: string; image: string; out: string }) => {
+    .action(async (opts: { model: string; data: string; cacheDir: string; image: string; out: string }) => {
+      const network = (await loadModel(opts.model)).manifest.network;
+      if (network.kind !== 'ran') throw new Error(`${opts.model}: a ${network.kind} network has no regions`);
       const test = (await loadSplit(opts.data, 'test', { cacheDir: opts.cacheDir })).data;
       const i = test.names.indexOf(opts.image);
       if (i < 0) throw new Error(`${opts.image} is not in FER2013Test`);
       const px = IMAGE_SIZE * IMAGE_SIZE;
       const face = test.pixels.subarray(i * px, (i + 1) * px);
-      const spec = regionFigureSpec(face, IMAGE_SIZE, RAN_DEFAULT.regions, `RAN regions on ${opts.image}`);
+      const spec = regionFigureSpec(face, IMAGE_SIZE, network.regions, `RAN regions on ${opts.image}`);
       await writeChart(spec, opts.out);
       console.log(`written ${opts.out}`);
     });

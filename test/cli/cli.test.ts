@@ -1,4 +1,7 @@
 /** The `ranfer` command line as a user runs it (the built dist/cli/main.js). */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ranfer } from './run.js';
 
@@ -36,6 +39,24 @@ describe('ranfer CLI', () => {
     const s = await ranfer('eval', '--split', 'train');
     expect(s.code).not.toBe(0);
     expect(s.stderr).toMatch(/Allowed choices are test, valid/);
+  });
+
+  it('draws the regions of the model it is given (FERPlus test data)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ranfer-regions-'));
+    const drawn = async (model: string) => {
+      const out = path.join(dir, `${path.basename(model)}.svg`);
+      const r = await ranfer('regions', '--model', model, '--out', out);
+      expect(r.code, r.stderr).toBe(0);
+      return readFile(out, 'utf8');
+    };
+    const six = await drawn('runs/ran-final');
+    const four = await drawn('runs/wide6');
+    for (const name of ['center', 'lower', 'tight']) {
+      expect(six).toContain(name);
+      expect(four).toContain(name);
+    }
+    expect(six).toContain('upper-left');
+    expect(four).not.toContain('upper-left');
   });
 
   it('says when a model folder has no model', async () => {
