@@ -1,19 +1,19 @@
 /** `ranfer regions`: draws a RAN model's regions over a FERPlus face (the picture in docs/regions.png). */
 import type { Command } from 'commander';
-import { defaultCacheDir, IMAGE_SIZE, loadSplit } from '../data/ferplus.js';
+import { IMAGE_SIZE, loadSplit } from '../data/ferplus.js';
 import { writeChart } from '../eval/charts.js';
 import { regionFigureSpec } from '../eval/region-figure.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { loadModel } from '../model/io.js';
-import { defaultDataDir } from './defaults.js';
+import { dataOptions } from './defaults.js';
 
 export function registerRegionsCommand(program: Command): void {
-  program
-    .command('regions')
-    .description("draw a RAN model's fixed regions over a FERPlus test face")
-    .option('--model <dir>', 'model folder whose regions are drawn', defaultModelDir())
-    .option('--data <dir>', 'FERPlus folder', defaultDataDir())
-    .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
+  dataOptions(
+    program
+      .command('regions')
+      .description("draw a RAN model's fixed regions over a FERPlus test face")
+      .option('--model <dir>', 'model folder whose regions are drawn', defaultModelDir()),
+  )
     .option('--image <name>', 'test image to draw on', 'fer0032222.png')
     .option('--out <file>', 'output image (.png or .svg)', 'docs/regions.png')
     .action(async (opts: { model: string; data: string; cacheDir: string; image: string; out: string }) => {

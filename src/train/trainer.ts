@@ -77,7 +77,6 @@ export interface TrainResult {
 export class HaltedForTest extends Error {}
 
 export const CHECKPOINT_FILE = 'checkpoint.ckpt';
-export { LOG_FILE };
 export const CONFIG_FILE = 'train-config.json';
 
 /** Deterministic 32-bit seed from several integers. */

@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ablationConfig, ablationMarkdown } from '../../src/eval/ablation.js';
 import type { EvalReport } from '../../src/eval/evaluate.js';
 import { TRAIN_PRESETS } from '../../src/train/config.js';
-import { readEpochLog } from '../../src/train/run-log.js';
-import { LOG_FILE } from '../../src/train/trainer.js';
+import { LOG_FILE, readEpochLog } from '../../src/train/run-log.js';
 
 describe('ablation rows', () => {
   it('differ only in the network: regions and the region biased loss', () => {

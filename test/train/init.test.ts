@@ -7,7 +7,8 @@ import { loadModel } from '../../src/model/io.js';
 import { NO_AUGMENT } from '../../src/train/augment.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { describeInit } from '../../src/train/init.js';
-import { LOG_FILE, train } from '../../src/train/trainer.js';
+import { LOG_FILE } from '../../src/train/run-log.js';
+import { train } from '../../src/train/trainer.js';
 import { crashAfter, syntheticTrainSet, TINY_RAN } from '../helpers.js';
 
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-init-'));
