@@ -6,7 +6,7 @@ import { EMOTIONS, type Emotion } from '../data/emotions.js';
 import { type AlignedFace, alignFace } from '../face/align.js';
 import type { Box, FaceDetector } from '../face/detector.js';
 import type { EmotionNet } from '../infer/emotion-net.js';
-import { landmarkBoxes } from '../model/regions.js';
+import { LANDMARK_REGION_NAMES, landmarkBoxes } from '../model/regions.js';
 
 /** How the model is run on each face. */
 export interface ClassifyOptions {
@@ -57,12 +57,19 @@ export interface RgbPixels {
   height: number;
 }
 
-/** Checks that a model predicts the 8 FERPlus emotions (and, for landmark regions, has 6 regions). */
+/**
+ * Checks that a model predicts the 8 FERPlus emotions (and, for landmark regions, is a RAN whose
+ * regions all have landmark counterparts).
+ */
 export function checkEmotionModel(model: EmotionNet, options: ClassifyOptions, where: string): void {
   if (model.classes.join() !== EMOTIONS.join())
     throw new Error(`${where}: the model's classes are not the 8 FERPlus emotions`);
-  if (options.regions === 'landmarks' && model.regionNames.length !== 6)
-    throw new Error('landmark regions need a RAN model with 6 regions');
+  if (options.regions !== 'landmarks') return;
+  const names = model.regionNames;
+  if (names.length === 0) throw new Error(`${where}: landmark regions need a RAN model`);
+  const unknown = names.filter((r) => !LANDMARK_REGION_NAMES.includes(r));
+  if (unknown.length)
+    throw new Error(`${where}: landmark regions cannot replace the model's region(s) ${unknown.join(', ')}`);
 }
 
 /** Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back. */
@@ -124,7 +131,7 @@ export async function recognizeRgb(
     pixels.set(a.pixels, i * size * size);
   });
   const boxes =
-    options.regions === 'landmarks' ? concat(aligned.map((a) => landmarkBoxes(a.landmarks))) : undefined;
+    options.regions === 'landmarks' ? concat(aligned.map((a) => landmarkBoxes(a.landmarks, model.regionNames))) : undefined;
   lap('alignMs');
   const emotions = found.length ? classifyFaces(model, pixels, { ...options, boxes }) : [];
   lap('classifyMs');

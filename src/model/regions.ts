@@ -86,19 +86,41 @@ const LANDMARK_GROUPS = {
   mouth: [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67],
 } as const;
 
+/** Which landmarks each named fixed region is replaced by in landmark mode ('all': every point). */
+const LANDMARK_REGION: Record<string, readonly number[] | 'whole' | 'all'> = {
+  face: 'whole',
+  'upper-left': LANDMARK_GROUPS.leftBrowEye,
+  'upper-right': LANDMARK_GROUPS.rightBrowEye,
+  lower: LANDMARK_GROUPS.nose,
+  center: LANDMARK_GROUPS.mouth,
+  tight: 'all',
+};
+
+/** The region names landmark mode can replace (those of `DEFAULT_REGIONS`). */
+export const LANDMARK_REGION_NAMES: readonly string[] = Object.keys(LANDMARK_REGION);
+
 /**
- * Landmark mode: k = 6 boxes per face from its 68 landmarks (x, y in the face crop, normalised 0..1):
- * the whole face, the left and right eye-and-brow regions, the nose, the mouth, and the landmarks'
- * bounding box — each a square around its points with a margin, clipped to the face. Returns
- * [top, left, bottom, right] x 6, in the order of the fixed regions it replaces.
+ * Landmark mode: one box per named region from a face's 68 landmarks (x, y in the face crop,
+ * normalised 0..1). For the default regions, in their order: the whole face, the left and right
+ * eye-and-brow regions, the nose, the mouth, and the landmarks' bounding box — each a square around its
+ * points with a margin, clipped to the face. A model with a subset of these regions (e.g. the wide-tail
+ * preset's face, lower, center, tight) gets the matching subset. Returns [top, left, bottom, right] per region.
  */
-export function landmarkBoxes(landmarks: ArrayLike<number>, margin = 0.25): Float32Array {
+export function landmarkBoxes(
+  landmarks: ArrayLike<number>,
+  regions: readonly string[] = LANDMARK_REGION_NAMES,
+  margin = 0.25,
+): Float32Array {
   if (landmarks.length !== 136)
     throw new Error(`expected 68 (x, y) landmarks, got ${landmarks.length / 2} points`);
-  const box = (indices: readonly number[] | null): number[] => {
-    const ids = indices ?? Array.from({ length: 68 }, (_, i) => i);
-    const xs = ids.map((i) => landmarks[2 * i]);
-    const ys = ids.map((i) => landmarks[2 * i + 1]);
+  const unknown = regions.filter((r) => !(r in LANDMARK_REGION));
+  if (unknown.length)
+    throw new Error(
+      `landmark mode has no landmarks for region(s) ${unknown.join(', ')} (known: ${LANDMARK_REGION_NAMES.join(', ')})`,
+    );
+  const box = (indices: readonly number[]): number[] => {
+    const xs = indices.map((i) => landmarks[2 * i]);
+    const ys = indices.map((i) => landmarks[2 * i + 1]);
     const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
     const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
     const half =
@@ -106,15 +128,11 @@ export function landmarkBoxes(landmarks: ArrayLike<number>, margin = 0.25): Floa
     const clip = (v: number) => Math.min(1, Math.max(0, v));
     return [clip(cy - half), clip(cx - half), clip(cy + half), clip(cx + half)];
   };
-  return Float32Array.from([
-    0,
-    0,
-    1,
-    1,
-    ...box(LANDMARK_GROUPS.leftBrowEye),
-    ...box(LANDMARK_GROUPS.rightBrowEye),
-    ...box(LANDMARK_GROUPS.nose),
-    ...box(LANDMARK_GROUPS.mouth),
-    ...box(null),
-  ]);
+  const all = Array.from({ length: 68 }, (_, i) => i);
+  return Float32Array.from(
+    regions.flatMap((r) => {
+      const source = LANDMARK_REGION[r];
+      return source === 'whole' ? [0, 0, 1, 1] : box(source === 'all' ? all : source);
+    }),
+  );
 }

@@ -117,6 +117,17 @@ describe('landmark regions', () => {
       byLandmarks.dispose();
     }
   });
+
+  it('works for a model with a subset of the regions (the 4-region wide-tail network)', async () => {
+    const four = await createRecognizer({ backend: 'wasm', regions: 'landmarks', modelDir: 'runs/wide6' });
+    try {
+      const [face] = await four.recognize(path.join(PHOTOS, 'surprised.jpg'));
+      expect(Object.keys(face.attention)).toEqual(['face', 'lower', 'center', 'tight']);
+      expect(EMOTIONS.reduce((s, e) => s + face.probabilities[e], 0)).toBeCloseTo(1, 5);
+    } finally {
+      four.dispose();
+    }
+  });
 });
 
 describe('classifyAligned', () => {

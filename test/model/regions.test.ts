@@ -34,6 +34,15 @@ describe('regions', () => {
     expect(() => landmarkBoxes(new Float32Array(10))).toThrow(/68/);
   });
 
+  it('landmark boxes follow the region names: a subset of regions gets the matching boxes', () => {
+    const pts = Float32Array.from({ length: 136 }, (_, i) => 0.2 + ((i * 37) % 60) / 100);
+    const all = landmarkBoxes(pts);
+    const sub = landmarkBoxes(pts, ['face', 'lower', 'center', 'tight']);
+    expect(Array.from(sub)).toEqual([...all.subarray(0, 4), ...all.subarray(12, 24)]);
+    expect(Array.from(landmarkBoxes(pts, ['tight', 'face']))).toEqual([...all.subarray(20, 24), 0, 0, 1, 1]);
+    expect(() => landmarkBoxes(pts, ['face', 'chin'])).toThrow(/chin/);
+  });
+
   it('the RAN in landmark mode with the fixed boxes matches the fixed-region mode', async () => {
     const [fixed, boxed] = await onBackend('wasm', () => {
       const net = new Ran(TINY_RAN, 2);
