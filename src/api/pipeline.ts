@@ -131,7 +131,9 @@ export async function recognizeRgb(
     pixels.set(a.pixels, i * size * size);
   });
   const boxes =
-    options.regions === 'landmarks' ? concat(aligned.map((a) => landmarkBoxes(a.landmarks, model.regionNames))) : undefined;
+    options.regions === 'landmarks'
+      ? concat(aligned.map((a) => landmarkBoxes(a.landmarks, model.regionNames)))
+      : undefined;
   lap('alignMs');
   const emotions = found.length ? classifyFaces(model, pixels, { ...options, boxes }) : [];
   lap('classifyMs');
