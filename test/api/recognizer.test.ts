@@ -119,7 +119,11 @@ describe('landmark regions', () => {
   });
 
   it('works for a model with a subset of the regions (the 4-region wide-tail network)', async () => {
-    const four = await createRecognizer({ backend: 'wasm', regions: 'landmarks', modelDir: 'runs/wide6' });
+    const four = await createRecognizer({
+      backend: 'wasm',
+      regions: 'landmarks',
+      modelDir: 'runs/ablation/wide-tail',
+    });
     try {
       const [face] = await four.recognize(path.join(PHOTOS, 'surprised.jpg'));
       expect(Object.keys(face.attention)).toEqual(['face', 'lower', 'center', 'tight']);

@@ -50,7 +50,7 @@ describe('ranfer CLI', () => {
       return readFile(out, 'utf8');
     };
     const six = await drawn('runs/ran-final');
-    const four = await drawn('runs/wide6');
+    const four = await drawn('runs/ablation/wide-tail');
     for (const name of ['center', 'lower', 'tight']) {
       expect(six).toContain(name);
       expect(four).toContain(name);

@@ -10,10 +10,10 @@ import { LOG_FILE, readEpochLog } from '../../src/train/run-log.js';
 describe('ablation rows', () => {
   it('differ only in the network: regions and the region biased loss', () => {
     const base = { ...TRAIN_PRESETS.default, epochs: 6 };
-    const [whole, noRb, full] = (['whole-face', 'no-rb', 'full'] as const).map((r) =>
+    const [whole, noRb, full, wide] = (['whole-face', 'no-rb', 'full', 'wide-tail'] as const).map((r) =>
       ablationConfig(base, r),
     );
-    for (const c of [whole, noRb, full]) {
+    for (const c of [whole, noRb, full, wide]) {
       expect({ ...c, network: null }).toEqual({ ...base, network: null });
       expect(c.network.kind).toBe('ran');
     }
@@ -25,6 +25,10 @@ describe('ablation rows', () => {
     expect(full.network.regions).toHaveLength(6);
     expect(full.network.rbLoss).toEqual({ margin: 0.1, weight: 1 });
     expect({ ...noRb.network, rbLoss: null }).toEqual({ ...full.network, rbLoss: null });
+    if (wide.network.kind !== 'ran') return;
+    expect(wide.network.regions.map((r) => r.name)).toEqual(['face', 'lower', 'center', 'tight']);
+    expect(wide.network.rbLoss).toEqual(full.network.rbLoss);
+    expect(wide).toEqual({ ...TRAIN_PRESETS['wide-tail'], epochs: 6 });
   });
 
   it('reads epoch lines (not events) and renders the table', async () => {
