@@ -8,6 +8,7 @@ import { argmaxRows, softmaxRows } from '../eval/metrics.js';
 import type { ModelManifest, ModelWeights } from '../model/format.js';
 import type { Network } from '../model/network.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
+import type { RegionBox } from '../model/regions.js';
 import { createNetwork } from '../model/registry.js';
 import { inferenceContext } from '../nn/context.js';
 
@@ -55,9 +56,14 @@ export class EmotionNet {
     return this.manifest.classes;
   }
 
-  get regionNames(): string[] {
+  /** The RAN's fixed regions (name and normalised box), in the order of its attention weights. */
+  get regions(): RegionBox[] {
     const n = this.manifest.network;
-    return n.kind === 'ran' ? n.regions.map((r) => r.name) : [];
+    return n.kind === 'ran' ? n.regions.map((r) => ({ name: r.name, box: [...r.box] })) : [];
+  }
+
+  get regionNames(): string[] {
+    return this.regions.map((r) => r.name);
   }
 
   /**

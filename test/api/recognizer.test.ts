@@ -2,6 +2,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecognizer, EMOTIONS, ImageError, type Recognizer } from '../../src/index.js';
+import { DEFAULT_REGIONS } from '../../src/model/regions.js';
 import { FERPLUS, PHOTOS } from '../helpers.js';
 
 const SINGLE: [string, string][] = [
@@ -127,6 +128,8 @@ describe('landmark regions', () => {
     try {
       const [face] = await four.recognize(path.join(PHOTOS, 'surprised.jpg'));
       expect(Object.keys(face.attention)).toEqual(['face', 'lower', 'center', 'tight']);
+      // The model's own boxes (the web demo outlines these), the same as the default regions of those names.
+      expect(four.emotionModel.regions).toEqual(DEFAULT_REGIONS.filter((r) => !r.name.startsWith('upper-')));
       expect(EMOTIONS.reduce((s, e) => s + face.probabilities[e], 0)).toBeCloseTo(1, 5);
     } finally {
       four.dispose();

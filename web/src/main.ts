@@ -1,7 +1,6 @@
 /** The demo page: webcam and photo modes, boxes and emotions over the picture, bars and regions beside it. */
 import type { RecognizedFace } from '../../src/api/pipeline.js';
 import { EMOTIONS, type Emotion } from '../../src/data/emotions.js';
-import { DEFAULT_REGIONS } from '../../src/model/regions.js';
 import { EMOTION_COLORS, REGION_COLORS } from '../../src/report/colors.js';
 import { BrowserRecognizer } from './recognizer.js';
 import { FaceSmoother, type TrackedFace } from './smoothing.js';
@@ -88,7 +87,7 @@ function regionsView(face: RecognizedFace): HTMLElement {
     ctx.drawImage(small, 0, 0, size * 3, size * 3);
     const weights = Object.values(face.attention);
     const max = Math.max(...weights, 1e-9);
-    DEFAULT_REGIONS.forEach((r, j) => {
+    fer.model.regions.forEach((r, j) => {
       const [t, l, b, rr] = r.box.map((v) => v * size * 3);
       ctx.strokeStyle = REGION_COLORS[j];
       ctx.globalAlpha = 0.25 + (0.75 * (weights[j] ?? 0)) / max;
