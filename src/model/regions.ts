@@ -86,13 +86,17 @@ const LANDMARK_GROUPS = {
   mouth: [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67],
 } as const;
 
-/** Which landmarks each named fixed region is replaced by in landmark mode ('all': every point). */
+/**
+ * Which landmarks each named fixed region is replaced by in landmark mode ('all': every point). The RAN
+ * treats its regions alike (shared tail and attention layers), so this pairing changes only which name an
+ * attention weight is reported under: each box goes to the fixed region that covers the same part.
+ */
 const LANDMARK_REGION: Record<string, readonly number[] | 'whole' | 'all'> = {
   face: 'whole',
   'upper-left': LANDMARK_GROUPS.leftBrowEye,
   'upper-right': LANDMARK_GROUPS.rightBrowEye,
-  lower: LANDMARK_GROUPS.nose,
-  center: LANDMARK_GROUPS.mouth,
+  lower: LANDMARK_GROUPS.mouth,
+  center: LANDMARK_GROUPS.nose,
   tight: 'all',
 };
 
@@ -102,7 +106,7 @@ export const LANDMARK_REGION_NAMES: readonly string[] = Object.keys(LANDMARK_REG
 /**
  * Landmark mode: one box per named region from a face's 68 landmarks (x, y in the face crop,
  * normalised 0..1). For the default regions, in their order: the whole face, the left and right
- * eye-and-brow regions, the nose, the mouth, and the landmarks' bounding box — each a square around its
+ * eye-and-brow regions, the mouth (lower), the nose (center), and the landmarks' bounding box (tight) — each a square around its
  * points with a margin, clipped to the face. A model with a subset of these regions (e.g. the wide-tail
  * preset's face, lower, center, tight) gets the matching subset. Returns [top, left, bottom, right] per region.
  */

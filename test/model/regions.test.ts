@@ -60,4 +60,26 @@ describe('regions', () => {
     });
     expect(maxAbsDiff(fixed, boxed)).toBeLessThan(1e-3);
   });
+
+  it('the RAN treats its regions alike: swapping two boxes swaps their attention, not the prediction', async () => {
+    const [a, b, attA, attB] = await onBackend('wasm', () => {
+      const net = new Ran(TINY_RAN, 2);
+      const x = tf.tensor4d(seeded(2 * 16 * 16, 7), [2, 16, 16, 1]);
+      const one = TINY_RAN.regions.flatMap((r) => r.box);
+      const swapped = [...one];
+      swapped.splice(12, 8, ...one.slice(16, 20), ...one.slice(12, 16)); // regions 3 and 4
+      const run = (boxes: number[]) =>
+        net.predict(x, inferenceContext(), Float32Array.from([...boxes, ...boxes]));
+      const [p, q] = [run(one), run(swapped)];
+      const out = values(p.logits, q.logits, p.attention as tf.Tensor, q.attention as tf.Tensor);
+      net.dispose();
+      return out;
+    });
+    expect(maxAbsDiff(a, b)).toBeLessThan(1e-5);
+    const k = TINY_RAN.regions.length;
+    const swap = Array.from({ length: k }, (_, j) => (j === 3 ? 4 : j === 4 ? 3 : j));
+    const attBack = attB.map((_, i) => attB[Math.floor(i / k) * k + swap[i % k]]);
+    expect(maxAbsDiff(attA, attBack)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(attA, attB)).toBeGreaterThan(1e-4);
+  });
 });
