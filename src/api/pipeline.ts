@@ -6,7 +6,7 @@ import { EMOTIONS, type Emotion } from '../data/emotions.js';
 import { type AlignedFace, alignFace } from '../face/align.js';
 import type { Box, FaceDetector } from '../face/detector.js';
 import type { EmotionNet } from '../infer/emotion-net.js';
-import { LANDMARK_REGION_NAMES, landmarkBoxes } from '../model/regions.js';
+import { landmarkBoxes, regionsWithoutLandmarks } from '../model/regions.js';
 
 /** How the model is run on each face. */
 export interface ClassifyOptions {
@@ -67,7 +67,7 @@ export function checkEmotionModel(model: EmotionNet, options: ClassifyOptions, w
   if (options.regions !== 'landmarks') return;
   const names = model.regionNames;
   if (names.length === 0) throw new Error(`${where}: landmark regions need a RAN model`);
-  const unknown = names.filter((r) => !LANDMARK_REGION_NAMES.includes(r));
+  const unknown = regionsWithoutLandmarks(names);
   if (unknown.length)
     throw new Error(`${where}: landmark regions cannot replace the model's region(s) ${unknown.join(', ')}`);
 }

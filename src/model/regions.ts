@@ -103,12 +103,18 @@ const LANDMARK_REGION: Record<string, readonly number[] | 'whole' | 'all'> = {
 /** The region names landmark mode can replace (those of `DEFAULT_REGIONS`). */
 export const LANDMARK_REGION_NAMES: readonly string[] = Object.keys(LANDMARK_REGION);
 
+/** The names among `regions` that landmark mode has no landmarks for. */
+export function regionsWithoutLandmarks(regions: readonly string[]): string[] {
+  return regions.filter((r) => !Object.hasOwn(LANDMARK_REGION, r));
+}
+
 /**
  * Landmark mode: one box per named region from a face's 68 landmarks (x, y in the face crop,
  * normalised 0..1). For the default regions, in their order: the whole face, the left and right
- * eye-and-brow regions, the mouth (lower), the nose (center), and the landmarks' bounding box (tight) — each a square around its
- * points with a margin, clipped to the face. A model with a subset of these regions (e.g. the wide-tail
- * preset's face, lower, center, tight) gets the matching subset. Returns [top, left, bottom, right] per region.
+ * eye-and-brow regions, the mouth (lower), the nose (center), and the landmarks' bounding box (tight),
+ * each a square around its points with a margin, clipped to the face. A model with a subset of these
+ * regions (e.g. the wide-tail preset's face, lower, center, tight) gets the matching subset.
+ * Returns [top, left, bottom, right] per region.
  */
 export function landmarkBoxes(
   landmarks: ArrayLike<number>,
@@ -117,7 +123,7 @@ export function landmarkBoxes(
 ): Float32Array {
   if (landmarks.length !== 136)
     throw new Error(`expected 68 (x, y) landmarks, got ${landmarks.length / 2} points`);
-  const unknown = regions.filter((r) => !(r in LANDMARK_REGION));
+  const unknown = regionsWithoutLandmarks(regions);
   if (unknown.length)
     throw new Error(
       `landmark mode has no landmarks for region(s) ${unknown.join(', ')} (known: ${LANDMARK_REGION_NAMES.join(', ')})`,

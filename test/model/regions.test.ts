@@ -41,6 +41,7 @@ describe('regions', () => {
     expect(Array.from(sub)).toEqual([...all.subarray(0, 4), ...all.subarray(12, 24)]);
     expect(Array.from(landmarkBoxes(pts, ['tight', 'face']))).toEqual([...all.subarray(20, 24), 0, 0, 1, 1]);
     expect(() => landmarkBoxes(pts, ['face', 'chin'])).toThrow(/chin/);
+    expect(() => landmarkBoxes(pts, ['toString'])).toThrow(/toString/);
   });
 
   it('the RAN in landmark mode with the fixed boxes matches the fixed-region mode', async () => {
