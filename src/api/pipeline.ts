@@ -130,9 +130,10 @@ export async function recognizeRgb(
   aligned.forEach((a, i) => {
     pixels.set(a.pixels, i * size * size);
   });
+  const names = model.regionNames;
   const boxes =
     options.regions === 'landmarks'
-      ? concat(aligned.map((a) => landmarkBoxes(a.landmarks, model.regionNames)))
+      ? concat(aligned.map((a) => landmarkBoxes(a.landmarks, names)))
       : undefined;
   lap('alignMs');
   const emotions = found.length ? classifyFaces(model, pixels, { ...options, boxes }) : [];

@@ -57,9 +57,9 @@ export class EmotionNet {
   }
 
   /** The RAN's fixed regions (name and normalised box), in the order of its attention weights. */
-  get regions(): RegionBox[] {
+  get regions(): readonly RegionBox[] {
     const n = this.manifest.network;
-    return n.kind === 'ran' ? n.regions.map((r) => ({ name: r.name, box: [...r.box] })) : [];
+    return n.kind === 'ran' ? n.regions : [];
   }
 
   get regionNames(): string[] {
