@@ -23,6 +23,8 @@ export interface PhotoBenchCase {
 export interface PhotoBenchResult {
   backend: string;
   detector: DetectorKind;
+  /** Whether the RAN averaged each face with its mirror image (flip test-time augmentation). */
+  flipTta: boolean;
   repeats: number;
   oneFace: PhotoBenchCase;
   group: PhotoBenchCase;
@@ -33,11 +35,18 @@ export async function runPhotoBench(o: {
   modelDir: string;
   backend: BackendChoice;
   detector: DetectorKind;
+  flipTta?: boolean;
   repeats: number;
   onProgress?: (phase: string, done: number, total: number) => void;
 }): Promise<PhotoBenchResult> {
   const progress = o.onProgress ?? (() => {});
-  const fer = await createRecognizer({ modelDir: o.modelDir, backend: o.backend, detector: o.detector });
+  const flipTta = o.flipTta ?? false;
+  const fer = await createRecognizer({
+    modelDir: o.modelDir,
+    backend: o.backend,
+    detector: o.detector,
+    flipTta,
+  });
   try {
     const oneFace = await sharp(path.join(o.photosDir, 'happy.jpg'))
       .resize(1366, 768, { fit: 'cover' })
@@ -79,7 +88,14 @@ export async function runPhotoBench(o: {
     const one = await measure('happy.jpg scaled to 1366x768', oneFace);
     const many = await measure('bbt1.jpg', group);
     const { tf } = await import('../engine/backend.js');
-    return { backend: tf.getBackend(), detector: o.detector, repeats: o.repeats, oneFace: one, group: many };
+    return {
+      backend: tf.getBackend(),
+      detector: o.detector,
+      flipTta,
+      repeats: o.repeats,
+      oneFace: one,
+      group: many,
+    };
   } finally {
     fer.dispose();
   }

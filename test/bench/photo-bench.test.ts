@@ -1,0 +1,34 @@
+/** `ranfer bench photo`: what it times and reports (no speed is asserted; the figures go to the README). */
+import { describe, expect, it } from 'vitest';
+import { runPhotoBench } from '../../src/bench/photo-bench.js';
+import { PHOTOS } from '../helpers.js';
+
+describe('runPhotoBench', () => {
+  it('times the one-face photo and the 4 faces of bbt1.jpg, stage by stage, with and without flip TTA', async () => {
+    for (const flipTta of [false, true]) {
+      const phases = new Set<string>();
+      const r = await runPhotoBench({
+        photosDir: PHOTOS,
+        modelDir: 'models/ferplus-ran',
+        backend: 'wasm',
+        detector: 'tiny',
+        flipTta,
+        repeats: 2,
+        onProgress: (phase) => phases.add(phase),
+      });
+      expect(r.flipTta).toBe(flipTta);
+      expect(r.backend).toBe('wasm');
+      expect(r.repeats).toBe(2);
+      expect([r.oneFace.faces, r.group.faces]).toEqual([1, 4]);
+      expect([r.oneFace.width, r.oneFace.height]).toEqual([1366, 768]);
+      expect(phases).toEqual(new Set([r.oneFace.photo, r.group.photo]));
+      for (const c of [r.oneFace, r.group]) {
+        expect(c.msPerFace).toBeCloseTo(c.msPerImage / c.faces, 9);
+        for (const ms of Object.values(c.stages)) expect(ms).toBeGreaterThan(0);
+        const stages = c.stages.decodeMs + c.stages.detectMs + c.stages.alignMs + c.stages.classifyMs;
+        // Medians of the stages need not add up to the median total, but they cannot exceed it by much.
+        expect(stages).toBeLessThan(2 * c.msPerImage);
+      }
+    }
+  });
+});
