@@ -22,6 +22,14 @@ interface CommonOpts {
 
 type OnProgress = (phase: string, done: number, total: number) => void;
 
+type PhotoOpts = CommonOpts & {
+  photos: string;
+  model: string;
+  detector: DetectorKind;
+  repeats: number;
+  tta?: boolean;
+};
+
 /** A benchmark subcommand with the shared --backend and --json options. */
 function benchCommand(parent: Command, name: string, description: string): Command {
   return parent
@@ -147,47 +155,38 @@ export function registerBenchCommand(program: Command): void {
     .addOption(new Option('--detector <kind>', 'face detector').choices(['tiny', 'ssd']).default('tiny'))
     .option('--repeats <n>', 'timed runs per photo', positiveInt, 10)
     .option('--tta', 'average each face with its mirror image (flip test-time augmentation)')
-    .action(
-      (
-        opts: CommonOpts & {
-          photos: string;
-          model: string;
-          detector: DetectorKind;
-          repeats: number;
-          tta?: boolean;
+    .action((opts: PhotoOpts) =>
+      runBench(
+        'bench photo',
+        opts,
+        (onProgress) =>
+          runPhotoBench({
+            photosDir: opts.photos,
+            modelDir: opts.model,
+            backend: opts.backend,
+            detector: opts.detector,
+            flipTta: opts.tta ?? false,
+            repeats: opts.repeats,
+            onProgress,
+          }),
+        (r) => {
+          console.log(
+            `photo benchmark: ${r.backend} backend, ${r.detector} detector${r.flipTta ? ', flip TTA' : ''}, median of ${r.repeats} runs`,
+          );
+          const row = (c: PhotoBenchCase) => ({
+            size: `${c.width}x${c.height}`,
+            faces: c.faces,
+            'ms/image': c.msPerImage.toFixed(1),
+            'ms/face': c.msPerFace.toFixed(1),
+            'decode ms': c.stages.decodeMs.toFixed(1),
+            'detect+landmarks ms': c.stages.detectMs.toFixed(1),
+            'align ms': c.stages.alignMs.toFixed(1),
+            'RAN ms': c.stages.classifyMs.toFixed(1),
+          });
+          console.table({ [r.oneFace.photo]: row(r.oneFace), [r.group.photo]: row(r.group) });
+          console.log(`one face: ${r.oneFace.msPerImage.toFixed(1)} ms per image (target < 150)`);
         },
-      ) =>
-        runBench(
-          'bench photo',
-          opts,
-          (onProgress) =>
-            runPhotoBench({
-              photosDir: opts.photos,
-              modelDir: opts.model,
-              backend: opts.backend,
-              detector: opts.detector,
-              flipTta: opts.tta ?? false,
-              repeats: opts.repeats,
-              onProgress,
-            }),
-          (r) => {
-            console.log(
-              `photo benchmark: ${r.backend} backend, ${r.detector} detector${r.flipTta ? ', flip TTA' : ''}, median of ${r.repeats} runs`,
-            );
-            const row = (c: PhotoBenchCase) => ({
-              size: `${c.width}x${c.height}`,
-              faces: c.faces,
-              'ms/image': c.msPerImage.toFixed(1),
-              'ms/face': c.msPerFace.toFixed(1),
-              'decode ms': c.stages.decodeMs.toFixed(1),
-              'detect+landmarks ms': c.stages.detectMs.toFixed(1),
-              'align ms': c.stages.alignMs.toFixed(1),
-              'RAN ms': c.stages.classifyMs.toFixed(1),
-            });
-            console.table({ [r.oneFace.photo]: row(r.oneFace), [r.group.photo]: row(r.group) });
-            console.log(`one face: ${r.oneFace.msPerImage.toFixed(1)} ms per image (target < 150)`);
-          },
-        ),
+      ),
     );
 
   dataOptions(
