@@ -8,6 +8,8 @@ import { HaltedForTest, type TrainSet, train } from '../src/train/trainer.js';
 /** The shared FERPlus data beside the checkout (../shared/datasets/ferplus). */
 export const FERPLUS = path.resolve(__dirname, '../../shared/datasets/ferplus');
 export const PHOTOS = path.resolve(__dirname, '../../shared/datasets/photos');
+/** Posed CK+ faces of the shared data, for generalisation checks (never trained on). */
+export const CKPLUS_DEV = path.resolve(__dirname, '../../shared/datasets/ckplus-dev');
 
 /** A RAN small enough for tests: 16x16 input, 6 regions of 4x4 on an 8x8 trunk map. */
 export const TINY_RAN: RanConfig = {

@@ -8,11 +8,10 @@
  * fer.dispose();
  * ```
  */
-import sharp from 'sharp';
 import type { BackendChoice } from '../engine/backend.js';
 import { type DetectorOptions, FaceDetector } from '../face/detector.js';
 import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
-import { ImageError, type ImageInput, loadRgbImage, rgbToGrey } from '../face/image.js';
+import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
 import {
   type ClassifyOptions,
@@ -86,15 +85,8 @@ export class Recognizer {
     const list = Array.isArray(faces) ? faces : [faces];
     const size = this.model.size;
     const pixels = new Uint8Array(list.length * size * size);
-    for (const [i, face] of list.entries()) {
-      const rgb = await loadRgbImage(face);
-      const small = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
-        .resize(size, size, { fit: 'fill' })
-        .raw()
-        .toBuffer();
-      const grey = rgbToGrey(small, size, size);
-      for (let j = 0; j < size * size; j++) pixels[i * size * size + j] = Math.round(grey[j]);
-    }
+    for (const [i, face] of list.entries())
+      pixels.set(await resizeGrey(await loadRgbImage(face), size), i * size * size);
     return this.classifyPixels(pixels);
   }
 

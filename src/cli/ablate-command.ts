@@ -11,11 +11,12 @@ import {
   ablationMarkdown,
 } from '../eval/ablation.js';
 import { evaluateModel } from '../eval/evaluate.js';
+import { evaluateFaceFolder } from '../eval/face-folder-eval.js';
 import { TRAIN_PRESETS } from '../train/config.js';
 import { readEpochLog } from '../train/run-log.js';
 import { CHECKPOINT_FILE } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { dataOptions } from './defaults.js';
+import { dataOptions, defaultFacesDir } from './defaults.js';
 import { positiveInt } from './parse.js';
 import { runTraining } from './train-run.js';
 
@@ -28,6 +29,7 @@ interface AblateOpts {
   markdown?: string;
   workers: number;
   shipped: string;
+  faces: string[];
 }
 
 export function registerAblateCommand(program: Command): void {
@@ -35,7 +37,7 @@ export function registerAblateCommand(program: Command): void {
     program
       .command('ablate')
       .description(
-        'train (or resume) and evaluate the ablation rows with one budget: whole face only, no region biased loss, full RAN',
+        'train (or resume) and evaluate the ablation rows with one budget: whole face only, no region biased loss, full RAN, wide tail, and the levers on it',
       ),
   )
     .option('--out <dir>', 'folder of the rows (one training folder each)', 'runs/ablation')
@@ -43,6 +45,11 @@ export function registerAblateCommand(program: Command): void {
     .option('--rows <list>', `comma-separated rows (${ABLATION_ROWS.join(', ')})`, ABLATION_ROWS.join(','))
     .option('--markdown <file>', 'write the table (docs/ablation.md)')
     .option('--workers <n>', 'worker threads for evaluation', positiveInt, 2)
+    .option(
+      '--faces <dirs...>',
+      'folders of labelled faces from other datasets to score each row on (ranfer eval --faces)',
+      [defaultFacesDir()],
+    )
     .option(
       '--shipped <dir>',
       "the shipped model's folder, to say in the table when the rows had a shorter budget",
@@ -86,6 +93,17 @@ export function registerAblateCommand(program: Command): void {
           tta: false,
           workers: opts.workers,
         });
+        const faces = [];
+        for (const faceDir of opts.faces)
+          faces.push(
+            await evaluateFaceFolder({
+              dir: faceDir,
+              modelDir: dir,
+              framing: 'aligned',
+              tta: false,
+              workers: opts.workers,
+            }),
+          );
         const note = (await fs.readFile(path.join(dir, 'NOTE.md'), 'utf8').catch(() => '')).trim();
         results.push({
           row,
@@ -94,8 +112,13 @@ export function registerAblateCommand(program: Command): void {
           trainHours: (log.at(-1)?.elapsedSec ?? 0) / 3600,
           bestValid: Math.max(...log.map((l) => l.valAccuracy ?? 0)),
           reports,
+          ...(faces.length ? { faces } : {}),
         });
-        console.log(`${row}: ${reports.map((r) => `${r.set} ${(100 * r.accuracy).toFixed(2)}%`).join(', ')}`);
+        const scores = [
+          ...reports.map((r) => `${r.set} ${(100 * r.accuracy).toFixed(2)}%`),
+          ...faces.map((f) => `${f.set} ${(100 * (f.withoutContempt?.accuracy ?? f.accuracy)).toFixed(2)}%`),
+        ];
+        console.log(`${row}: ${scores.join(', ')}`);
       }
       const command = `ranfer ablate --epochs ${opts.epochs}${opts.markdown ? ` --markdown ${opts.markdown}` : ''}`;
       await writeFileAtomic(path.join(opts.out, 'ablation.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -13,6 +13,11 @@ export function defaultPhotosDir(): string {
   return process.env.RANFER_PHOTOS ?? path.resolve('..', 'shared', 'datasets', 'photos');
 }
 
+/** $RANFER_FACES, else ../shared/datasets/ckplus-dev: labelled faces of another dataset, for generalisation. */
+export function defaultFacesDir(): string {
+  return process.env.RANFER_FACES ?? path.resolve('..', 'shared', 'datasets', 'ckplus-dev');
+}
+
 /** The --data and --cache-dir options every command that reads FERPlus has. */
 export function dataOptions(cmd: Command): Command {
   return cmd

@@ -5,6 +5,8 @@ import { SUBSETS, type Subset } from '../data/challenge.js';
 import type { Split } from '../data/ferplus.js';
 import { confusionSpec, writeChart } from '../eval/charts.js';
 import { type EvalReport, evaluateModel } from '../eval/evaluate.js';
+import { evaluateFaceFolder, type FaceFolderReport } from '../eval/face-folder-eval.js';
+import { CROP_FRAMINGS, type CropFraming } from '../face/crop.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions } from './defaults.js';
@@ -13,10 +15,21 @@ import { progressBar } from './progress.js';
 
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(2)}%`);
 
-function printReport(r: EvalReport): void {
+function printReport(r: EvalReport | FaceFolderReport): void {
   console.log(
-    `\n${r.set}${r.tta ? ' (flip TTA)' : ''}: ${r.count} images, accuracy ${pct(r.accuracy)}, macro-F1 ${r.macroF1.toFixed(4)}`,
+    `\n${r.set}${r.tta ? ' (flip TTA)' : ''}: ${r.count} images, accuracy ${pct(r.accuracy)}, ` +
+      `balanced accuracy ${pct(r.balancedAccuracy)}, macro-F1 ${r.macroF1.toFixed(4)}`,
   );
+  if ('framing' in r) {
+    const fallbacks = r.framingFallbacks ? ` (${r.framingFallbacks} resized: landmarks unusable)` : '';
+    console.log(`framing: ${r.framing}${fallbacks}`);
+    if (r.withoutContempt) {
+      const w = r.withoutContempt;
+      console.log(
+        `without contempt: ${w.count} images, accuracy ${pct(w.accuracy)}, balanced accuracy ${pct(w.balancedAccuracy)}`,
+      );
+    }
+  }
   console.log(
     `per-class accuracy: ${Object.entries(r.perClassAccuracy)
       .map(([k, v]) => `${k} ${pct(v)}`)
@@ -42,6 +55,8 @@ interface EvalOpts {
   cacheDir: string;
   split: Split;
   subset?: Subset | 'all';
+  faces?: string;
+  framing: CropFraming;
   model: string;
   json?: boolean;
   tta?: boolean;
@@ -55,7 +70,7 @@ export function registerEvalCommand(program: Command): void {
     program
       .command('eval')
       .description(
-        'evaluate a model on FERPlus (majority protocol, 8 classes) or its occlusion / pose subsets',
+        'evaluate a model on FERPlus (majority protocol, 8 classes), its occlusion / pose subsets, or a folder of labelled face crops',
       ),
   )
     .addOption(new Option('--split <split>', 'split to evaluate').choices(['test', 'valid']).default('test'))
@@ -64,6 +79,18 @@ export function registerEvalCommand(program: Command): void {
         '--subset <subset>',
         'challenge subset of the test split, or all three besides the whole test set',
       ).choices([...SUBSETS, 'all']),
+    )
+    .option(
+      '--faces <dir>',
+      'evaluate a folder of labelled face crops instead of FERPlus: labels.csv (header file,label; FERPlus emotion names), images beside it or in images/',
+    )
+    .addOption(
+      new Option(
+        '--framing <how>',
+        'with --faces: aligned (landmarks on the crop, then the photo pipeline alignment) or resize (as it is)',
+      )
+        .choices([...CROP_FRAMINGS])
+        .default('aligned'),
     )
     .option('--model <dir>', 'model folder (model.json + weights.bin)', defaultModelDir())
     .option('--tta', 'average with the horizontally flipped face (test-time augmentation)')
@@ -77,18 +104,20 @@ export function registerEvalCommand(program: Command): void {
     .action(async (opts: EvalOpts) => {
       if (opts.subset && opts.split !== 'test')
         throw new Error('the challenge subsets are part of the test split: use --split test');
+      if (opts.faces && opts.subset) throw new Error('--faces evaluates a folder: drop --subset');
       const subsets: Subset[] = opts.subset === 'all' ? [...SUBSETS] : opts.subset ? [opts.subset] : [];
       const bar = progressBar('evaluating', !opts.json && process.stderr.isTTY === true);
-      const reports = await evaluateModel({
-        dataDir: opts.data,
-        cacheDir: opts.cacheDir,
-        modelDir: opts.model,
-        split: opts.split,
-        subsets,
-        tta: opts.tta === true,
-        workers: opts.workers,
-        onProgress: (d, t) => bar.update(d, t),
-      });
+      const onProgress = (d: number, t: number) => bar.update(d, t);
+      const common = { modelDir: opts.model, tta: opts.tta === true, workers: opts.workers, onProgress };
+      const reports: Array<EvalReport | FaceFolderReport> = opts.faces
+        ? [await evaluateFaceFolder({ ...common, dir: opts.faces, framing: opts.framing })]
+        : await evaluateModel({
+            ...common,
+            dataDir: opts.data,
+            cacheDir: opts.cacheDir,
+            split: opts.split,
+            subsets,
+          });
       bar.stop();
       // A single subset reports only that subset.
       const shown = opts.subset && opts.subset !== 'all' ? reports.slice(1) : reports;
@@ -98,7 +127,11 @@ export function registerEvalCommand(program: Command): void {
           const out =
             shown.length === 1 ? file : file.replace(/(\.\w+)?$/, (ext) => `-${r.set}${ext || '.png'}`);
           await writeChart(
-            confusionSpec(r.confusion, r.classes, `FERPlus ${r.set}: ${pct(r.accuracy)} (${r.count} images)`),
+            confusionSpec(
+              r.confusion,
+              r.classes,
+              `${opts.faces ? '' : 'FERPlus '}${r.set}: ${pct(r.accuracy)} (${r.count} images)`,
+            ),
             out,
           );
           if (!opts.json) console.error(`confusion matrix written to ${path.resolve(out)}`);

@@ -1,7 +1,8 @@
 /**
  * `ranfer ship`: makes a training run the shipped model: copies its best model, config and log into the
  * model folder, measures it with `ranfer eval` (plain and flip TTA, test and the subsets), renders the
- * confusion matrices, writes the model card and refreshes the README's results block.
+ * confusion matrices, measures it on folders of faces from other datasets (`ranfer eval --faces`),
+ * writes the model card and refreshes the README's results block.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -12,14 +13,15 @@ import { buildTrainSet } from '../data/sets.js';
 import { initBackend } from '../engine/backend.js';
 import { confusionSpec, writeChart } from '../eval/charts.js';
 import { type EvalReport, evaluateModel } from '../eval/evaluate.js';
-import { modelCard, perClassLine, resultsTable } from '../eval/model-card.js';
+import { evaluateFaceFolder, type FaceFolderReport } from '../eval/face-folder-eval.js';
+import { faceFolderLines, modelCard, perClassLine, resultsTable } from '../eval/model-card.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { createNetwork } from '../model/registry.js';
 import { type TrainConfig, totalEpochs } from '../train/config.js';
 import { LOG_FILE, readEpochLog } from '../train/run-log.js';
 import { CONFIG_FILE } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { dataOptions } from './defaults.js';
+import { dataOptions, defaultFacesDir } from './defaults.js';
 import { positiveInt } from './parse.js';
 
 interface ShipOpts {
@@ -31,6 +33,7 @@ interface ShipOpts {
   readme?: string;
   force?: boolean;
   workers: number;
+  faces: string[];
 }
 
 const MARK_START = '<!-- results:start -->';
@@ -60,6 +63,11 @@ export function registerShipCommand(program: Command): void {
     .option('--docs <dir>', 'where the confusion images go', 'docs')
     .option('--readme <file>', 'README whose results block is refreshed')
     .option('--force', 'ship a run that has not finished its epochs')
+    .option(
+      '--faces <dirs...>',
+      'folders of labelled faces from other datasets to report (ranfer eval --faces, aligned framing; none: --faces with no folder)',
+      [defaultFacesDir()],
+    )
     .option('--workers <n>', 'worker threads', positiveInt, 2)
     .action(async (opts: ShipOpts) => {
       const readConfig = async (dir: string) =>
@@ -96,6 +104,23 @@ export function registerShipCommand(program: Command): void {
           `${JSON.stringify(doc, null, 2)}\n`,
         );
       }
+      const faces: FaceFolderReport[] = [];
+      for (const dir of opts.faces) {
+        console.error(`evaluating the faces of ${dir}...`);
+        faces.push(
+          await evaluateFaceFolder({
+            dir,
+            modelDir: opts.to,
+            framing: 'aligned',
+            tta: false,
+            workers: opts.workers,
+          }),
+        );
+      }
+      if (faces.length) {
+        const doc = { model: path.relative(process.cwd(), opts.to), tta: false, faces };
+        await writeFileAtomic(path.join(opts.to, 'metrics-faces.json'), `${JSON.stringify(doc, null, 2)}\n`);
+      }
       await fs.mkdir(opts.docs, { recursive: true });
       for (const r of reports.plain) {
         await writeChart(
@@ -123,6 +148,7 @@ export function registerShipCommand(program: Command): void {
         log,
         plain: reports.plain,
         tta: reports.tta,
+        faces,
         params,
         mflops,
         trainImages,
@@ -133,7 +159,9 @@ export function registerShipCommand(program: Command): void {
       const hours = (log.at(-1)?.elapsedSec ?? 0) / 3600;
       const block = [
         resultsTable(reports.plain, reports.tta),
-        '',
+        ...(faces.length
+          ? ['', 'Faces from other datasets (never trained on):', '', faceFolderLines(faces), '']
+          : ['']),
         `Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}. Training: ${hours.toFixed(2)} h, ${log.length} epochs ` +
           `(\`${path.relative(process.cwd(), path.join(opts.to, 'README.md'))}\`, the model card). Confusion matrices (rows: actual, columns: predicted):`,
         '',

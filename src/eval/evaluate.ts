@@ -18,6 +18,8 @@ export interface EvalReport {
   tta: boolean;
   count: number;
   accuracy: number;
+  /** Mean of the per-class accuracies of the classes present (every class weighs alike). */
+  balancedAccuracy: number;
   perClassAccuracy: Record<string, number | null>;
   macroF1: number;
   classes: string[];
@@ -52,6 +54,29 @@ export interface EvalDetails {
   regionNames: string[];
 }
 
+/** The metrics of one set of predictions (class indices in EMOTIONS order) as a report. */
+export function metricsReport(
+  set: string,
+  tta: boolean,
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+): EvalReport {
+  const m = classificationMetrics(actual, predicted, EMOTIONS.length);
+  return {
+    set,
+    tta,
+    count: m.count,
+    accuracy: m.accuracy,
+    balancedAccuracy: m.balancedAccuracy,
+    perClassAccuracy: Object.fromEntries(
+      EMOTIONS.map((e, i) => [e, Number.isNaN(m.perClassAccuracy[i]) ? null : m.perClassAccuracy[i]]),
+    ),
+    macroF1: m.macroF1,
+    classes: [...EMOTIONS],
+    confusion: m.confusion,
+  };
+}
+
 /** Evaluates the split and the requested subsets with one pass over the images. */
 export async function evaluateModel(o: EvalOptions): Promise<EvalReport[]> {
   return (await evaluateModelDetailed(o)).reports;
@@ -84,19 +109,7 @@ export async function evaluateModelDetailed(o: EvalOptions): Promise<EvalDetails
   const regionNames = network.kind === 'ran' ? network.regions.map((r) => r.name) : [];
   const reports = sets.map(({ name, set }) => {
     const predicted = Array.from(set.indices, (img) => top[row.get(img) ?? -1]);
-    const m = classificationMetrics(set.labels, predicted, pred.classes);
-    const report: EvalReport = {
-      set: name,
-      tta: o.tta,
-      count: m.count,
-      accuracy: m.accuracy,
-      perClassAccuracy: Object.fromEntries(
-        EMOTIONS.map((e, i) => [e, Number.isNaN(m.perClassAccuracy[i]) ? null : m.perClassAccuracy[i]]),
-      ),
-      macroF1: m.macroF1,
-      classes: [...EMOTIONS],
-      confusion: m.confusion,
-    };
+    const report = metricsReport(name, o.tta, set.labels, predicted);
     if (pred.attention && pred.regions === regionNames.length) {
       const sums = new Array<number>(pred.regions).fill(0);
       for (const img of set.indices) {

@@ -5,6 +5,8 @@ export interface ClassificationMetrics {
   accuracy: number;
   /** Accuracy (recall) of each class; NaN for a class with no samples. */
   perClassAccuracy: number[];
+  /** Mean of the per-class accuracies over the classes that have samples (balanced accuracy). */
+  balancedAccuracy: number;
   /** Mean F1 over the classes that have samples or predictions. */
   macroF1: number;
   /** confusion[actual][predicted]. */
@@ -46,10 +48,12 @@ export function classificationMetrics(
     if (actualN === 0 && predictedN === 0) continue;
     f1s.push(actualN + predictedN > 0 ? (2 * tp) / (actualN + predictedN) : 0);
   }
+  const present = perClassAccuracy.filter((a) => !Number.isNaN(a));
   return {
     count: actual.length,
     accuracy: actual.length > 0 ? correct / actual.length : Number.NaN,
     perClassAccuracy,
+    balancedAccuracy: present.length > 0 ? present.reduce((a, b) => a + b, 0) / present.length : Number.NaN,
     macroF1: f1s.length > 0 ? f1s.reduce((a, b) => a + b, 0) / f1s.length : Number.NaN,
     confusion,
   };

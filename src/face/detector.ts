@@ -85,6 +85,27 @@ export class FaceDetector {
     return this.options.detector;
   }
 
+  /**
+   * The 68 landmarks of an RGB image that is one face crop (height x width x 3, uint8): no detection, the
+   * whole image is the face's box. Points in image pixels, interleaved (136 values).
+   */
+  async cropLandmarks(rgb: Uint8Array, width: number, height: number): Promise<Float32Array> {
+    const { faceapi } = this;
+    const image = faceapi.tf.tensor3d(rgb, [height, width, 3], 'int32');
+    try {
+      const found = await faceapi.nets.faceLandmark68Net.detectLandmarks(image as never);
+      const points = (Array.isArray(found) ? found[0] : found).positions;
+      const landmarks = new Float32Array(points.length * 2);
+      points.forEach((p, i) => {
+        landmarks[2 * i] = p.x;
+        landmarks[2 * i + 1] = p.y;
+      });
+      return landmarks;
+    } finally {
+      image.dispose();
+    }
+  }
+
   /** Finds the faces of an RGB image (height x width x 3, uint8) and their landmarks. */
   async detect(rgb: Uint8Array, width: number, height: number): Promise<DetectedFace[]> {
     const { faceapi, options } = this;

@@ -143,3 +143,13 @@ export function rgbToGrey(rgb: Uint8Array, width: number, height: number): Float
   for (let i = 0; i < n; i++) grey[i] = 0.299 * rgb[3 * i] + 0.587 * rgb[3 * i + 1] + 0.114 * rgb[3 * i + 2];
   return grey;
 }
+
+/** An RGB image resized (stretched) to size x size and converted to BT.601 grey. */
+export async function resizeGrey(rgb: RgbImage, size: number): Promise<Uint8Array> {
+  const small = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
+    .resize(size, size, { fit: 'fill' })
+    .raw()
+    .toBuffer();
+  const grey = rgbToGrey(small, size, size);
+  return Uint8Array.from(grey, (v) => Math.round(v));
+}

@@ -7,8 +7,9 @@
  * - Self-attention: mu_i = sigmoid(FC(F_i)); F_m = sum(mu_i F_i) / sum(mu_i).
  * - Relation attention: nu_i = sigmoid(FC([F_i : F_m])); P = sum(mu_i nu_i [F_i : F_m]) / sum(mu_i nu_i).
  * - Classifier: FC(P) over the emotions.
- * - Loss: cross-entropy on the target distribution (one-hot or PLD, optionally smoothed) plus
- *   lambda * L_RB, L_RB = max(0, margin - (max_{i>=1} mu_i - mu_0)), region 0 being the whole face.
+ * - Loss: cross-entropy on the target distribution (one-hot or PLD, optionally smoothed; optionally on
+ *   logits shifted by tau * log(class prior), the logit-adjusted loss) plus lambda * L_RB,
+ *   L_RB = max(0, margin - (max_{i>=1} mu_i - mu_0)), region 0 being the whole face.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardContext } from '../nn/context.js';
@@ -41,6 +42,11 @@ export interface RanConfig {
   regions: RegionBox[];
   rbLoss: { margin: number; weight: number };
   labelSmoothing: number;
+  /**
+   * Logit adjustment (Menon et al., ICLR 2021): per-class offsets tau * log(prior) added to the logits in
+   * the loss only, so that the raw logits learn the class-balanced posterior. Absent: plain cross-entropy.
+   */
+  logitAdjust?: number[];
 }
 
 export interface RanOutputs {
@@ -159,16 +165,23 @@ export function regionBiasedLoss(mu: tf.Tensor2D, margin: number): tf.Tensor1D {
   return tf.relu(tf.sub(margin, tf.sub(best, whole))) as tf.Tensor1D;
 }
 
-/** Summed loss of a batch: cross-entropy on (smoothed) targets plus weight * region biased loss. */
+/**
+ * Summed loss of a batch: cross-entropy on (smoothed) targets, over logits plus the logit adjustment when
+ * there is one, plus weight * region biased loss.
+ */
 export function ranLoss(
   logits: tf.Tensor2D,
   mu: tf.Tensor2D,
   targets: tf.Tensor2D,
-  config: Pick<RanConfig, 'rbLoss' | 'labelSmoothing' | 'classes'>,
+  config: Pick<RanConfig, 'rbLoss' | 'labelSmoothing' | 'classes' | 'logitAdjust'>,
 ): tf.Scalar {
   const eps = config.labelSmoothing;
   const y = eps > 0 ? tf.add(tf.mul(targets, 1 - eps), eps / config.classes) : targets;
-  const ce = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits))));
+  const adjust = config.logitAdjust;
+  if (adjust && adjust.length !== config.classes)
+    throw new Error(`logitAdjust has ${adjust.length} offsets for ${config.classes} classes`);
+  const z = adjust ? tf.add(logits, tf.tensor1d(adjust)) : logits;
+  const ce = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(z))));
   if (config.rbLoss.weight === 0) return ce as tf.Scalar;
   return tf.add(
     ce,

@@ -40,12 +40,14 @@ const SET_TITLES: Record<string, string> = {
 };
 
 function accuracyTable(reports: EvalReport[]): string {
-  const head = ['set', 'images', 'accuracy', 'macro-F1', ...EMOTIONS].map((h) => `<th>${h}</th>`).join('');
+  const head = ['set', 'images', 'accuracy', 'balanced accuracy', 'macro-F1', ...EMOTIONS]
+    .map((h) => `<th>${h}</th>`)
+    .join('');
   const rows = reports
     .map(
       (r) =>
         `<tr><td>${escapeHtml(SET_TITLES[r.set] ?? r.set)}</td><td>${r.count}</td><td><b>${pct(r.accuracy)}</b></td>` +
-        `<td>${r.macroF1.toFixed(3)}</td>${EMOTIONS.map((e) => `<td>${pct(r.perClassAccuracy[e])}</td>`).join('')}</tr>`,
+        `<td>${pct(r.balancedAccuracy)}</td><td>${r.macroF1.toFixed(3)}</td>${EMOTIONS.map((e) => `<td>${pct(r.perClassAccuracy[e])}</td>`).join('')}</tr>`,
     )
     .join('\n');
   return `<table class="acc"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;

@@ -14,6 +14,7 @@ import { type FaceSet, predictSet } from '../eval/pool-predict.js';
 import { loadModel, saveModel } from '../model/io.js';
 import { Rng } from '../util/rng.js';
 import { augmentImage } from './augment.js';
+import { balancedNetwork } from './balance.js';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { type TrainConfig, validateTrainConfig } from './config.js';
 import { cutMix } from './cutmix.js';
@@ -174,9 +175,11 @@ export async function train(
   if (batches < 1)
     throw new Error(`the training set (${n} images) is smaller than one batch (${config.batchSize})`);
 
+  // The loss's class prior comes from the training targets (the same on every resume).
+  const network = balancedNetwork(config.network, config.balance, data.train.targets);
   const pool = await WorkerPool.start({
     workers: config.workers,
-    network: config.network,
+    network,
     seed: config.seed,
     backend: options.backend,
   });
@@ -356,13 +359,13 @@ export async function train(
         ).accuracy;
         if (!best || log.valAccuracy > best.accuracy) {
           best = { epoch: log.epoch, accuracy: log.valAccuracy };
-          await saveModel(options.outDir, config.network, layout, params, state, {
+          await saveModel(options.outDir, network, layout, params, state, {
             ...meta,
             valAccuracy: log.valAccuracy,
           });
         }
       } else {
-        await saveModel(options.outDir, config.network, layout, params, state, meta);
+        await saveModel(options.outDir, network, layout, params, state, meta);
       }
       await fs.appendFile(path.join(options.outDir, LOG_FILE), `${JSON.stringify(log)}\n`);
       options.onEpoch?.(log);

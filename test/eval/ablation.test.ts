@@ -31,6 +31,19 @@ describe('ablation rows', () => {
     expect(wide).toEqual({ ...TRAIN_PRESETS['wide-tail'], epochs: 6 });
   });
 
+  it('adds each lever to the wide-tail row alone: the balanced row is its recipe plus the logit adjustment', () => {
+    const base = { ...TRAIN_PRESETS.default, epochs: 6 };
+    const balanced = ablationConfig(base, 'balanced');
+    expect(balanced).toEqual({ ...TRAIN_PRESETS.balanced, epochs: 6 });
+    expect({ ...balanced, balance: undefined }).toEqual({
+      ...ablationConfig(base, 'wide-tail'),
+      balance: undefined,
+    });
+    expect(balanced.balance).toEqual({ tau: 1 });
+    // Same JSON (key order too), so `ranfer train --preset balanced --epochs 6` trains the row.
+    expect(JSON.stringify(balanced)).toBe(JSON.stringify({ ...TRAIN_PRESETS.balanced, epochs: 6 }));
+  });
+
   it('reads epoch lines (not events) and renders the table', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-ablation-'));
     const lines = [
@@ -61,7 +74,14 @@ describe('ablation rows', () => {
     await fs.writeFile(path.join(dir, LOG_FILE), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
     const log = await readEpochLog(dir);
     expect(log.map((l) => l.epoch)).toEqual([1, 2]);
-    const report = (set: string, accuracy: number) => ({ set, accuracy }) as EvalReport;
+    const report = (set: string, accuracy: number) =>
+      ({ set, accuracy, balancedAccuracy: accuracy - 0.2 }) as EvalReport;
+    const ck = {
+      ...report('ckplus-dev', 0.5),
+      framing: 'aligned' as const,
+      framingFallbacks: 0,
+      withoutContempt: { count: 495, accuracy: 0.55, balancedAccuracy: 0.45, macroF1: 0.4 },
+    };
     const md = ablationMarkdown(
       [
         {
@@ -70,6 +90,7 @@ describe('ablation rows', () => {
           trainHours: 2,
           bestValid: 0.6,
           reports: [report('test', 0.7), report('occlusion', 0.6)],
+          faces: [ck],
         },
         {
           row: 'full',
@@ -89,12 +110,15 @@ describe('ablation rows', () => {
     expect(md).toContain(
       '- full RAN (region biased loss, margin 0.1, weight 1): copied from an earlier run.',
     );
-    expect(md).toContain('| row | epochs | training | best valid | test | occlusion |');
     expect(md).toContain(
-      '| backbone on the whole face only (1 region, no attention, no RB loss) | 2 | 2.00 h | 60.00% | 70.00% | 60.00% |',
+      '| row | epochs | training | best valid | test | occlusion | balanced test | ckplus-dev (7 classes) | ckplus-dev balanced |',
     );
     expect(md).toContain(
-      '| full RAN (region biased loss, margin 0.1, weight 1) | 2 | 2.50 h | 65.00% | 75.00% | 70.00% |',
+      '| backbone on the whole face only (1 region, no attention, no RB loss) | 2 | 2.00 h | 60.00% | 70.00% | 60.00% | 50.00% | 55.00% | 45.00% |',
+    );
+    // A row without face reports says so rather than borrowing another's.
+    expect(md).toContain(
+      '| full RAN (region biased loss, margin 0.1, weight 1) | 2 | 2.50 h | 65.00% | 75.00% | 70.00% | 55.00% | n/a | n/a |',
     );
   });
 });

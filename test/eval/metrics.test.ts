@@ -17,12 +17,23 @@ describe('classificationMetrics', () => {
     expect(m.perClassAccuracy).toEqual([2 / 3, 1 / 2, 1]);
     // F1: class 0: 2*2/(3+2) = 0.8; class 1: 2*1/(2+2) = 0.5; class 2: 2*1/(1+2) = 2/3.
     expect(m.macroF1).toBeCloseTo((0.8 + 0.5 + 2 / 3) / 3, 10);
+    expect(m.balancedAccuracy).toBeCloseTo((2 / 3 + 1 / 2 + 1) / 3, 10);
+  });
+
+  it('weighs every class alike in balanced accuracy, unlike accuracy', () => {
+    // 9 of class 0 all right, 1 of class 1 wrong: accuracy 0.9, balanced accuracy 0.5.
+    const actual = [...new Array(9).fill(0), 1];
+    const predicted = new Array(10).fill(0);
+    const m = classificationMetrics(actual, predicted, 2);
+    expect(m.accuracy).toBeCloseTo(0.9, 10);
+    expect(m.balancedAccuracy).toBeCloseTo(0.5, 10);
   });
 
   it('leaves classes without samples out of per-class accuracy and macro-F1', () => {
     const m = classificationMetrics([0, 1], [0, 1], 3);
     expect(Number.isNaN(m.perClassAccuracy[2])).toBe(true);
     expect(m.macroF1).toBe(1);
+    expect(m.balancedAccuracy).toBe(1);
   });
 
   it('rejects mismatched lengths', () => {

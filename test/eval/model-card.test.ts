@@ -9,6 +9,7 @@ const report = (set: string, accuracy: number, count: number): EvalReport => ({
   tta: false,
   count,
   accuracy,
+  balancedAccuracy: accuracy - 0.1,
   perClassAccuracy: {
     neutral: 0.9,
     happiness: 0.95,
@@ -53,11 +54,30 @@ describe('model card', () => {
 
   it('tabulates plain and TTA accuracy per set', () => {
     expect(resultsTable(plain, tta).split('\n')).toEqual([
-      '| set | images | accuracy | with flip TTA | macro-F1 |',
-      '| --- | --- | --- | --- | --- |',
-      '| FERPlus test | 3,137 | **81.23%** | 82.01% | 0.610 |',
-      '| occlusion | 605 | **75.00%** | 76.12% | 0.610 |',
+      '| set | images | accuracy | balanced accuracy | with flip TTA | macro-F1 |',
+      '| --- | --- | --- | --- | --- | --- |',
+      '| FERPlus test | 3,137 | **81.23%** | 71.23% | 82.01% | 0.610 |',
+      '| occlusion | 605 | **75.00%** | 65.00% | 76.12% | 0.610 |',
     ]);
+  });
+
+  it('reports face folders on the 7 emotions besides contempt, contempt apart', () => {
+    const faces = [
+      {
+        ...report('ckplus-dev', 0.65, 522),
+        framing: 'aligned' as const,
+        framingFallbacks: 0,
+        withoutContempt: { count: 495, accuracy: 0.6828, balancedAccuracy: 0.5877, macroF1: 0.5 },
+      },
+    ];
+    const card = modelCard({ ...common, faces, config: { ...TRAIN_PRESETS.default, epochs: 3 } });
+    expect(card).toContain('### Faces from other datasets (never trained on)');
+    expect(card).toContain(
+      '- `ckplus-dev` (522 faces, aligned framing; `ranfer eval --faces`): **68.28%** on the 495 faces besides contempt (balanced 58.77%), contempt n/a; all 8 classes 65.00%, balanced 55.00%',
+    );
+    expect(modelCard({ ...common, config: { ...TRAIN_PRESETS.default, epochs: 3 } })).not.toContain(
+      'other datasets',
+    );
   });
 
   it('states time, best epoch, weak classes, and whether the run is finished', () => {

@@ -23,6 +23,7 @@ function details(): EvalDetails {
     tta: false,
     count,
     accuracy: 0.5,
+    balancedAccuracy: 0.5,
     perClassAccuracy: Object.fromEntries(EMOTIONS.map((e) => [e, e === 'contempt' ? null : 0.5])),
     macroF1: 0.45,
     classes: [...EMOTIONS],

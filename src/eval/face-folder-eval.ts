@@ -1,0 +1,104 @@
+/**
+ * Evaluation of a model on a folder of labelled face crops (`labels.csv`, see data/face-folder.ts), such
+ * as CK+ faces: each crop framed as the photo pipeline would see it (`aligned`, the default) or resized
+ * as it is, then the same metrics as the FERPlus splits. Datasets without contempt (most posed sets) are
+ * also scored on the 7 other emotions alone (the model still chooses among all 8).
+ */
+import path from 'node:path';
+import { EMOTIONS } from '../data/emotions.js';
+import { readFaceFolder } from '../data/face-folder.js';
+import type { BackendChoice } from '../engine/backend.js';
+import { type CropFraming, frameCrop } from '../face/crop.js';
+import { FaceDetector } from '../face/detector.js';
+import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
+import { loadRgbImage } from '../face/image.js';
+import { loadModel } from '../model/io.js';
+import { type EvalReport, metricsReport } from './evaluate.js';
+import { argmaxRows } from './metrics.js';
+import { predictSet, startModelPool } from './pool-predict.js';
+
+export interface FaceFolderReport extends EvalReport {
+  framing: CropFraming;
+  /** Crops whose landmarks could not be aligned, resized as they are instead. */
+  framingFallbacks: number;
+  /** The same predictions scored on the images not labelled contempt (absent when none is). */
+  withoutContempt?: Pick<EvalReport, 'count' | 'accuracy' | 'balancedAccuracy' | 'macroF1'>;
+}
+
+export interface FaceFolderEvalOptions {
+  dir: string;
+  modelDir: string;
+  framing: CropFraming;
+  tta: boolean;
+  workers: number;
+  backend?: BackendChoice;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Frames every crop of a folder for a model of input side `size` (landmarks run in this thread). */
+export async function frameFolder(
+  files: string[],
+  size: number,
+  framing: CropFraming,
+  backend?: BackendChoice,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ pixels: Uint8Array; fallbacks: number }> {
+  const detector =
+    framing === 'aligned'
+      ? await FaceDetector.create(await loadFaceApi(backend), (net) => net.loadFromDisk(faceApiModelDir()))
+      : undefined;
+  const pixels = new Uint8Array(files.length * size * size);
+  let fallbacks = 0;
+  for (const [i, file] of files.entries()) {
+    const framed = await frameCrop(await loadRgbImage(file), size, framing, detector);
+    if (framed.framing !== framing) fallbacks++;
+    pixels.set(framed.pixels, i * size * size);
+    onProgress?.(i + 1, files.length);
+  }
+  return { pixels, fallbacks };
+}
+
+export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<FaceFolderReport> {
+  const folder = await readFaceFolder(o.dir);
+  const model = await loadModel(o.modelDir);
+  const size = model.manifest.input.size;
+  const n = folder.files.length;
+  // Framing takes most of the time (landmarks per crop); prediction the rest.
+  const framed = await frameFolder(folder.files, size, o.framing, o.backend, (d) => o.onProgress?.(d, 2 * n));
+  const pool = await startModelPool(model, o.modelDir, { workers: o.workers, backend: o.backend });
+  let probs: Float32Array;
+  try {
+    probs = (
+      await predictSet(
+        pool,
+        { pixels: framed.pixels, size, indices: Int32Array.from({ length: n }, (_, i) => i) },
+        { flipTta: o.tta, onProgress: (d) => o.onProgress?.(n + d, 2 * n) },
+      )
+    ).probs;
+  } finally {
+    await pool.close();
+  }
+  const predicted = argmaxRows(probs, EMOTIONS.length);
+  const report: FaceFolderReport = {
+    ...metricsReport(path.basename(path.resolve(o.dir)), o.tta, folder.labels, predicted),
+    framing: o.framing,
+    framingFallbacks: framed.fallbacks,
+  };
+  const contempt = EMOTIONS.indexOf('contempt');
+  const keep = Array.from(folder.labels.keys()).filter((i) => folder.labels[i] !== contempt);
+  if (keep.length > 0 && keep.length < n) {
+    const m = metricsReport(
+      report.set,
+      o.tta,
+      keep.map((i) => folder.labels[i]),
+      keep.map((i) => predicted[i]),
+    );
+    report.withoutContempt = {
+      count: m.count,
+      accuracy: m.accuracy,
+      balancedAccuracy: m.balancedAccuracy,
+      macroF1: m.macroF1,
+    };
+  }
+  return report;
+}

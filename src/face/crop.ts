@@ -1,0 +1,41 @@
+/**
+ * Face crops (images that are one face, framed by whoever cut them) to the model's input.
+ * - `aligned`: the 68 landmarks of the whole crop, then the photo pipeline's alignment (FERPlus framing,
+ *   eyes level), so a crop is seen as the same face in a photo would be. Crops cut tightly around the
+ *   face (forehead to chin) or loosely (with hair and shoulders) come out framed alike.
+ * - `resize`: the crop resized to the input as it is (for crops already in FERPlus framing).
+ */
+import { alignFace } from './align.js';
+import type { FaceDetector } from './detector.js';
+import type { RgbImage } from './image.js';
+import { resizeGrey } from './image.js';
+
+export type CropFraming = 'aligned' | 'resize';
+export const CROP_FRAMINGS: readonly CropFraming[] = ['aligned', 'resize'];
+
+export interface FramedCrop {
+  /** size x size grey pixels. */
+  pixels: Uint8Array;
+  /** The framing used: `resize` also where alignment was asked for but the landmarks were degenerate. */
+  framing: CropFraming;
+}
+
+/** Frames one crop for a model of input side `size`. */
+export async function frameCrop(
+  image: RgbImage,
+  size: number,
+  framing: CropFraming,
+  detector?: FaceDetector,
+): Promise<FramedCrop> {
+  if (framing === 'aligned') {
+    if (!detector) throw new Error('aligned framing needs the landmark network (a FaceDetector)');
+    const landmarks = await detector.cropLandmarks(image.data, image.width, image.height);
+    try {
+      const source = { data: image.data, width: image.width, height: image.height, channels: 3 as const };
+      return { pixels: alignFace(source, landmarks, size).pixels, framing };
+    } catch {
+      // Degenerate landmarks (no face the network can read): the crop as it is.
+    }
+  }
+  return { pixels: await resizeGrey(image, size), framing: 'resize' };
+}

@@ -1,0 +1,79 @@
+/** `ranfer eval --faces`: a folder of labelled crops scored like the FERPlus splits, in either framing. */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FaceFolderReport } from '../../src/eval/face-folder-eval.js';
+import { classificationMetrics } from '../../src/eval/metrics.js';
+import { createRecognizer, EMOTIONS, type Recognizer } from '../../src/index.js';
+import { ranfer } from '../cli/run.js';
+import { CKPLUS_DEV } from '../helpers.js';
+
+/** Two ckplus-dev faces of each class (the first and last of its rows), linked into a new folder. */
+async function sampleFolder(): Promise<{ dir: string; rows: [string, string][] }> {
+  const text = await fs.readFile(path.join(CKPLUS_DEV, 'labels.csv'), 'utf8');
+  const all = text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',') as [string, string]);
+  const rows: [string, string][] = [];
+  for (const e of new Set(all.map((r) => r[1]))) {
+    const of = all.filter((r) => r[1] === e);
+    rows.push(of[0], of[of.length - 1]);
+  }
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-ck-'));
+  await fs.mkdir(path.join(dir, 'images'));
+  for (const [f] of rows) await fs.symlink(path.join(CKPLUS_DEV, 'images', f), path.join(dir, 'images', f));
+  await fs.writeFile(
+    path.join(dir, 'labels.csv'),
+    `file,label\n${rows.map((r) => r.join(',')).join('\n')}\n`,
+  );
+  return { dir, rows };
+}
+
+let fer: Recognizer;
+beforeAll(async () => {
+  fer = await createRecognizer({ backend: 'wasm' });
+});
+afterAll(() => fer?.dispose());
+
+describe('ranfer eval --faces', () => {
+  it('scores a folder with the FERPlus metrics, contempt apart; resize framing = classifyAligned', async () => {
+    const { dir, rows } = await sampleFolder();
+    expect(rows).toHaveLength(14);
+    const run = async (framing: string) => {
+      const r = await ranfer('eval', '--faces', dir, '--framing', framing, '--json', '--workers', '1');
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as FaceFolderReport;
+    };
+    const resized = await run('resize');
+    expect(resized.set).toBe(path.basename(dir));
+    expect(resized.count).toBe(14);
+    expect(resized.framing).toBe('resize');
+    expect(resized.confusion.flat().reduce((a, b) => a + b, 0)).toBe(14);
+    expect(resized.withoutContempt?.count).toBe(12);
+    // The same crops through the API, resized as they are: the same confusion matrix.
+    const api = await fer.classifyAligned(rows.map(([f]) => path.join(dir, 'images', f)));
+    const m = classificationMetrics(
+      rows.map(([, l]) => EMOTIONS.indexOf(l as (typeof EMOTIONS)[number])),
+      api.map((a) => EMOTIONS.indexOf(a.emotion)),
+      8,
+    );
+    expect(resized.confusion).toEqual(m.confusion);
+    expect(resized.balancedAccuracy).toBeCloseTo(m.balancedAccuracy, 10);
+
+    const aligned = await run('aligned');
+    expect(aligned.framing).toBe('aligned');
+    expect(aligned.framingFallbacks).toBe(0);
+    expect(aligned.count).toBe(14);
+    expect(aligned.confusion.flat().reduce((a, b) => a + b, 0)).toBe(14);
+  });
+
+  it('refuses a folder without labels.csv in one line', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-empty-'));
+    const r = await ranfer('eval', '--faces', dir);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n').at(-1)).toContain('no labels.csv in this folder');
+  });
+});
