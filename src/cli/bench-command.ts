@@ -11,7 +11,7 @@ import type { BackendChoice } from '../engine/backend.js';
 import type { DetectorKind } from '../face/detector.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { dataOptions, defaultPhotosDir } from './defaults.js';
+import { dataOptions, defaultFacesDir, defaultPhotosDir } from './defaults.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 
@@ -199,6 +199,12 @@ export function registerBenchCommand(program: Command): void {
     .option('--model <dir>', 'ranfer model folder', defaultModelDir())
     .option('--repeats <n>', 'timed batches of 64 per model (batch 1 runs 4x as many)', positiveInt, 5)
     .option('--out <file.md>', 'write the markdown table (docs/benchmarks.md)')
+    .option(
+      '--faces <dirs...>',
+      'folders of labelled face crops from other datasets to compare on (ranfer eval --faces)',
+      [defaultFacesDir()],
+    )
+    .option('--no-faces', 'FERPlus sets only')
     .option('--json', 'print one JSON object')
     .action(
       async (opts: {
@@ -206,6 +212,7 @@ export function registerBenchCommand(program: Command): void {
         cacheDir: string;
         model: string;
         repeats: number;
+        faces: string[] | false;
         out?: string;
         json?: boolean;
       }) => {
@@ -219,6 +226,7 @@ export function registerBenchCommand(program: Command): void {
               cacheDir: opts.cacheDir,
               models: adapters,
               repeats: opts.repeats,
+              faces: opts.faces || [],
               onProgress,
             }),
           (r) => {

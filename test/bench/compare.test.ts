@@ -24,9 +24,15 @@ describe('comparison harness', () => {
     probs.set([0.6, 0.1, 0, 0, 0, 0, 0, 0.3], 16); // neutral
     const all = [0, 1, 2, 3, 4, 5, 6, 7];
     const s = scoreSet('x', probs, [0, 1, 2], [1, 1, 7], all);
-    expect(s).toEqual({ set: 'x', images: 3, accuracy8: 1 / 3, images7: 2, accuracy7: 1 });
+    expect(s).toEqual({ set: 'x', images: 3, accuracy8: 1 / 3, images7: 2, accuracy7: 1, balanced7: 1 });
     const seven = scoreSet('x', probs, [0, 1, 2], [1, 1, 7], [0, 1, 2, 3, 4, 5, 6]);
     expect(seven.accuracy8).toBeCloseTo(2 / 3, 10);
+    // Three happy faces right and one neutral face wrong: accuracy 3/4, balanced (1 + 0) / 2.
+    const happy = new Float32Array(4 * 8);
+    for (let i = 0; i < 4; i++) happy[i * 8 + 1] = 1;
+    const b = scoreSet('y', happy, [0, 1, 2, 3], [1, 1, 1, 0], all);
+    expect(b.accuracy7).toBeCloseTo(0.75, 10);
+    expect(b.balanced7).toBeCloseTo(0.5, 10);
   });
 
   it("reproduces face-api's 68.9% and Human's 66.6% on the 3,137 test faces, within half a point", async () => {
