@@ -1,15 +1,23 @@
 /**
  * The ablation study: the same recipe and budget for (1) the backbone on the whole face only,
  * (2) the RAN without the region biased loss, (3) the full RAN, (4) the wide-tail RAN (4 regions,
- * wider shared tail), and the levers tried on top of it: (5) the logit-adjusted (class-balanced) loss;
- * each measured on test and the subsets.
+ * wider shared tail), and the levers tried on top of it: (5) the logit-adjusted (class-balanced) loss,
+ * (6) that plus augmentation toward other domains; each measured on test, the subsets and ckplus-dev.
  */
 import { RAN_DEFAULT, RAN_WHOLE_FACE, RAN_WIDE_TAIL } from '../model/presets.js';
 import type { TrainConfig } from '../train/config.js';
+import { DEFAULT_DOMAIN_SHIFT } from '../train/domain-shift.js';
 import type { EvalReport } from './evaluate.js';
 import type { FaceFolderReport } from './face-folder-eval.js';
 
-export const ABLATION_ROWS = ['whole-face', 'no-rb', 'full', 'wide-tail', 'balanced'] as const;
+export const ABLATION_ROWS = [
+  'whole-face',
+  'no-rb',
+  'full',
+  'wide-tail',
+  'balanced',
+  'balanced-domain',
+] as const;
 export type AblationRow = (typeof ABLATION_ROWS)[number];
 
 export const ROW_TITLES: Record<AblationRow, string> = {
@@ -18,6 +26,8 @@ export const ROW_TITLES: Record<AblationRow, string> = {
   full: 'full RAN (region biased loss, margin 0.1, weight 1)',
   'wide-tail': 'wide-tail RAN (4 regions: no upper corners; 160-channel tail; RB loss as above)',
   balanced: 'wide-tail RAN with the logit-adjusted loss (tau 1: class-balanced logits)',
+  'balanced-domain':
+    'the balanced row plus augmentation toward other domains (tone, lighting, blur/sharpening, JPEG, noise)',
 };
 
 /** The recipe `base` with the network of one row. */
@@ -25,8 +35,9 @@ export function ablationConfig(base: TrainConfig, row: AblationRow): TrainConfig
   const c = structuredClone(base);
   if (row === 'whole-face') c.network = structuredClone(RAN_WHOLE_FACE);
   else if (row === 'wide-tail') c.network = structuredClone(RAN_WIDE_TAIL);
-  else if (row === 'balanced') {
+  else if (row === 'balanced' || row === 'balanced-domain') {
     c.network = structuredClone(RAN_WIDE_TAIL);
+    if (row === 'balanced-domain') c.augment = { ...c.augment, domain: DEFAULT_DOMAIN_SHIFT };
     c.balance = { tau: 1 };
   } else {
     c.network = structuredClone(RAN_DEFAULT);

@@ -57,7 +57,9 @@ function recipeLine(cfg: TrainConfig): string {
     `batch ${cfg.batchSize} over ${cfg.workers} workers, ghost batch norm ${cfg.bnGroup}; EMA ${cfg.ema}; augmentation: ` +
     `${a.flip ? 'flip, ' : ''}rotation ±${a.rotate}°, scale ±${a.scale * 100}%, shift ±${a.shift * 100}%, brightness ±${a.brightness}, ` +
     `contrast ±${a.contrast}, random erasing p=${e.p} (${e.minArea * 100}–${e.maxArea * 100}% of the face)` +
-    `${cfg.cutmix ? `, CutMix p=${cfg.cutmix.p} (${cfg.cutmix.minArea * 100}–${cfg.cutmix.maxArea * 100}% of the face)` : ''}; seed ${cfg.seed}`
+    `${cfg.cutmix ? `, CutMix p=${cfg.cutmix.p} (${cfg.cutmix.minArea * 100}–${cfg.cutmix.maxArea * 100}% of the face)` : ''}` +
+    `${a.domain ? ', toward other domains (tone, side lighting, blur or sharpening, JPEG, noise)' : ''}` +
+    `${cfg.balance ? `; logit-adjusted loss against the training prior (tau ${cfg.balance.tau}: class-balanced logits)` : ''}; seed ${cfg.seed}`
   );
 }
 

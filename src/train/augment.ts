@@ -1,10 +1,12 @@
 /**
  * Training augmentation of 48x48 grey faces, in plain JS on the main thread (a few ms per batch, while
  * the workers compute the previous one): horizontal flip, a small random affine (rotation, scale, shift;
- * bilinear, edges replicated), brightness and contrast, and random erasing (synthetic occlusion).
+ * bilinear, edges replicated), brightness and contrast, optionally the changes toward other domains
+ * (domain-shift.ts: tone, lighting, blur or sharpening, JPEG, noise), and random erasing (synthetic occlusion).
  */
 import { INPUT_MEAN, INPUT_STD } from '../model/preprocess.js';
 import type { Rng } from '../util/rng.js';
+import { type DomainShiftConfig, domainShift } from './domain-shift.js';
 
 export interface AugmentConfig {
   flip: boolean;
@@ -19,6 +21,8 @@ export interface AugmentConfig {
   contrast: number;
   /** Random erasing: probability, and the erased area range as fractions of the image. */
   erase: { p: number; minArea: number; maxArea: number; minAspect: number };
+  /** Changes toward faces of other domains, before contrast and brightness (absent: off). */
+  domain?: DomainShiftConfig;
 }
 
 export const DEFAULT_AUGMENT: AugmentConfig = {
@@ -110,7 +114,15 @@ export function augmentImage(
   const ty = rng.uniform(-cfg.shift, cfg.shift) * size;
   const contrast = 1 + rng.uniform(-cfg.contrast, cfg.contrast);
   const brightness = rng.uniform(-cfg.brightness, cfg.brightness);
-  warpImage(src, size, { flip, angle, scale, tx, ty, contrast, brightness }, out);
+  const warp = { flip, angle, scale, tx, ty, contrast, brightness };
+  if (cfg.domain) {
+    // Geometry first, then the domain changes on 0..1 grey, then contrast, brightness and normalisation.
+    warpImage(src, size, { ...warp, contrast: 1, brightness: 0 }, out);
+    for (let i = 0; i < out.length; i++) out[i] = out[i] * INPUT_STD + INPUT_MEAN;
+    domainShift(out, size, cfg.domain, rng);
+    for (let i = 0; i < out.length; i++)
+      out[i] = ((out[i] - 0.5) * contrast + 0.5 + brightness - INPUT_MEAN) / INPUT_STD;
+  } else warpImage(src, size, warp, out);
   const e = cfg.erase;
   if (e.p > 0 && rng.float() < e.p) {
     const area = rng.uniform(e.minArea, e.maxArea) * size * size;

@@ -6,6 +6,7 @@ import type { NetworkConfig } from '../model/registry.js';
 import { type AugmentConfig, DEFAULT_AUGMENT } from './augment.js';
 import type { BalanceConfig } from './balance.js';
 import type { CutMixConfig } from './cutmix.js';
+import { DEFAULT_DOMAIN_SHIFT } from './domain-shift.js';
 import type { InitFrom } from './init.js';
 import type { OptimizerConfig } from './optimizer.js';
 import type { LrSchedule } from './schedule.js';
@@ -81,6 +82,15 @@ TRAIN_PRESETS['wide-tail'] = { ...TRAIN_PRESETS.default, network: RAN_WIDE_TAIL 
  * posterior instead of FERPlus's prior (35% neutral, under 1% disgust and contempt).
  */
 TRAIN_PRESETS.balanced = { ...TRAIN_PRESETS['wide-tail'], balance: { tau: 1 } };
+
+/**
+ * The balanced recipe with augmentation toward other domains (tone, side lighting, blur or sharpening,
+ * JPEG, noise; see train/domain-shift.ts): faces unlike FERPlus's small, soft web crops.
+ */
+TRAIN_PRESETS['balanced-domain'] = {
+  ...TRAIN_PRESETS.balanced,
+  augment: { ...DEFAULT_AUGMENT, domain: DEFAULT_DOMAIN_SHIFT },
+};
 
 /**
  * A short fine-tuning aimed at occluded faces (`train --init-from <model> --preset occlusion-finetune`):

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ablationConfig, ablationMarkdown } from '../../src/eval/ablation.js';
 import type { EvalReport } from '../../src/eval/evaluate.js';
 import { TRAIN_PRESETS } from '../../src/train/config.js';
+import { DEFAULT_DOMAIN_SHIFT } from '../../src/train/domain-shift.js';
 import { LOG_FILE, readEpochLog } from '../../src/train/run-log.js';
 
 describe('ablation rows', () => {
@@ -42,6 +43,10 @@ describe('ablation rows', () => {
     expect(balanced.balance).toEqual({ tau: 1 });
     // Same JSON (key order too), so `ranfer train --preset balanced --epochs 6` trains the row.
     expect(JSON.stringify(balanced)).toBe(JSON.stringify({ ...TRAIN_PRESETS.balanced, epochs: 6 }));
+    const domain = ablationConfig(base, 'balanced-domain');
+    expect(JSON.stringify(domain)).toBe(JSON.stringify({ ...TRAIN_PRESETS['balanced-domain'], epochs: 6 }));
+    expect({ ...domain, augment: null }).toEqual({ ...balanced, augment: null });
+    expect(domain.augment).toEqual({ ...base.augment, domain: DEFAULT_DOMAIN_SHIFT });
   });
 
   it('reads epoch lines (not events) and renders the table', async () => {

@@ -93,6 +93,15 @@ describe('model card', () => {
     );
   });
 
+  it('names the class-balanced loss and the domain augmentation in the recipe', () => {
+    const card = modelCard({ ...common, config: { ...TRAIN_PRESETS['balanced-domain'], epochs: 3 } });
+    expect(card).toContain('toward other domains (tone, side lighting, blur or sharpening, JPEG, noise)');
+    expect(card).toContain('logit-adjusted loss against the training prior (tau 1: class-balanced logits)');
+    const plainCard = modelCard({ ...common, config: { ...TRAIN_PRESETS.default, epochs: 3 } });
+    expect(plainCard).not.toContain('logit-adjusted');
+    expect(plainCard).not.toContain('other domains');
+  });
+
   it('describes a fine-tuning after the recipe of the model it started from', () => {
     const parentConfig = { ...TRAIN_PRESETS.default, epochs: 2 };
     const config = {
