@@ -42,7 +42,8 @@ function order(inputs: Record<string, TensorInfo>): TensorInfo[] {
     .map((k) => inputs[k]);
 }
 
-function wasmFunc(k: JsKernel): KernelFunc {
+/** `single`: return the one output itself, as a stock single-output kernel does (not an array of one). */
+function wasmFunc(k: JsKernel, single = false): KernelFunc {
   return (({
     inputs,
     backend,
@@ -64,7 +65,7 @@ function wasmFunc(k: JsKernel): KernelFunc {
       outViews,
       attrs,
     );
-    return outs;
+    return single ? outs[0] : outs;
   }) as unknown as KernelFunc;
 }
 
@@ -92,11 +93,15 @@ function cpuFunc(k: JsKernel): KernelFunc {
   }) as unknown as KernelFunc;
 }
 
-export function registerJsKernel(k: JsKernel): void {
+/**
+ * Registers a kernel on WASM and, unless `wasmOnly` (a stock single-output op whose CPU kernel is the
+ * reference it is checked against), on CPU.
+ */
+export function registerJsKernel(k: JsKernel, wasmOnly = false): void {
   const configs: KernelConfig[] = [
-    { kernelName: k.name, backendName: 'wasm', kernelFunc: wasmFunc(k) },
-    { kernelName: k.name, backendName: 'cpu', kernelFunc: cpuFunc(k) },
+    { kernelName: k.name, backendName: 'wasm', kernelFunc: wasmFunc(k, wasmOnly) },
   ];
+  if (!wasmOnly) configs.push({ kernelName: k.name, backendName: 'cpu', kernelFunc: cpuFunc(k) });
   for (const c of configs) {
     if (getKernel(c.kernelName, c.backendName)) unregisterKernel(c.kernelName, c.backendName);
     registerKernel(c);
