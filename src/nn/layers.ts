@@ -37,6 +37,43 @@ export function conv(x: tf.Tensor4D, layer: ConvLayer): tf.Tensor4D {
   return tf.conv2d(x, layer.w as tf.Tensor4D, layer.stride, 'same');
 }
 
+export interface DepthwiseLayer {
+  /** [k, k, channels, 1]. */
+  w: tf.Variable;
+  stride: number;
+}
+
+export function declareDepthwise(
+  s: Stores,
+  name: string,
+  k: number,
+  channels: number,
+  stride = 1,
+): DepthwiseLayer {
+  const w = s.params.add(
+    { name: `${name}.w`, shape: [k, k, channels, 1], init: { kind: 'he', fanIn: k * k } },
+    s.rng,
+  );
+  return { w, stride };
+}
+
+/** Depthwise convolution, 'same' padding ('valid' for a filter as large as the map, as MobileFaceNet's head). */
+export function depthwise(
+  x: tf.Tensor4D,
+  layer: DepthwiseLayer,
+  pad: 'same' | 'valid' = 'same',
+): tf.Tensor4D {
+  return tf.depthwiseConv2d(x, layer.w as tf.Tensor4D, layer.stride, pad);
+}
+
+/** A per-channel bias (batch norm folded into a convolution leaves one). */
+export function declareBias(s: Stores, name: string, channels: number): tf.Variable {
+  return s.params.add(
+    { name: `${name}.b`, shape: [channels], init: { kind: 'const', value: 0 }, noDecay: true },
+    s.rng,
+  );
+}
+
 export interface BatchNormLayer {
   name: string;
   gamma: tf.Variable;
