@@ -192,6 +192,11 @@ export class MfnTrunk {
     return this.stages.forward(h);
   }
 
+  /** Channels of the trunk's feature map. */
+  static outChannelsOf(config: MobileFaceNetConfig): number {
+    return MFN_STAGES.slice(0, config.trunkStages).at(-1)?.channels ?? 64;
+  }
+
   static flops(config: MobileFaceNetConfig): { flops: number; h: number; w: number } {
     const h0 = Math.ceil(config.inputSize / 2);
     const stem = 2 * h0 * h0 * (9 * config.inChannels * 64 + 9 * 64 + 64 * 64);

@@ -43,3 +43,15 @@ export const RAN_WIDE_TAIL: RanConfig = {
   regions: DEFAULT_REGIONS.filter((r) => !r.name.startsWith('upper-')),
   tail: [{ channels: 160, blocks: 2, stride: 2 }],
 };
+
+/**
+ * The RAN on a MobileFaceNet backbone (model/mobilefacenet.ts), the RAN paper's recipe of a backbone
+ * pretrained for face recognition: the 48x48 face resized to 64x64 inside the network; stem and stages
+ * Conv2d_2 to Conv2d_4 once per face (an 8x8x128 map); the wide-tail network's 4 regions cut from it and
+ * resized to 6x6; stages Conv2d_5 (stride 1) and Conv2d_6 and the 512-channel Conv2d_7 once per region.
+ */
+export const RAN_MFN: RanConfig = {
+  ...RAN_WIDE_TAIL,
+  backbone: { kind: 'mobilefacenet', inChannels: 1, inputSize: 64, trunkStages: 3, tailStride: 1 },
+  regionSize: 6,
+};

@@ -24,7 +24,9 @@ import {
 import { ParamStore } from '../nn/params.js';
 import { Rng } from '../util/rng.js';
 import { IResNet, type IResNetConfig, ResidualStages, type StageConfig } from './iresnet.js';
+import { MfnTail, MfnTrunk, type MobileFaceNetConfig } from './mobilefacenet.js';
 import type { Batch, Network, Prediction } from './network.js';
+import { INPUT_MEAN, INPUT_STD } from './preprocess.js';
 import { cellsOf, cropBoxes, cropFixedRegions, type RegionBox } from './regions.js';
 
 export interface RanConfig {
@@ -32,10 +34,16 @@ export interface RanConfig {
   /** Input face size (square, grey). */
   inputSize: number;
   classes: number;
-  /** Stem and early stages, run once per face. */
+  /** Stem and early stages, run once per face (the IResNet backbone; unused with `backbone`). */
   trunk: IResNetConfig;
-  /** Late stages, run once per region (shared weights). */
+  /** Late stages, run once per region (shared weights; unused with `backbone`). */
   tail: StageConfig[];
+  /**
+   * A MobileFaceNet backbone instead of the IResNet trunk and tail: its first stages run once per face,
+   * the rest once per region (model/mobilefacenet.ts), starting from face-recognition weights when the
+   * recipe says so.
+   */
+  backbone?: MobileFaceNetConfig;
   /** Side of every region on the trunk's feature map after resizing. */
   regionSize: number;
   /** Region 0 must be the whole face (the region biased loss compares the others against it). */
@@ -49,6 +57,15 @@ export interface RanConfig {
   logitAdjust?: number[];
 }
 
+/** The parameter scope of a MobileFaceNet backbone (pretrained weights load under it). */
+export const MFN_SCOPE = 'mfn';
+
+/** A part of the backbone: the trunk (per face) or the tail (per region). */
+interface Stage {
+  readonly outChannels: number;
+  forward(x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D;
+}
+
 export interface RanOutputs {
   logits: tf.Tensor2D;
   /** Self-attention weights mu, [N, k]. */
@@ -60,8 +77,8 @@ export interface RanOutputs {
 export class Ran implements Network {
   readonly params = new ParamStore(true);
   readonly state = new ParamStore(false);
-  private readonly trunk: IResNet;
-  private readonly tail: ResidualStages;
+  private readonly trunk: Stage;
+  private readonly tail: Stage;
   private readonly tailBn: BatchNormLayer;
   private readonly selfAtt: DenseLayer;
   private readonly relAtt: DenseLayer;
@@ -74,8 +91,20 @@ export class Ran implements Network {
   ) {
     if (config.regions.length < 1) throw new Error('a RAN needs at least one region');
     const s = { params: this.params, state: this.state, rng: new Rng(seed) };
-    this.trunk = new IResNet(config.trunk, s, 'trunk');
-    this.tail = new ResidualStages(this.trunk.outChannels, config.tail, s, 'tail');
+    const b = config.backbone;
+    if (b) {
+      const trunk = new MfnTrunk(b, s, MFN_SCOPE);
+      const tail = new MfnTail(b, trunk.outChannels, s, MFN_SCOPE);
+      // The published network's input is 0..1 grey or colour: undo ranfer's normalisation first.
+      this.trunk = {
+        outChannels: trunk.outChannels,
+        forward: (x) => trunk.forward(tf.add(tf.mul(x, INPUT_STD), INPUT_MEAN) as tf.Tensor4D),
+      };
+      this.tail = { outChannels: tail.outChannels, forward: (x) => tail.forward(x) };
+    } else {
+      this.trunk = new IResNet(config.trunk, s, 'trunk');
+      this.tail = new ResidualStages(this.trunk.outChannels, config.tail, s, 'tail');
+    }
     const d = this.tail.outChannels;
     this.featureDim = d;
     this.tailBn = declareBatchNorm(s, 'tail.bn', d);
@@ -191,15 +220,25 @@ export function ranLoss(
 
 /** Forward FLOPs per face: trunk once, tail once per region, attention and classifier. */
 export function ranFlops(config: RanConfig): number {
-  const trunk = IResNet.flops(config.trunk, config.inputSize, config.inputSize);
-  const tail = ResidualStages.flops(
-    config.trunk.stages.at(-1)?.channels ?? config.trunk.stemChannels,
-    config.tail,
-    config.regionSize,
-    config.regionSize,
-  );
-  const d = config.tail.at(-1)?.channels ?? 0;
+  const b = config.backbone;
+  let trunk: { flops: number; h: number };
+  let tailFlops: number;
+  let d: number;
+  if (b) {
+    trunk = MfnTrunk.flops(b);
+    tailFlops = MfnTail.flops(b, MfnTrunk.outChannelsOf(b), config.regionSize, config.regionSize).flops;
+    d = 512;
+  } else {
+    trunk = IResNet.flops(config.trunk, config.inputSize, config.inputSize);
+    tailFlops = ResidualStages.flops(
+      config.trunk.stages.at(-1)?.channels ?? config.trunk.stemChannels,
+      config.tail,
+      config.regionSize,
+      config.regionSize,
+    ).flops;
+    d = config.tail.at(-1)?.channels ?? 0;
+  }
   const k = config.regions.length;
   for (const r of config.regions) cellsOf(r.box, trunk.h);
-  return trunk.flops + k * tail.flops + 2 * k * (d + 2 * d) + 2 * 2 * d * config.classes;
+  return trunk.flops + k * tailFlops + 2 * k * (d + 2 * d) + 2 * 2 * d * config.classes;
 }

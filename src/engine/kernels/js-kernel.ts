@@ -42,8 +42,7 @@ function order(inputs: Record<string, TensorInfo>): TensorInfo[] {
     .map((k) => inputs[k]);
 }
 
-/** `single`: return the one output itself, as a stock single-output kernel does (not an array of one). */
-function wasmFunc(k: JsKernel, single = false): KernelFunc {
+function wasmFunc(k: JsKernel): KernelFunc {
   return (({
     inputs,
     backend,
@@ -65,7 +64,7 @@ function wasmFunc(k: JsKernel, single = false): KernelFunc {
       outViews,
       attrs,
     );
-    return single ? outs[0] : outs;
+    return outs;
   }) as unknown as KernelFunc;
 }
 
@@ -93,15 +92,11 @@ function cpuFunc(k: JsKernel): KernelFunc {
   }) as unknown as KernelFunc;
 }
 
-/**
- * Registers a kernel on WASM and, unless `wasmOnly` (a stock single-output op whose CPU kernel is the
- * reference it is checked against), on CPU.
- */
-export function registerJsKernel(k: JsKernel, wasmOnly = false): void {
+export function registerJsKernel(k: JsKernel): void {
   const configs: KernelConfig[] = [
-    { kernelName: k.name, backendName: 'wasm', kernelFunc: wasmFunc(k, wasmOnly) },
+    { kernelName: k.name, backendName: 'wasm', kernelFunc: wasmFunc(k) },
+    { kernelName: k.name, backendName: 'cpu', kernelFunc: cpuFunc(k) },
   ];
-  if (!wasmOnly) configs.push({ kernelName: k.name, backendName: 'cpu', kernelFunc: cpuFunc(k) });
   for (const c of configs) {
     if (getKernel(c.kernelName, c.backendName)) unregisterKernel(c.kernelName, c.backendName);
     registerKernel(c);

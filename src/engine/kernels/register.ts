@@ -4,7 +4,7 @@ import { batchMatMulConfig, captureStockBatchMatMul } from './batch-matmul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { captureStockCopies, concatConfig, sliceConfig } from './copy.js';
-import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-grad.js';
+import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-grad.js';
 import { registerJsKernel } from './js-kernel.js';
 import { bnGradSumsKernel, momentsKernel, preluGradKernel } from './norm.js';
 import { captureStockReductions, meanConfig, sumConfig } from './reduce.js';
@@ -13,6 +13,8 @@ import { resizeGradKernel, resizeKernel } from './resize.js';
 export const trainingKernels = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
+  depthwiseBackpropInputConfig,
+  depthwiseBackpropFilterConfig,
   batchMatMulConfig,
   sumConfig,
   meanConfig,
@@ -29,8 +31,6 @@ export function registerTrainingKernels(): void {
       unregisterKernel(config.kernelName, config.backendName);
     registerKernel(config);
   }
-  // The CPU backend has its own depthwise gradients: the reference these are checked against.
-  for (const k of [depthwiseBackpropInputKernel, depthwiseBackpropFilterKernel]) registerJsKernel(k, true);
   registerNormKernels();
 }
 
