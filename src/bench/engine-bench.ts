@@ -1,8 +1,10 @@
 /**
  * `ranfer bench engine`: forward and training throughput of a representative residual CNN
- * (IResNet, 48x48 grey input, batch 64) on 1 and 2 worker threads.
+ * (IResNet, 48x48 grey input, batch 64) on 1 and 2 worker threads, and the training step of one
+ * depthwise layer (MobileFaceNet's) next to one dense layer (GFLOPS of each).
  */
-import type { BackendChoice } from '../engine/backend.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { type BackendChoice, initBackend } from '../engine/backend.js';
 import { WorkerPool } from '../engine/worker-pool.js';
 import type { FaceClassifierConfig } from '../model/face-classifier.js';
 import { StepRunner } from '../train/step.js';
@@ -44,6 +46,66 @@ export interface EngineBenchResult {
   trainGflops2: number;
   trainToForwardRatio: number;
   twoWorkerSpeedup: number;
+  /** One training step (forward, dx, dW) of single layers, in this thread. */
+  layers: LayerStep[];
+}
+
+export interface LayerStep {
+  layer: string;
+  /** Milliseconds per step (forward and both gradients). */
+  ms: number;
+  /** 3 x forward FLOPs per second. */
+  gflops: number;
+}
+
+/** A MobileFaceNet depthwise layer and an IResNet dense one, at the batch share of one worker (32). */
+const LAYERS = [
+  {
+    layer: 'depthwise 3x3, 32x32x128, batch 32',
+    shape: [32, 32, 32, 128],
+    filter: [3, 3, 128, 1],
+    depthwise: true,
+  },
+  {
+    layer: 'dense 3x3, 24x24x32 -> 32, batch 32',
+    shape: [32, 24, 24, 32],
+    filter: [3, 3, 32, 32],
+    depthwise: false,
+  },
+] as const;
+
+/** Times forward + backward of each layer of LAYERS on the current backend. */
+export async function layerSteps(repeats: number, backend: BackendChoice): Promise<LayerStep[]> {
+  await initBackend(backend);
+  return LAYERS.map((l) => {
+    const rng = new Rng(2);
+    const x = tf.tensor4d(
+      Float32Array.from({ length: l.shape.reduce((a: number, b: number) => a * b, 1) }, () => rng.normal()),
+      [...l.shape],
+    );
+    const w = tf.tensor4d(
+      Float32Array.from({ length: l.filter.reduce((a: number, b: number) => a * b, 1) }, () => rng.normal()),
+      [...l.filter],
+    );
+    const conv = (a: tf.Tensor4D, b: tf.Tensor4D) =>
+      l.depthwise ? tf.depthwiseConv2d(a, b, 1, 'same') : tf.conv2d(a, b, 1, 'same');
+    const step = () =>
+      tf.tidy(() => {
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(conv(a as tf.Tensor4D, b as tf.Tensor4D)))([
+          x,
+          w,
+        ]);
+        for (const t of g) t.dataSync();
+      });
+    step();
+    const t0 = performance.now();
+    for (let i = 0; i < repeats; i++) step();
+    const ms = (performance.now() - t0) / repeats;
+    const [n, h, wd, c] = l.shape;
+    const flops = 2 * n * h * wd * l.filter[0] * l.filter[1] * c * (l.depthwise ? 1 : l.filter[3]);
+    tf.dispose([x, w]);
+    return { layer: l.layer, ms, gflops: (3 * flops) / (ms / 1000) / 1e9 };
+  });
 }
 
 function randomBatch(batch: number, seed: number) {
@@ -114,6 +176,8 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
   await two.pool.close();
 
   const forwardImgPerSec = o.batch / fwdSec;
+  progress('layers', 0, 1);
+  const layers = await layerSteps(o.steps, o.backend);
   return {
     backend,
     batch: o.batch,
@@ -126,5 +190,6 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     trainGflops2: (two.rate * 3 * flops) / 1e9,
     trainToForwardRatio: forwardImgPerSec / one.rate,
     twoWorkerSpeedup: two.rate / one.rate,
+    layers,
   };
 }
