@@ -2,9 +2,10 @@
  * The ablation study: the same recipe and budget for (1) the backbone on the whole face only,
  * (2) the RAN without the region biased loss, (3) the full RAN, (4) the wide-tail RAN (4 regions,
  * wider shared tail), and the levers tried on top of it: (5) the logit-adjusted (class-balanced) loss,
- * (6) that plus augmentation toward other domains; each measured on test, the subsets and ckplus-dev.
+ * (6) that plus augmentation toward other domains, (7) the RAN on a MobileFaceNet backbone pretrained for
+ * face recognition; each measured on test, the subsets and ckplus-dev.
  */
-import { RAN_DEFAULT, RAN_WHOLE_FACE, RAN_WIDE_TAIL } from '../model/presets.js';
+import { RAN_DEFAULT, RAN_MFN, RAN_WHOLE_FACE, RAN_WIDE_TAIL } from '../model/presets.js';
 import type { TrainConfig } from '../train/config.js';
 import { DEFAULT_DOMAIN_SHIFT } from '../train/domain-shift.js';
 import type { EvalReport } from './evaluate.js';
@@ -17,6 +18,7 @@ export const ABLATION_ROWS = [
   'wide-tail',
   'balanced',
   'balanced-domain',
+  'mfn',
 ] as const;
 export type AblationRow = (typeof ABLATION_ROWS)[number];
 
@@ -28,6 +30,7 @@ export const ROW_TITLES: Record<AblationRow, string> = {
   balanced: 'wide-tail RAN with the logit-adjusted loss (tau 1: class-balanced logits)',
   'balanced-domain':
     'the balanced row plus augmentation toward other domains (tone, lighting, blur/sharpening, JPEG, noise)',
+  mfn: 'RAN on MobileFaceNet pretrained for face recognition (MS1M), fine-tuned whole (wide-tail regions and recipe)',
 };
 
 /** The recipe `base` with the network of one row. */
@@ -35,7 +38,10 @@ export function ablationConfig(base: TrainConfig, row: AblationRow): TrainConfig
   const c = structuredClone(base);
   if (row === 'whole-face') c.network = structuredClone(RAN_WHOLE_FACE);
   else if (row === 'wide-tail') c.network = structuredClone(RAN_WIDE_TAIL);
-  else if (row === 'balanced' || row === 'balanced-domain') {
+  else if (row === 'mfn') {
+    c.network = structuredClone(RAN_MFN);
+    c.pretrained = 'mobilefacenet-ms1m';
+  } else if (row === 'balanced' || row === 'balanced-domain') {
     c.network = structuredClone(RAN_WIDE_TAIL);
     if (row === 'balanced-domain') c.augment = { ...c.augment, domain: DEFAULT_DOMAIN_SHIFT };
     c.balance = { tau: 1 };

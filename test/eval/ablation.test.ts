@@ -47,6 +47,10 @@ describe('ablation rows', () => {
     expect(JSON.stringify(domain)).toBe(JSON.stringify({ ...TRAIN_PRESETS['balanced-domain'], epochs: 6 }));
     expect({ ...domain, augment: null }).toEqual({ ...balanced, augment: null });
     expect(domain.augment).toEqual({ ...base.augment, domain: DEFAULT_DOMAIN_SHIFT });
+    const mfn = ablationConfig(base, 'mfn');
+    expect(JSON.stringify(mfn)).toBe(JSON.stringify({ ...TRAIN_PRESETS.mfn, epochs: 6 }));
+    expect({ ...mfn, network: null, pretrained: undefined }).toEqual({ ...base, network: null });
+    expect(mfn.pretrained).toBe('mobilefacenet-ms1m');
   });
 
   it('reads epoch lines (not events) and renders the table', async () => {
