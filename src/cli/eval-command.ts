@@ -10,14 +10,14 @@ import { CROP_FRAMINGS, type CropFraming } from '../face/crop.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions } from './defaults.js';
-import { positiveInt } from './parse.js';
+import { nonNegativeNumber, positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(2)}%`);
 
 function printReport(r: EvalReport | FaceFolderReport): void {
   console.log(
-    `\n${r.set}${r.tta ? ' (flip TTA)' : ''}: ${r.count} images, accuracy ${pct(r.accuracy)}, ` +
+    `\n${r.set}${r.tta ? ' (flip TTA)' : ''}${r.priorWeight !== undefined ? ` (prior weight ${r.priorWeight})` : ''}: ${r.count} images, accuracy ${pct(r.accuracy)}, ` +
       `balanced accuracy ${pct(r.balancedAccuracy)}, macro-F1 ${r.macroF1.toFixed(4)}`,
   );
   if ('framing' in r) {
@@ -63,6 +63,7 @@ interface EvalOpts {
   confusion?: string;
   workers: number;
   metricsOut?: string;
+  priorWeight?: number;
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -95,6 +96,11 @@ export function registerEvalCommand(program: Command): void {
     .option('--model <dir>', 'model folder (model.json + weights.bin)', defaultModelDir())
     .option('--tta', 'average with the horizontally flipped face (test-time augmentation)')
     .option(
+      '--prior-weight <w>',
+      "weight of the training data's class frequencies in the predictions: 1 as in FERPlus, 0 every class alike (default: the model's)",
+      nonNegativeNumber,
+    )
+    .option(
       '--confusion <file>',
       'write the confusion matrix as an image (.png or .svg; with several sets, one file per set)',
     )
@@ -108,7 +114,13 @@ export function registerEvalCommand(program: Command): void {
       const subsets: Subset[] = opts.subset === 'all' ? [...SUBSETS] : opts.subset ? [opts.subset] : [];
       const bar = progressBar('evaluating', !opts.json && process.stderr.isTTY === true);
       const onProgress = (d: number, t: number) => bar.update(d, t);
-      const common = { modelDir: opts.model, tta: opts.tta === true, workers: opts.workers, onProgress };
+      const common = {
+        modelDir: opts.model,
+        tta: opts.tta === true,
+        priorWeight: opts.priorWeight,
+        workers: opts.workers,
+        onProgress,
+      };
       const reports: Array<EvalReport | FaceFolderReport> = opts.faces
         ? [await evaluateFaceFolder({ ...common, dir: opts.faces, framing: opts.framing })]
         : await evaluateModel({

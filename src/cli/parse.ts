@@ -14,3 +14,10 @@ export function positiveNumber(value: string): number {
     throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
   return n;
 }
+
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`expected a number of 0 or more, got "${value}"`);
+  return n;
+}

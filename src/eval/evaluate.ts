@@ -9,6 +9,7 @@ import { type FerSplit, IMAGE_SIZE, loadSplit, type Split } from '../data/ferplu
 import { buildEvalSet } from '../data/sets.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { loadModel } from '../model/io.js';
+import { priorShift } from '../model/prior.js';
 import type { EvalSet } from '../train/trainer.js';
 import { argmaxRows, classificationMetrics } from './metrics.js';
 import { predictSet, startModelPool } from './pool-predict.js';
@@ -16,6 +17,8 @@ import { predictSet, startModelPool } from './pool-predict.js';
 export interface EvalReport {
   set: string;
   tta: boolean;
+  /** The prior weight the predictions used (absent: the model has no recorded prior). */
+  priorWeight?: number;
   count: number;
   accuracy: number;
   /** Mean of the per-class accuracies of the classes present (every class weighs alike). */
@@ -37,6 +40,8 @@ export interface EvalOptions {
   /** Challenge subsets (of the test split) to report besides the split itself. */
   subsets: Subset[];
   tta: boolean;
+  /** Weight of the training class prior in the predictions (model/prior.ts; default: the model's). */
+  priorWeight?: number;
   workers: number;
   backend?: BackendChoice;
   onProgress?: (done: number, total: number) => void;
@@ -99,7 +104,11 @@ export async function evaluateModelDetailed(o: EvalOptions): Promise<EvalDetails
     pred = await predictSet(
       pool,
       { pixels: split.pixels, size: IMAGE_SIZE, indices: all },
-      { flipTta: o.tta, onProgress: o.onProgress },
+      {
+        flipTta: o.tta,
+        logitShift: priorShift(model.manifest.prior, o.priorWeight),
+        onProgress: o.onProgress,
+      },
     );
   } finally {
     await pool.close();
@@ -110,6 +119,8 @@ export async function evaluateModelDetailed(o: EvalOptions): Promise<EvalDetails
   const reports = sets.map(({ name, set }) => {
     const predicted = Array.from(set.indices, (img) => top[row.get(img) ?? -1]);
     const report = metricsReport(name, o.tta, set.labels, predicted);
+    const w = o.priorWeight ?? model.manifest.prior?.weight;
+    if (w !== undefined) report.priorWeight = w;
     if (pred.attention && pred.regions === regionNames.length) {
       const sums = new Array<number>(pred.regions).fill(0);
       for (const img of set.indices) {

@@ -13,6 +13,7 @@ import { FaceDetector } from '../face/detector.js';
 import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
 import { loadRgbImage } from '../face/image.js';
 import { loadModel } from '../model/io.js';
+import { priorShift } from '../model/prior.js';
 import { type EvalReport, metricsReport } from './evaluate.js';
 import { argmaxRows } from './metrics.js';
 import { predictSet, startModelPool } from './pool-predict.js';
@@ -30,6 +31,8 @@ export interface FaceFolderEvalOptions {
   modelDir: string;
   framing: CropFraming;
   tta: boolean;
+  /** Weight of the training class prior in the predictions (model/prior.ts; default: the model's). */
+  priorWeight?: number;
   workers: number;
   backend?: BackendChoice;
   onProgress?: (done: number, total: number) => void;
@@ -72,7 +75,11 @@ export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<Face
       await predictSet(
         pool,
         { pixels: framed.pixels, size, indices: Int32Array.from({ length: n }, (_, i) => i) },
-        { flipTta: o.tta, onProgress: (d) => o.onProgress?.(n + d, 2 * n) },
+        {
+          flipTta: o.tta,
+          logitShift: priorShift(model.manifest.prior, o.priorWeight),
+          onProgress: (d) => o.onProgress?.(n + d, 2 * n),
+        },
       )
     ).probs;
   } finally {
@@ -84,6 +91,8 @@ export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<Face
     framing: o.framing,
     framingFallbacks: framed.fallbacks,
   };
+  const w = o.priorWeight ?? model.manifest.prior?.weight;
+  if (w !== undefined) report.priorWeight = w;
   const contempt = EMOTIONS.indexOf('contempt');
   const keep = Array.from(folder.labels.keys()).filter((i) => folder.labels[i] !== contempt);
   if (keep.length > 0 && keep.length < n) {

@@ -3,6 +3,7 @@ import type { BackendChoice } from '../engine/backend.js';
 import { WorkerPool } from '../engine/worker-pool.js';
 import type { ModelWeights } from '../model/io.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
+import { shiftLogits } from '../model/prior.js';
 import { softmaxRows } from './metrics.js';
 
 export interface FaceSet {
@@ -47,7 +48,13 @@ export async function startModelPool(
 export async function predictSet(
   pool: WorkerPool,
   set: FaceSet,
-  options: { batch?: number; flipTta?: boolean; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    batch?: number;
+    flipTta?: boolean;
+    /** Per-class offsets added to the logits (a prior shift, model/prior.ts). */
+    logitShift?: Float32Array;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
 ): Promise<SetPrediction> {
   const batch = options.batch ?? 256;
   const px = set.size * set.size;
@@ -68,10 +75,10 @@ export async function predictSet(
     const out = await pool.predict(x, shape);
     classes = out.classes;
     regions = out.regions;
-    const p = softmaxRows(out.logits, classes);
+    const p = softmaxRows(shiftLogits(out.logits, options.logitShift), classes);
     if (options.flipTta) {
       const flipped = await pool.predict(flipHorizontal(x, set.size), shape);
-      const q = softmaxRows(flipped.logits, classes);
+      const q = softmaxRows(shiftLogits(flipped.logits, options.logitShift), classes);
       for (let i = 0; i < p.length; i++) p[i] = (p[i] + q[i]) / 2;
     }
     probs ??= new Float32Array(n * classes);

@@ -8,6 +8,7 @@ import { argmaxRows, softmaxRows } from '../eval/metrics.js';
 import type { ModelManifest, ModelWeights } from '../model/format.js';
 import type { Network } from '../model/network.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
+import { priorShift, shiftLogits } from '../model/prior.js';
 import type { RegionBox } from '../model/regions.js';
 import { createNetwork } from '../model/registry.js';
 import { inferenceContext } from '../nn/context.js';
@@ -69,10 +70,12 @@ export class EmotionNet {
   /**
    * Predicts `count` faces given as uint8 pixels (count x size x size) or already normalised floats.
    * `boxes`: landmark-mode regions (see `landmarkBoxes`), one set per face; the fixed regions otherwise.
+   * `priorWeight`: how much the training data's class frequencies weigh (model/prior.ts; default: the
+   * model's own setting).
    */
   predict(
     faces: Uint8Array | Float32Array,
-    options: { flipTta?: boolean; boxes?: Float32Array } = {},
+    options: { flipTta?: boolean; boxes?: Float32Array; priorWeight?: number } = {},
   ): FacePrediction {
     const px = this.size * this.size;
     if (faces.length === 0 || faces.length % px !== 0) {
@@ -93,10 +96,14 @@ export class EmotionNet {
       });
     const out = run(x);
     const k = this.classes.length;
-    const probs = softmaxRows(out.logits, k);
+    const shift = priorShift(this.manifest.prior, options.priorWeight);
+    const probs = softmaxRows(shiftLogits(out.logits, shift), k);
     if (options.flipTta) {
       const q = softmaxRows(
-        run(flipHorizontal(x, this.size), options.boxes && mirrorBoxes(options.boxes)).logits,
+        shiftLogits(
+          run(flipHorizontal(x, this.size), options.boxes && mirrorBoxes(options.boxes)).logits,
+          shift,
+        ),
         k,
       );
       for (let i = 0; i < probs.length; i++) probs[i] = (probs[i] + q[i]) / 2;

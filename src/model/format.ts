@@ -3,6 +3,7 @@
  * layout, checksum) and weights.bin (float32 parameters then batch-norm state), parsed and checked.
  */
 import type { ParamInfo } from '../nn/params.js';
+import type { ClassPrior } from './prior.js';
 import type { NetworkConfig } from './registry.js';
 
 export const MODEL_FORMAT = 'ranfer-model';
@@ -20,6 +21,8 @@ export interface ModelManifest {
   byteLength: number;
   sha1: string;
   meta: Record<string, unknown>;
+  /** The class prior of the training data and how much the predictions weigh it (model/prior.ts). */
+  prior?: ClassPrior;
 }
 
 export interface ModelWeights {

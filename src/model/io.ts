@@ -13,6 +13,7 @@ import type { ParamInfo } from '../nn/params.js';
 import { concatFloat32, writeFileAtomic } from '../util/atomic.js';
 import { MODEL_FORMAT, MODEL_VERSION, type ModelManifest, type ModelWeights, parseModel } from './format.js';
 import { INPUT_MEAN, INPUT_STD } from './preprocess.js';
+import type { ClassPrior } from './prior.js';
 import type { NetworkConfig } from './registry.js';
 
 export { MODEL_FORMAT, MODEL_VERSION, type ModelManifest, type ModelWeights, parseModel };
@@ -24,6 +25,7 @@ export async function saveModel(
   params: Float32Array,
   state: Float32Array,
   meta: Record<string, unknown> = {},
+  prior?: ClassPrior,
 ): Promise<void> {
   const bytes = concatFloat32([params, state]);
   const manifest: ModelManifest = {
@@ -38,6 +40,7 @@ export async function saveModel(
     byteLength: bytes.length,
     sha1: createHash('sha1').update(bytes).digest('hex'),
     meta,
+    ...(prior ? { prior } : {}),
   };
   await writeFileAtomic(path.join(dir, 'weights.bin'), bytes);
   await writeFileAtomic(path.join(dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -4,7 +4,10 @@
  * tau * log(prior) makes the network's own logits estimate the class-balanced posterior, so rare classes
  * (disgust, fear, contempt in FERPlus) are not traded away for the frequent ones.
  */
+import { type ClassPrior, MIN_PRIOR } from '../model/prior.js';
 import type { NetworkConfig } from '../model/registry.js';
+
+export { MIN_PRIOR };
 
 export interface BalanceConfig {
   /** Strength of the adjustment: 0 is plain cross-entropy, 1 the balanced posterior. */
@@ -20,9 +23,6 @@ export function classPrior(targets: Float32Array, classes: number): number[] {
   return Array.from(sums, (s) => s / n);
 }
 
-/** The smallest prior a class is given, so that a class absent from the training set stays finite. */
-export const MIN_PRIOR = 1e-4;
-
 /** tau * log(prior) per class, rounded to 6 decimals so that the saved configuration reads cleanly. */
 export function logitAdjustment(prior: number[], tau: number): number[] {
   return prior.map((p) => Math.round(1e6 * tau * Math.log(Math.max(p, MIN_PRIOR))) / 1e6);
@@ -37,4 +37,15 @@ export function balancedNetwork(
   if (!balance || balance.tau === 0) return network;
   if (network.kind !== 'ran') throw new Error('class balance (logit adjustment) needs a RAN network');
   return { ...network, logitAdjust: logitAdjustment(classPrior(targets, network.classes), balance.tau) };
+}
+
+/** The prior a trained model records: its training frequencies, their weight in its logits, the default weight. */
+export function trainedPrior(
+  targets: Float32Array,
+  classes: number,
+  balance: BalanceConfig | undefined,
+): ClassPrior {
+  const train = classPrior(targets, classes).map((p) => Math.round(1e6 * p) / 1e6);
+  const raw = 1 - (balance?.tau ?? 0);
+  return { train, raw, weight: raw };
 }

@@ -16,7 +16,7 @@ import { applyPretrained, mobileFaceNetModelFile, readGraphWeights } from '../mo
 import { MFN_SCOPE } from '../model/ran.js';
 import { Rng } from '../util/rng.js';
 import { augmentImage } from './augment.js';
-import { balancedNetwork } from './balance.js';
+import { balancedNetwork, trainedPrior } from './balance.js';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { type TrainConfig, validateTrainConfig } from './config.js';
 import { cutMix } from './cutmix.js';
@@ -179,6 +179,7 @@ export async function train(
 
   // The loss's class prior comes from the training targets (the same on every resume).
   const network = balancedNetwork(config.network, config.balance, data.train.targets);
+  const prior = trainedPrior(data.train.targets, network.classes, config.balance);
   const pool = await WorkerPool.start({
     workers: config.workers,
     network,
@@ -370,13 +371,18 @@ export async function train(
         ).accuracy;
         if (!best || log.valAccuracy > best.accuracy) {
           best = { epoch: log.epoch, accuracy: log.valAccuracy };
-          await saveModel(options.outDir, network, layout, params, state, {
-            ...meta,
-            valAccuracy: log.valAccuracy,
-          });
+          await saveModel(
+            options.outDir,
+            network,
+            layout,
+            params,
+            state,
+            { ...meta, valAccuracy: log.valAccuracy },
+            prior,
+          );
         }
       } else {
-        await saveModel(options.outDir, network, layout, params, state, meta);
+        await saveModel(options.outDir, network, layout, params, state, meta, prior);
       }
       await fs.appendFile(path.join(options.outDir, LOG_FILE), `${JSON.stringify(log)}\n`);
       options.onEpoch?.(log);

@@ -70,6 +70,28 @@ describe('ranfer eval --faces', () => {
     expect(aligned.confusion.flat().reduce((a, b) => a + b, 0)).toBe(14);
   });
 
+  it('weighs the class prior as asked, and refuses a bad weight', async () => {
+    const { dir } = await sampleFolder();
+    const r = await ranfer(
+      'eval',
+      '--faces',
+      dir,
+      '--framing',
+      'resize',
+      '--prior-weight',
+      '0',
+      '--json',
+      '--workers',
+      '1',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as FaceFolderReport;
+    expect(report.priorWeight).toBe(0);
+    const bad = await ranfer('eval', '--faces', dir, '--prior-weight', '-1');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('expected a number of 0 or more, got "-1"');
+  });
+
   it('refuses a folder without labels.csv in one line', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-empty-'));
     const r = await ranfer('eval', '--faces', dir);
