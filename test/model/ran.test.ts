@@ -71,37 +71,51 @@ describe('losses', () => {
     expect(single).toEqual([0]);
   });
 
-  it('total loss = cross-entropy on smoothed targets + weight * summed RB loss', async () => {
-    const logits = [
-      [2, 0, -1],
-      [0, 1, 0],
-    ];
-    const targets = [
-      [1, 0, 0],
-      [0, 0.5, 0.5],
-    ];
-    const mu = [
-      [0.6, 0.55],
-      [0.2, 0.9],
-    ];
-    const [loss] = await onBackend('cpu', () =>
-      values(
-        ranLoss(tf.tensor2d(logits), tf.tensor2d(mu), tf.tensor2d(targets), {
-          classes: 3,
-          labelSmoothing: 0.3,
-          rbLoss: { margin: 0.1, weight: 2 },
-        }),
-      ),
-    );
-    let ce = 0;
+  // Two faces, 3 classes, 2 regions.
+  const logits = [
+    [2, 0, -1],
+    [0, 1, 0],
+  ];
+  const targets = [
+    [1, 0, 0],
+    [0, 0.5, 0.5],
+  ];
+  const mu = [
+    [0.6, 0.55],
+    [0.2, 0.9],
+  ];
+  /** Cross-entropy of (logits + shift) against targets mixed as t * (1 - eps) + eps / classes. */
+  const crossEntropy = (shift: number[], eps: number) => {
+    let sum = 0;
     logits.forEach((row, i) => {
-      const lse = Math.log(row.reduce((s, v) => s + Math.exp(v), 0));
-      row.forEach((v, c) => {
-        ce -= (targets[i][c] * 0.7 + 0.1) * (v - lse);
+      const z = row.map((v, c) => v + shift[c]);
+      const lse = Math.log(z.reduce((a, v) => a + Math.exp(v), 0));
+      z.forEach((v, c) => {
+        sum -= (targets[i][c] * (1 - eps) + eps / 3) * (v - lse);
       });
     });
+    return sum;
+  };
+  const loss = (config: Parameters<typeof ranLoss>[3]) =>
+    onBackend('cpu', () =>
+      values(ranLoss(tf.tensor2d(logits), tf.tensor2d(mu), tf.tensor2d(targets), config)),
+    ).then(([v]) => v[0]);
+
+  it('total loss = cross-entropy on smoothed targets + weight * summed RB loss', async () => {
+    const total = await loss({ classes: 3, labelSmoothing: 0.3, rbLoss: { margin: 0.1, weight: 2 } });
     const rb = Math.max(0, 0.1 - (0.55 - 0.6)) + Math.max(0, 0.1 - (0.9 - 0.2));
-    expect(loss[0]).toBeCloseTo(ce + 2 * rb, 5);
+    expect(total).toBeCloseTo(crossEntropy([0, 0, 0], 0.3) + 2 * rb, 5);
+  });
+
+  it('with a logit adjustment, the cross-entropy is that of logits + offsets', async () => {
+    const config = { classes: 3, labelSmoothing: 0, rbLoss: { margin: 0.1, weight: 0 } };
+    const adjust = [Math.log(0.7), Math.log(0.2), Math.log(0.1)];
+    const plain = await loss(config);
+    const adjusted = await loss({ ...config, logitAdjust: adjust });
+    expect(plain).toBeCloseTo(crossEntropy([0, 0, 0], 0), 5);
+    expect(adjusted).toBeCloseTo(crossEntropy(adjust, 0), 5);
+    expect(adjusted).not.toBeCloseTo(plain, 2);
+    await expect(loss({ ...config, logitAdjust: [0] })).rejects.toThrow(/1 offsets for 3 classes/);
   });
 });
 

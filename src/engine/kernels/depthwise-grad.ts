@@ -42,58 +42,33 @@ function info(xShape: number[], filterShape: number[], attrs: DepthwiseAttrs) {
   );
 }
 
-/** Calls fn(inputOffset, outputOffset, tapOffset) for every (n, oh, ow, kh, kw) whose input lies inside x. */
-function forEachTap(
-  c: backend_util.Conv2DInfo,
-  fn: (xOff: number, yOff: number, wOff: number) => void,
-): void {
+/**
+ * Every (n, oh, ow, kh, kw) whose input lies inside x, as offset triples (input, output, tap) into the
+ * NHWC input, the output and the filter, each at channel 0 (output and filter offsets in output channels).
+ * The kernels then run one flat loop over the triples, whatever the stride, padding and dilation.
+ */
+function tapPlan(c: backend_util.Conv2DInfo): Int32Array {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = c;
   const { strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW } = c;
   const { filterHeight: kH, filterWidth: kW, outChannels: CO } = c;
   const { top: pT, left: pL } = c.padInfo;
+  const plan = new Int32Array(3 * N * OH * OW * kH * kW);
+  let t = 0;
   for (let n = 0; n < N; n++)
     for (let oh = 0; oh < OH; oh++)
       for (let kh = 0; kh < kH; kh++) {
         const ih = oh * sH + kh * dH - pT;
         if (ih < 0 || ih >= H) continue;
-        for (let ow = 0; ow < OW; ow++) {
-          const yOff = ((n * OH + oh) * OW + ow) * CO;
+        for (let ow = 0; ow < OW; ow++)
           for (let kw = 0; kw < kW; kw++) {
             const iw = ow * sW + kw * dW - pL;
             if (iw < 0 || iw >= W) continue;
-            fn(((n * H + ih) * W + iw) * C, yOff, (kh * kW + kw) * CO);
+            plan[t++] = ((n * H + ih) * W + iw) * C;
+            plan[t++] = ((n * OH + oh) * OW + ow) * CO;
+            plan[t++] = (kh * kW + kw) * CO;
           }
-        }
       }
-}
-
-/** dW with channel multiplier 1 as plain nested loops (no callback, so the inner loop stays monomorphic). */
-function filterGradLoops(
-  c: backend_util.Conv2DInfo,
-  x: Float32Array,
-  dy: Float32Array,
-  acc: Float64Array,
-): void {
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = c;
-  const { strideHeight: sH, strideWidth: sW, dilationHeight: dH, dilationWidth: dW } = c;
-  const { filterHeight: kH, filterWidth: kW } = c;
-  const { top: pT, left: pL } = c.padInfo;
-  for (let n = 0; n < N; n++)
-    for (let oh = 0; oh < OH; oh++)
-      for (let kh = 0; kh < kH; kh++) {
-        const ih = oh * sH + kh * dH - pT;
-        if (ih < 0 || ih >= H) continue;
-        for (let ow = 0; ow < OW; ow++) {
-          const yOff = ((n * OH + oh) * OW + ow) * C;
-          for (let kw = 0; kw < kW; kw++) {
-            const iw = ow * sW + kw * dW - pL;
-            if (iw < 0 || iw >= W) continue;
-            const xOff = ((n * H + ih) * W + iw) * C;
-            const wOff = (kh * kW + kw) * C;
-            for (let ch = 0; ch < C; ch++) acc[wOff + ch] += x[xOff + ch] * dy[yOff + ch];
-          }
-        }
-      }
+  return plan.subarray(0, t);
 }
 
 export const depthwiseBackpropInputKernel: JsKernel = {
@@ -107,19 +82,19 @@ export const depthwiseBackpropInputKernel: JsKernel = {
       throw new Error('DepthwiseConv2dNativeBackpropInput: dy does not fit the input and filter shapes');
     const C = c.inChannels;
     const m = c.outChannels / C;
-    if (m === 1) {
-      forEachTap(c, (xOff, yOff, wOff) => {
-        for (let ch = 0; ch < C; ch++) dx[xOff + ch] += dy[yOff + ch] * filter[wOff + ch];
-      });
-      return;
+    const plan = tapPlan(c);
+    for (let t = 0; t < plan.length; t += 3) {
+      const xOff = plan[t];
+      const yOff = plan[t + 1];
+      const wOff = plan[t + 2];
+      if (m === 1) for (let ch = 0; ch < C; ch++) dx[xOff + ch] += dy[yOff + ch] * filter[wOff + ch];
+      else
+        for (let ch = 0; ch < C; ch++) {
+          let sum = 0;
+          for (let q = 0; q < m; q++) sum += dy[yOff + ch * m + q] * filter[wOff + ch * m + q];
+          dx[xOff + ch] += sum;
+        }
     }
-    forEachTap(c, (xOff, yOff, wOff) => {
-      for (let ch = 0; ch < C; ch++) {
-        let s = 0;
-        for (let q = 0; q < m; q++) s += dy[yOff + ch * m + q] * filter[wOff + ch * m + q];
-        dx[xOff + ch] += s;
-      }
-    });
   },
 };
 
@@ -136,12 +111,16 @@ export const depthwiseBackpropFilterKernel: JsKernel = {
     const m = c.outChannels / C;
     // Float64 sums: a tap adds up N * OH * OW products.
     const acc = new Float64Array(dw.length);
-    if (m === 1) filterGradLoops(c, x, dy, acc);
-    else
-      forEachTap(c, (xOff, yOff, wOff) => {
+    const plan = tapPlan(c);
+    for (let t = 0; t < plan.length; t += 3) {
+      const xOff = plan[t];
+      const yOff = plan[t + 1];
+      const wOff = plan[t + 2];
+      if (m === 1) for (let ch = 0; ch < C; ch++) acc[wOff + ch] += x[xOff + ch] * dy[yOff + ch];
+      else
         for (let ch = 0; ch < C; ch++)
           for (let q = 0; q < m; q++) acc[wOff + ch * m + q] += x[xOff + ch] * dy[yOff + ch * m + q];
-      });
+    }
     dw.set(acc);
   },
 };
@@ -165,26 +144,6 @@ function onHeap(
     attrs,
   );
   return out;
-}
-
-function depthwise(
-  ops: WasmOps,
-  x: TensorInfo,
-  filter: TensorInfo,
-  pads: [[number, number], [number, number]],
-  dilations: [number, number],
-): TensorInfo {
-  return ops.run(
-    'DepthwiseConv2dNative',
-    { x, filter },
-    {
-      strides: [1, 1],
-      pad: [[0, 0], pads[0], pads[1], [0, 0]],
-      dataFormat: 'NHWC',
-      dilations,
-      dimRoundingMode: undefined as unknown as string,
-    },
-  );
 }
 
 /**
@@ -221,8 +180,7 @@ function backpropInputWasm(args: {
   }
   const flipped = ops.reverse(filter, [0, 1]);
   return ops.finish(
-    depthwise(
-      ops,
+    ops.depthwiseConv2d(
       spread,
       flipped,
       [

@@ -11,6 +11,17 @@ import { getKernel, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-
 
 type Inputs = Record<string, TensorInfo>;
 
+/** Attributes of a stride-1 NHWC convolution with explicit padding. */
+function stride1Attrs(pads: [[number, number], [number, number]], dilations: [number, number]): NamedAttrMap {
+  return {
+    strides: [1, 1],
+    pad: [[0, 0], pads[0], pads[1], [0, 0]],
+    dataFormat: 'NHWC',
+    dilations,
+    dimRoundingMode: undefined as unknown as string,
+  };
+}
+
 export class WasmOps {
   private readonly temps: TensorInfo[] = [];
 
@@ -65,17 +76,17 @@ export class WasmOps {
     pads: [[number, number], [number, number]],
     dilations: [number, number] = [1, 1],
   ): TensorInfo {
-    return this.run(
-      'Conv2D',
-      { x, filter },
-      {
-        strides: [1, 1],
-        pad: [[0, 0], pads[0], pads[1], [0, 0]],
-        dataFormat: 'NHWC',
-        dilations,
-        dimRoundingMode: undefined as unknown as string,
-      },
-    );
+    return this.run('Conv2D', { x, filter }, stride1Attrs(pads, dilations));
+  }
+
+  /** NHWC depthwise convolution (XNNPACK), stride 1, explicit padding, optional dilation. */
+  depthwiseConv2d(
+    x: TensorInfo,
+    filter: TensorInfo,
+    pads: [[number, number], [number, number]],
+    dilations: [number, number] = [1, 1],
+  ): TensorInfo {
+    return this.run('DepthwiseConv2dNative', { x, filter }, stride1Attrs(pads, dilations));
   }
 
   /** Registers a tensor made outside `run` (a heap helper's output) as an intermediate. */
