@@ -139,7 +139,7 @@ export function domainShift(img: Float32Array, size: number, cfg: DomainShiftCon
     const soft = gaussianBlur(a, size, 1);
     for (let i = 0; i < a.length; i++) a[i] += amount * (a[i] - soft[i]);
   }
-  for (let i = 0; i < a.length; i++) a[i] = a[i] < 0 ? 0 : a[i] > 1 ? 1 : a[i];
+  for (let i = 0; i < a.length; i++) a[i] = Math.min(1, Math.max(0, a[i]));
   if (rng.float() < cfg.jpeg.p)
     a = jpegRoundTrip(a, size, rng.uniform(cfg.jpeg.minQuality, cfg.jpeg.maxQuality));
   if (cfg.noise > 0) {
