@@ -120,14 +120,14 @@ describe('ablation rows', () => {
       '- full RAN (region biased loss, margin 0.1, weight 1): copied from an earlier run.',
     );
     expect(md).toContain(
-      '| row | epochs | training | best valid | test | occlusion | balanced test | ckplus-dev (7 classes) | ckplus-dev balanced |',
+      '| row | epochs | training | best valid | prior weight | test | occlusion | balanced test | ckplus-dev (7 classes) | ckplus-dev balanced |',
     );
     expect(md).toContain(
-      '| backbone on the whole face only (1 region, no attention, no RB loss) | 2 | 2.00 h | 60.00% | 70.00% | 60.00% | 50.00% | 55.00% | 45.00% |',
+      '| backbone on the whole face only (1 region, no attention, no RB loss) | 2 | 2.00 h | 60.00% | 1 | 70.00% | 60.00% | 50.00% | 55.00% | 45.00% |',
     );
     // A row without face reports says so rather than borrowing another's.
     expect(md).toContain(
-      '| full RAN (region biased loss, margin 0.1, weight 1) | 2 | 2.50 h | 65.00% | 75.00% | 70.00% | 55.00% | n/a | n/a |',
+      '| full RAN (region biased loss, margin 0.1, weight 1) | 2 | 2.50 h | 65.00% | 1 | 75.00% | 70.00% | 55.00% | n/a | n/a |',
     );
   });
 });
