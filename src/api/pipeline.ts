@@ -3,7 +3,7 @@
  * RGB pixels -> faces and 68 landmarks -> aligned 48x48 grey faces -> the RAN -> emotions.
  */
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
-import { type AlignedFace, alignFace } from '../face/align.js';
+import { type AlignedFace, AlignmentError, alignFace } from '../face/align.js';
 import type { Box, FaceDetector } from '../face/detector.js';
 import type { EmotionNet } from '../infer/emotion-net.js';
 import { landmarkBoxes, regionsWithoutLandmarks } from '../model/regions.js';
@@ -121,11 +121,22 @@ export async function recognizeRgb(
     t = now;
   };
   const rgb = image.data instanceof Uint8Array ? image.data : new Uint8Array(image.data.buffer);
-  const found = await detector.detect(rgb, image.width, image.height);
+  const detected = await detector.detect(rgb, image.width, image.height);
   lap('detectMs');
   const size = model.size;
   const source = { data: rgb, width: image.width, height: image.height, channels: 3 as const };
-  const aligned = found.map((f) => alignFace(source, f.landmarks, size));
+  // A box whose landmarks cannot be aligned (often a spurious box on hair or forehead) is skipped;
+  // the other faces of the photo are still returned.
+  const found: typeof detected = [];
+  const aligned: AlignedFace[] = [];
+  for (const f of detected) {
+    try {
+      aligned.push(alignFace(source, f.landmarks, size));
+      found.push(f);
+    } catch (err) {
+      if (!(err instanceof AlignmentError)) throw err;
+    }
+  }
   const pixels = new Uint8Array(aligned.length * size * size);
   aligned.forEach((a, i) => {
     pixels.set(a.pixels, i * size * size);

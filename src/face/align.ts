@@ -15,6 +15,11 @@ export const FERPLUS_FRAMING = {
   mouth: [0.4913, 0.7604],
 } as const;
 
+/** Landmarks that do not define a face (eyes on one point, mouth above the eyes): no alignment exists. */
+export class AlignmentError extends Error {
+  override name = 'AlignmentError';
+}
+
 /** An affine map x' = a x + b y + c, y' = d x + e y + f as [a, b, c, d, e, f]. */
 export type Affine = [number, number, number, number, number, number];
 
@@ -62,7 +67,7 @@ export function alignmentTransform(landmarks: ArrayLike<number>, size: number): 
     num += px * (dst[i][0] - qmx) + py * (dst[i][1] - qmy);
     den += px * px + py * py;
   }
-  if (!(den > 1e-6) || !(num > 0)) throw new Error('degenerate landmarks: cannot align the face');
+  if (!(den > 1e-6) || !(num > 0)) throw new AlignmentError('degenerate landmarks: cannot align the face');
   const s = num / den;
   return [s * cos, -s * sin, qmx - s * pmx, s * sin, s * cos, qmy - s * pmy];
 }
@@ -71,7 +76,7 @@ export function alignmentTransform(landmarks: ArrayLike<number>, size: number): 
 export function invertAffine(m: Affine): Affine {
   const [a, b, c, d, e, f] = m;
   const det = a * e - b * d;
-  if (Math.abs(det) < 1e-12) throw new Error('singular transform');
+  if (Math.abs(det) < 1e-12) throw new AlignmentError('singular transform');
   return [e / det, -b / det, (b * f - c * e) / det, -d / det, a / det, (c * d - a * f) / det];
 }
 

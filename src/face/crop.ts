@@ -5,7 +5,7 @@
  *   face (forehead to chin) or loosely (with hair and shoulders) come out framed alike.
  * - `resize`: the crop resized to the input as it is (for crops already in FERPlus framing).
  */
-import { alignFace } from './align.js';
+import { AlignmentError, alignFace } from './align.js';
 import type { FaceDetector } from './detector.js';
 import type { RgbImage } from './image.js';
 import { resizeGrey } from './image.js';
@@ -33,8 +33,9 @@ export async function frameCrop(
     try {
       const source = { data: image.data, width: image.width, height: image.height, channels: 3 as const };
       return { pixels: alignFace(source, landmarks, size).pixels, framing };
-    } catch {
+    } catch (err) {
       // Degenerate landmarks (no face the network can read): the crop as it is.
+      if (!(err instanceof AlignmentError)) throw err;
     }
   }
   return { pixels: await resizeGrey(image, size), framing: 'resize' };
