@@ -91,7 +91,8 @@ export async function loadRgbImage(input: ImageInput, options: LoadImageOptions 
       }
     } else bytes = input;
     if (bytes.length === 0) throw new ImageError(`${name}: empty file`);
-    pipeline = sharp(bytes, { failOn: 'error' });
+    // sharp's own pixel limit is off: the size is checked against maxPixels below, before decoding.
+    pipeline = sharp(bytes, { failOn: 'error', limitInputPixels: false });
   }
   try {
     const meta = await pipeline.metadata();

@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ImageError, loadRgbImage, rgbToGrey } from '../../src/face/image.js';
@@ -105,7 +106,35 @@ describe('loadRgbImage', () => {
       expect((err as Error).message).toMatch(message);
     }
   });
+
+  it('refuses a pixel bomb as too large (its own limit, not the one sharp has) before decoding it', async () => {
+    // A 30000 x 30000 PNG header over a few bytes of data: 900 million pixels, sharp's limit is 268 million.
+    const bomb = pngHeaderOnly(30000, 30000);
+    const err = await loadRgbImage(bomb).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImageError);
+    expect((err as ImageError).reason).toBe('too-large');
+    expect((err as Error).message).toMatch(/30000x30000 is over the limit of 100,000,000 pixels/);
+  });
 });
+
+/** A PNG whose header says width x height, with one compressed row of data (not a decodable image). */
+function pngHeaderOnly(width: number, height: number): Uint8Array {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(zlib.crc32(body), body.length + 4);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const signature = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+  const idat = zlib.deflateSync(Buffer.alloc(1 + width * 3));
+  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+}
 
 describe('rgbToGrey', () => {
   it('uses BT.601 luma', () => {
