@@ -1,14 +1,19 @@
 /**
  * `ranfer serve`: the web app, the model files it loads, and a JSON API.
  *
- * - `POST /api/recognize`: an image as the raw body (`Content-Type: image/*`) or as a multipart upload
- *   (the first file); answers `{ "faces": [...] }`, each face shaped as in `ranfer predict --json`.
+ * - `POST /api/recognize`: an image as the raw body (`Content-Type: image/*`, `application/octet-stream`
+ *   or none: the format is read from the bytes) or as a multipart upload (the first file); answers
+ *   `{ "faces": [...] }`, each face shaped as in `ranfer predict --json`.
  * - `GET /api/health`: status, model, queue.
  * - `/models/ranfer/*`, `/models/face-api/*`: the weights the web app runs in the browser.
  *
- * Requests are recognised one at a time (one model, one thread) from a bounded queue: when it is full
- * the answer is 503, never a crash. Bodies over `maxBodyBytes` get 413, images over `maxPixels` 413,
- * unreadable images 400, other content types 415, each with `{ "error": "..." }`.
+ * Requests are recognised one at a time (one model, one thread) from a bounded queue. Every refusal is
+ * decided as early as it can be and answered `{ "error": "..." }`:
+ * - 503 with `Retry-After` before the body is read when the queue is full or the bodies being held would
+ *   pass `maxHeldBytes`, and when a request has waited `queueTimeoutMs` without its turn;
+ * - 408 when a body is not received within `bodyTimeoutMs` (a stalled client);
+ * - 413 for bodies over `maxBodyBytes` and images over `maxPixels`;
+ * - 400 for unreadable images and malformed multipart, 415 for other content types, 404 for unknown paths.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -36,6 +41,12 @@ export interface ServerOptions {
   maxPixels?: number;
   /** Requests waiting beyond the one being recognised before 503 (default 256). */
   maxQueue?: number;
+  /** Request bodies held in memory at once, in bytes, before 503 (default 8 bodies of the largest size). */
+  maxHeldBytes?: number;
+  /** A request that has waited this long without its turn gets 503 (default 30 s). */
+  queueTimeoutMs?: number;
+  /** A request whose body has not arrived whole within this time gets 408 and is closed (default 30 s). */
+  bodyTimeoutMs?: number;
   /** The built web app (default dist-web/ of the package). */
   webDir?: string;
   /** Log requests (default false). */
@@ -57,31 +68,117 @@ function fail(reply: FastifyReply, status: number, error: string) {
   return reply.code(status).send({ error });
 }
 
+const RECOGNIZE = '/api/recognize';
+const HOW_TO_SEND =
+  'send the image bytes as the body (Content-Type image/*, application/octet-stream or none) or as a multipart/form-data upload';
+
+/** Content types whose body is taken as image bytes. */
+function isImageBodyType(type: string | undefined): boolean {
+  if (!type) return true;
+  const essence = type.split(';')[0].trim().toLowerCase();
+  return essence === '' || essence === 'application/octet-stream' || /^image\/[\w.+-]+$/.test(essence);
+}
+
+/** Bodies in memory: reserved when a request arrives (its Content-Length), released when it ends. */
+class ByteBudget {
+  held = 0;
+  constructor(readonly limit: number) {}
+  take(bytes: number): boolean {
+    if (this.held > 0 && this.held + bytes > this.limit) return false;
+    this.held += bytes;
+    return true;
+  }
+  give(bytes: number): void {
+    this.held -= bytes;
+  }
+}
+
+class QueueTimeout extends Error {}
+
 export async function startServer(o: ServerOptions = {}): Promise<RunningServer> {
   const maxBodyBytes = o.maxBodyBytes ?? 20 * 1024 * 1024;
   const maxPixels = o.maxPixels ?? 40_000_000;
+  const queueTimeoutMs = o.queueTimeoutMs ?? 30_000;
+  const bodyTimeoutMs = o.bodyTimeoutMs ?? 30_000;
+  const retryAfterSec = String(Math.max(1, Math.ceil(queueTimeoutMs / 10_000)));
   const modelDir = o.recognizer?.modelDir ?? defaultModelDir();
   const fer: Recognizer = await createRecognizer({ ...o.recognizer, modelDir, maxPixels });
   const queue = new PQueue({ concurrency: 1 });
   const maxQueue = o.maxQueue ?? 256;
+  const budget = new ByteBudget(o.maxHeldBytes ?? 8 * maxBodyBytes);
+  const held = new WeakMap<object, number>();
+  const bodyTimers = new WeakMap<object, NodeJS.Timeout>();
   const started = Date.now();
 
-  const app = Fastify({ logger: o.logger ?? false, bodyLimit: maxBodyBytes, forceCloseConnections: true });
-  app.addContentTypeParser(
-    /^image\/[\w.+-]+$/,
-    { parseAs: 'buffer', bodyLimit: maxBodyBytes },
-    (_req, body, done) => done(null, body),
+  const app = Fastify({
+    logger: o.logger ?? false,
+    bodyLimit: maxBodyBytes,
+    forceCloseConnections: true,
+    // A backstop behind the body timer below: Node closes a request still arriving after this.
+    requestTimeout: bodyTimeoutMs + 5000,
+    http: { connectionsCheckingInterval: 1000 },
+  });
+  const busy = (reply: FastifyReply, why: string) => {
+    reply.header('Retry-After', retryAfterSec);
+    reply.header('Connection', 'close');
+    return fail(reply, 503, `busy: ${why}, retry later`);
+  };
+
+  // Every body that is not multipart is read as bytes; the route decides what it accepts.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) =>
+    done(null, body),
   );
   await app.register(fastifyMultipart, { limits: { fileSize: maxBodyBytes, files: 1, fields: 10 } });
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status === 413 || err.code === 'FST_REQ_FILE_TOO_LARGE')
       return fail(reply, 413, `request body over the limit of ${maxBodyBytes} bytes`);
-    if (status === 415) return fail(reply, 415, err.message);
     if (status >= 400 && status < 500) return fail(reply, status, err.message);
+    if (req.url === RECOGNIZE && req.isMultipart())
+      return fail(reply, 400, `malformed multipart body (${err.message})`);
     app.log.error(err);
     return fail(reply, 500, 'internal error');
   });
+  app.setNotFoundHandler((req, reply) => fail(reply, 404, `no such path: ${req.method} ${req.url}`));
+
+  // Refusals that need no body are made before it is read: a full queue, too many bytes held.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'POST' || req.url !== RECOGNIZE) return;
+    if (queue.size >= maxQueue) return busy(reply, 'too many requests waiting');
+    const length = Number(req.headers['content-length']);
+    if (length > maxBodyBytes)
+      return fail(reply, 413, `request body over the limit of ${maxBodyBytes} bytes`);
+    const bytes = Number.isFinite(length) && length >= 0 ? length : maxBodyBytes;
+    if (!budget.take(bytes)) return busy(reply, 'too many uploads in flight');
+    held.set(req, bytes);
+    // A client that stops sending mid-body gets 408 and its connection is closed.
+    bodyTimers.set(
+      req,
+      setTimeout(() => {
+        if (reply.raw.headersSent) return;
+        reply.raw.writeHead(408, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+        const error = `the request body did not arrive within ${bodyTimeoutMs / 1000} s`;
+        reply.raw.end(JSON.stringify({ error }), () => req.raw.destroy());
+      }, bodyTimeoutMs),
+    );
+  });
+  const bodyArrived = (req: object) => {
+    clearTimeout(bodyTimers.get(req));
+    bodyTimers.delete(req);
+  };
+  const release = async (req: object) => {
+    bodyArrived(req);
+    const bytes = held.get(req);
+    if (bytes === undefined) return;
+    held.delete(req);
+    budget.give(bytes);
+  };
+  app.addHook('preHandler', async (req) => {
+    if (!req.isMultipart()) bodyArrived(req);
+  });
+  app.addHook('onResponse', release);
+  app.addHook('onRequestAbort', release);
 
   // Cross-origin isolation lets the browser run TensorFlow.js's threaded WASM build.
   app.addHook('onSend', async (_req, reply) => {
@@ -94,28 +191,51 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
     model: path.basename(path.resolve(modelDir)),
     detector: o.recognizer?.detector ?? 'tiny',
     queue: { running: queue.pending, waiting: queue.size, limit: maxQueue },
+    heldBytes: budget.held,
     uptimeSec: Math.round((Date.now() - started) / 1000),
   }));
 
-  app.post('/api/recognize', async (req, reply) => {
+  /** Runs `work` in its turn, or throws QueueTimeout when the turn has not come in time. */
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const controller = new AbortController();
+    let running = false;
+    const timer = setTimeout(() => {
+      if (!running) controller.abort(new QueueTimeout());
+    }, queueTimeoutMs);
+    return queue
+      .add(
+        () => {
+          running = true;
+          return work();
+        },
+        { signal: controller.signal },
+      )
+      .finally(() => clearTimeout(timer)) as Promise<T>;
+  };
+
+  app.post(RECOGNIZE, async (req, reply) => {
     let image: Buffer;
     if (req.isMultipart()) {
-      const file = await req.file();
+      let file: Awaited<ReturnType<typeof req.file>>;
+      try {
+        file = await req.file();
+        image = file ? await file.toBuffer() : Buffer.alloc(0);
+        bodyArrived(req);
+      } catch (err) {
+        const e = err as Error & { code?: string; statusCode?: number };
+        if (e.code === 'FST_REQ_FILE_TOO_LARGE' || e.statusCode === 413) throw err;
+        return fail(reply, 400, `malformed multipart body (${e.message})`);
+      }
       if (!file) return fail(reply, 400, 'the multipart upload has no file');
-      image = await file.toBuffer();
-    } else if (Buffer.isBuffer(req.body)) image = req.body;
-    else
-      return fail(
-        reply,
-        415,
-        'send the image as the body with an image/* content type, or as a multipart upload',
-      );
+    } else if (isImageBodyType(req.headers['content-type']) && Buffer.isBuffer(req.body)) image = req.body;
+    else if (req.body === undefined && isImageBodyType(req.headers['content-type'])) image = Buffer.alloc(0);
+    else return fail(reply, 415, `unsupported content type "${req.headers['content-type']}": ${HOW_TO_SEND}`);
     if (image.length === 0) return fail(reply, 400, 'empty body');
-    if (queue.size >= maxQueue) return fail(reply, 503, 'busy: too many requests waiting, retry later');
     try {
-      const faces = await queue.add(() => fer.recognize(image));
+      const faces = await inTurn(() => fer.recognize(image));
       return { faces: faces.map(faceToJson) };
     } catch (err) {
+      if (err instanceof QueueTimeout) return busy(reply, `no turn within ${queueTimeoutMs / 1000} s`);
       if (err instanceof ImageError) {
         const message = err.message.replace(/^image buffer: /, '');
         return fail(reply, err.reason === 'too-large' ? 413 : 400, message);

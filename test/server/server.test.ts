@@ -66,13 +66,35 @@ describe('ranfer serve API', () => {
     expect(empty.status).toBe(400);
     const text = await post('hello', 'text/plain');
     expect(text.status).toBe(415);
-    expect(text.json.error).toMatch(/image\/\* content type/);
-    const octets = await post(new Uint8Array(happy), 'application/octet-stream');
-    expect(octets.status).toBe(415);
+    expect(text.json.error).toMatch(/Content-Type image\/\*, application\/octet-stream or none/);
+    const json = await post(new Uint8Array(happy), 'application/json');
+    expect(json.status).toBe(415);
+    expect(json.json.error).toMatch(/unsupported content type "application\/json": send the image bytes/);
+    const form = await post('a=1', 'application/x-www-form-urlencoded');
+    expect(form.status).toBe(415);
     const noFile = new FormData();
     noFile.append('note', 'no file here');
     const missing = await post(noFile);
     expect(missing.status).toBe(400);
+  });
+
+  it('reads the format from the bytes for octet-stream, no type, and image types with parameters', async () => {
+    for (const type of ['application/octet-stream', 'image/jpeg; charset=binary', 'IMAGE/PNG', undefined]) {
+      const res = await post(new Uint8Array(happy), type);
+      expect(res.status, String(type)).toBe(200);
+      expect((res.json.faces as FaceJson[])[0].emotion).toBe('happiness');
+    }
+  });
+
+  it('answers malformed multipart with 400 and unknown paths with 404, both as { error }', async () => {
+    for (const type of ['multipart/form-data', 'multipart/form-data; boundary=XYZ']) {
+      const res = await post('--garbage\r\n\x00\x01 not a form', type);
+      expect(res.status, type).toBe(400);
+      expect(res.json.error, type).toMatch(/multipart/);
+    }
+    const missing = await fetch(`${server.url}/api/nope`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: 'no such path: GET /api/nope' });
   });
 
   it('refuses oversized bodies and images with 413', async () => {
