@@ -123,7 +123,10 @@ export async function decodeFace(file: string, out: Uint8Array): Promise<void> {
   try {
     result = await sharp(file).greyscale().raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
-    throw new DataError(`unreadable image (${(e as Error).message})`, file);
+    const msg = (e as Error).message;
+    if (/failOn|premature|truncat|corrupt|Read error/i.test(msg))
+      throw new DataError('truncated or corrupt image (decode it with another tool to check)', file);
+    throw new DataError(`unreadable image (${msg.split('\n')[0]})`, file);
   }
   const { data, info } = result;
   if (info.width !== IMAGE_SIZE || info.height !== IMAGE_SIZE) {
@@ -150,7 +153,9 @@ export async function loadSplit(
   const rows = await readLabels(dataDir, split);
   const dir = splitDir(dataDir, split);
   const fp = await fingerprint(dir, rows);
-  const cacheFile = path.join(options.cacheDir ?? defaultCacheDir(), `ferplus-${split}.bin`);
+  // One cache file per data folder and split: another folder's split never overwrites this one's.
+  const folder = createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 10);
+  const cacheFile = path.join(options.cacheDir ?? defaultCacheDir(), `ferplus-${split}-${folder}.bin`);
   const cached = await readCache(cacheFile, fp, IMAGE_SIZE, NUM_VOTES);
   if (cached.ok) {
     const { names, pixels, votes } = cached.data;

@@ -12,16 +12,22 @@ export interface LabelRow {
 }
 
 export function parseLabelCsv(text: string, path: string): LabelRow[] {
-  let records: string[][];
+  let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { relax_column_count: true, skip_empty_lines: true, trim: true });
+    // `info` gives each record's own line in the file (blank lines skipped are still counted).
+    records = parse(text, {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
     const err = e as { lines?: number; message: string };
     throw new DataError(`malformed CSV (${err.message})`, path, err.lines);
   }
   const seen = new Set<string>();
-  return records.map((rec, i) => {
-    const line = i + 1;
+  return records.map(({ record: rec, info }) => {
+    const line = info.lines;
     if (rec.length !== 2 + NUM_VOTES) {
       throw new DataError(
         `expected ${2 + NUM_VOTES} fields (file, box, ${NUM_VOTES} votes), found ${rec.length}`,

@@ -114,6 +114,35 @@ describe('loadSplit', () => {
     );
   });
 
+  it('counts blank lines in label.csv line numbers', async () => {
+    const csv = path.join(dataDir, 'FER2013Test', 'label.csv');
+    await fs.writeFile(csv, `${ROWS[0]}\n\n${ROWS[1]}\nfer0000002.png,"(0, 0, 48, 48)",0,x,0,0,0,0,0,0,0,0\n`);
+    await expect(loadSplit(dataDir, 'test', { cacheDir })).rejects.toThrow(
+      /label\.csv:4: vote counts must be whole numbers/,
+    );
+  });
+
+  it('says a truncated image is truncated', async () => {
+    const file = path.join(dataDir, 'FER2013Test', 'fer0000001.png');
+    const png = await fs.readFile(file);
+    await fs.writeFile(file, png.subarray(0, png.length - 30));
+    await expect(loadSplit(dataDir, 'test', { cacheDir })).rejects.toThrow(
+      /fer0000001\.png: truncated or corrupt image/,
+    );
+  });
+
+  it('keeps one cache per data folder: another folder does not overwrite it', async () => {
+    const other = path.join(tmp, `other${run}`);
+    await fs.cp(dataDir, other, { recursive: true });
+    await writeFace(path.join(other, 'FER2013Test', 'fer0000000.png'), 200);
+    const mine = await loadSplit(dataDir, 'test', { cacheDir });
+    const theirs = await loadSplit(other, 'test', { cacheDir });
+    expect(theirs.cacheFile).not.toBe(mine.cacheFile);
+    const again = await loadSplit(dataDir, 'test', { cacheDir });
+    expect(again.source).toBe('cache');
+    expect(again.data.pixels[0]).toBe(10);
+  });
+
   it('names an unreadable image and one of the wrong size', async () => {
     const dir = path.join(dataDir, 'FER2013Test');
     await fs.writeFile(path.join(dir, 'fer0000001.png'), 'this is not a png');
