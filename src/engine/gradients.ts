@@ -45,15 +45,16 @@ export function computeGradients(
   offsets = statOffsets(net),
 ): GradientOutput {
   const ctx = trainingContext(bnGroup);
-  const vars = net.params.variables();
+  // Frozen parameters (learning-rate scale 0) get no gradient: their part of the backward pass is skipped.
+  const trained = net.params.trainedVariables();
   const { value, grads: g } = tf.tidy(() => {
     const x = tf.tensor4d(input.x, input.xShape);
     const y = tf.tensor2d(input.y, input.yShape);
-    return tf.variableGrads(() => net.lossSum({ x, y }, ctx), vars as tf.Variable[]);
+    return tf.variableGrads(() => net.lossSum({ x, y }, ctx), trained);
   });
   try {
     net.params.flatten(
-      vars.map((v) => g[v.name]),
+      net.params.variables().map((v) => g[v.name]),
       grads,
     );
     stats.fill(0);

@@ -188,6 +188,13 @@ export class WorkerPool {
     return mask;
   }
 
+  /** Each parameter's learning-rate multiplier (0 where frozen). */
+  lrScales(): Float32Array {
+    const scales = new Float32Array(this.params.length);
+    for (const p of this.layout) scales.fill(p.lrScale, p.offset, p.offset + p.size);
+    return scales;
+  }
+
   /** Call after changing `params` or `state` in place: workers reload them before their next task. */
   weightsChanged(): void {
     this.version++;

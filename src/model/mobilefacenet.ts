@@ -57,6 +57,12 @@ export interface MobileFaceNetConfig {
   trunkStages: number;
   /** Stride of the first tail stage (1 keeps a small region's resolution). */
   tailStride: number;
+  /**
+   * Learning-rate multipliers of the pretrained layers in training (default 1 each): without batch
+   * normalisation inside, the published network's activations grow by orders of magnitude under the
+   * full rate. 0 freezes a part (its backward pass is skipped).
+   */
+  lrScale?: { trunk: number; tail: number };
 }
 
 interface ConvBias {

@@ -93,8 +93,9 @@ export class Ran implements Network {
     const s = { params: this.params, state: this.state, rng: new Rng(seed) };
     const b = config.backbone;
     if (b) {
-      const trunk = new MfnTrunk(b, s, MFN_SCOPE);
-      const tail = new MfnTail(b, trunk.outChannels, s, MFN_SCOPE);
+      const lr = b.lrScale ?? { trunk: 1, tail: 1 };
+      const trunk = s.params.withLrScale(lr.trunk, () => new MfnTrunk(b, s, MFN_SCOPE));
+      const tail = s.params.withLrScale(lr.tail, () => new MfnTail(b, trunk.outChannels, s, MFN_SCOPE));
       // The published network's input is 0..1 grey or colour: undo ranfer's normalisation first.
       this.trunk = {
         outChannels: trunk.outChannels,

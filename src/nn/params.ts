@@ -19,6 +19,8 @@ export interface ParamSpec {
   init: Init;
   /** Excluded from weight decay (biases, norms, PReLU slopes). */
   noDecay?: boolean;
+  /** Multiplier of the learning rate (default 1); 0 freezes the parameter: no gradient is computed. */
+  lrScale?: number;
 }
 
 export interface ParamInfo {
@@ -27,6 +29,8 @@ export interface ParamInfo {
   offset: number;
   size: number;
   noDecay: boolean;
+  /** Multiplier of the learning rate; 0: frozen. */
+  lrScale: number;
 }
 
 let nextStoreId = 0;
@@ -37,8 +41,21 @@ export class ParamStore {
   private readonly specs: ParamSpec[] = [];
   private readonly vars: tf.Variable[] = [];
   private readonly byName = new Map<string, tf.Variable>();
+  private lrScale = 1;
 
   constructor(readonly trainable: boolean) {}
+
+  /** Declares parameters in `declare` with a learning-rate multiplier (0 freezes them). */
+  withLrScale<T>(scale: number, declare: () => T): T {
+    if (!(scale >= 0)) throw new RangeError(`learning-rate scale must be >= 0, got ${scale}`);
+    const outer = this.lrScale;
+    this.lrScale = scale;
+    try {
+      return declare();
+    } finally {
+      this.lrScale = outer;
+    }
+  }
 
   /** Declares a parameter and creates its variable (initialised from `rng`). */
   add(spec: ParamSpec, rng: Rng): tf.Variable {
@@ -55,7 +72,9 @@ export class ParamStore {
       values.fill(init.value);
     }
     const v = tf.variable(tf.tensor(values, spec.shape), this.trainable, this.prefix + spec.name);
-    this.specs.push(spec);
+    this.specs.push(
+      spec.lrScale === undefined && this.lrScale !== 1 ? { ...spec, lrScale: this.lrScale } : spec,
+    );
     this.vars.push(v);
     this.byName.set(spec.name, v);
     return v;
@@ -71,12 +90,24 @@ export class ParamStore {
     return this.vars;
   }
 
+  /** The variables that are trained (learning-rate scale above 0). */
+  trainedVariables(): tf.Variable[] {
+    return this.vars.filter((_, i) => (this.specs[i].lrScale ?? 1) > 0);
+  }
+
   /** Layout of the flat vector: name, shape, offset and size of each parameter in order. */
   layout(): ParamInfo[] {
     let offset = 0;
     return this.specs.map((s) => {
       const size = s.shape.reduce((a, b) => a * b, 1);
-      const info = { name: s.name, shape: s.shape, offset, size, noDecay: s.noDecay ?? false };
+      const info = {
+        name: s.name,
+        shape: s.shape,
+        offset,
+        size,
+        noDecay: s.noDecay ?? false,
+        lrScale: s.lrScale ?? 1,
+      };
       offset += size;
       return info;
     });
@@ -109,14 +140,16 @@ export class ParamStore {
     }
   }
 
-  /** Flattens tensors given in this store's order (e.g. gradients) into one vector. */
-  flatten(tensors: readonly tf.Tensor[], out?: Float32Array): Float32Array {
+  /** Flattens tensors given in this store's order (e.g. gradients) into one vector; absent ones are 0. */
+  flatten(tensors: readonly (tf.Tensor | undefined)[], out?: Float32Array): Float32Array {
     const flat = out ?? new Float32Array(this.size);
     let offset = 0;
-    tensors.forEach((t, i) => {
-      if (t.size !== this.vars[i].size) throw new Error(`tensor ${i} does not match ${this.specs[i].name}`);
-      flat.set(t.dataSync() as Float32Array, offset);
-      offset += t.size;
+    this.vars.forEach((v, i) => {
+      const t = tensors[i];
+      if (!t) flat.fill(0, offset, offset + v.size);
+      else if (t.size !== v.size) throw new Error(`tensor ${i} does not match ${this.specs[i].name}`);
+      else flat.set(t.dataSync() as Float32Array, offset);
+      offset += v.size;
     });
     return flat;
   }

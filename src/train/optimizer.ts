@@ -1,7 +1,8 @@
 /**
  * Optimizers over flat Float32Array parameters, in plain JS on the main thread (a few ms per step for a
  * few million weights). Their state is plain arrays, saved exactly in checkpoints.
- * Weight decay is decoupled (AdamW / SGDW) and skipped for parameters marked `noDecay`.
+ * Weight decay is decoupled (AdamW / SGDW) and skipped for parameters marked `noDecay`; each parameter's
+ * step is scaled by its learning-rate multiplier (0: frozen, neither stepped nor decayed).
  */
 
 export type OptimizerConfig =
@@ -17,11 +18,15 @@ export class Optimizer {
   private readonly buffers: Float32Array[];
   step = 0;
 
-  /** `decayMask[i]` is 1 where parameter i gets weight decay, 0 elsewhere. */
+  /**
+   * `decayMask[i]` is 1 where parameter i gets weight decay, 0 elsewhere; `lrScale[i]` multiplies its
+   * learning rate (all 1 when absent).
+   */
   constructor(
     readonly config: OptimizerConfig,
     readonly size: number,
     private readonly decayMask: Uint8Array,
+    private readonly lrScale: Float32Array = new Float32Array(size).fill(1),
   ) {
     const count = config.kind === 'sgd' ? 1 : 2;
     this.buffers = Array.from({ length: count }, () => new Float32Array(size));
@@ -32,6 +37,7 @@ export class Optimizer {
     this.step++;
     const c = this.config;
     const mask = this.decayMask;
+    const scale = this.lrScale;
     if (c.kind === 'sgd') {
       const m = this.buffers[0];
       const mu = c.momentum;
@@ -40,7 +46,7 @@ export class Optimizer {
         const v = mu * m[i] + g;
         m[i] = v;
         const d = c.nesterov ? g + mu * v : v;
-        params[i] -= lr * (d + c.weightDecay * mask[i] * params[i]);
+        params[i] -= lr * scale[i] * (d + c.weightDecay * mask[i] * params[i]);
       }
     } else {
       const [m, v] = this.buffers;
@@ -53,7 +59,7 @@ export class Optimizer {
         m[i] = b1 * m[i] + (1 - b1) * g;
         v[i] = b2 * v[i] + (1 - b2) * g * g;
         const d = m[i] / bc1 / (Math.sqrt(v[i] / bc2) + c.eps);
-        params[i] -= lr * (d + c.weightDecay * mask[i] * params[i]);
+        params[i] -= lr * scale[i] * (d + c.weightDecay * mask[i] * params[i]);
       }
     }
   }

@@ -22,7 +22,7 @@ export class StepRunner {
     optimizer: OptimizerConfig,
     readonly options: StepOptions,
   ) {
-    this.optimizer = new Optimizer(optimizer, pool.params.length, pool.decayMask());
+    this.optimizer = new Optimizer(optimizer, pool.params.length, pool.decayMask(), pool.lrScales());
     this.grads = new Float32Array(pool.params.length);
   }
 
