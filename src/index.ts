@@ -2,6 +2,7 @@
 export {
   createRecognizer,
   type EmotionResult,
+  type FaceFinding,
   type RecognizedFace,
   Recognizer,
   type RecognizerConfig,

@@ -5,8 +5,11 @@
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
 import { type AlignedFace, AlignmentError, alignFace } from '../face/align.js';
 import type { Box, FaceDetector } from '../face/detector.js';
+import { type FaceFinding, findFaces } from '../face/find.js';
 import type { EmotionNet } from '../infer/emotion-net.js';
 import { landmarkBoxes, regionsWithoutLandmarks } from '../model/regions.js';
+
+export type { FaceFinding } from '../face/find.js';
 
 /** How the model is run on each face. */
 export interface ClassifyOptions {
@@ -111,7 +114,7 @@ export async function recognizeRgb(
   image: RgbPixels,
   detector: FaceDetector,
   model: EmotionNet,
-  options: ClassifyOptions & { scale?: number } = {},
+  options: ClassifyOptions & FaceFinding & { scale?: number } = {},
   timings?: RecognizeTimings,
 ): Promise<RecognizedFace[]> {
   let t = performance.now();
@@ -121,7 +124,7 @@ export async function recognizeRgb(
     t = now;
   };
   const rgb = image.data instanceof Uint8Array ? image.data : new Uint8Array(image.data.buffer);
-  const detected = await detector.detect(rgb, image.width, image.height);
+  const detected = await findFaces(rgb, image.width, image.height, detector, options);
   lap('detectMs');
   const size = model.size;
   const source = { data: rgb, width: image.width, height: image.height, channels: 3 as const };

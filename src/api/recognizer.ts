@@ -18,14 +18,15 @@ import {
   checkEmotionModel,
   classifyFaces,
   type EmotionResult,
+  type FaceFinding,
   type RecognizedFace,
   type RecognizeTimings,
   recognizeRgb,
 } from './pipeline.js';
 
-export type { EmotionResult, RecognizedFace, RecognizeTimings } from './pipeline.js';
+export type { EmotionResult, FaceFinding, RecognizedFace, RecognizeTimings } from './pipeline.js';
 
-export interface RecognizerConfig extends DetectorOptions, ClassifyOptions {
+export interface RecognizerConfig extends DetectorOptions, ClassifyOptions, FaceFinding {
   /** Folder of the emotion model (model.json + weights.bin); the shipped FERPlus RAN by default. */
   modelDir?: string;
   /** TensorFlow.js backend (default `auto`: tfjs-node when installed, else WASM). */

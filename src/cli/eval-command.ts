@@ -21,7 +21,8 @@ function printReport(r: EvalReport | FaceFolderReport): void {
       `balanced accuracy ${pct(r.balancedAccuracy)}, macro-F1 ${r.macroF1.toFixed(4)}`,
   );
   if ('framing' in r) {
-    const fallbacks = r.framingFallbacks ? ` (${r.framingFallbacks} resized: landmarks unusable)` : '';
+    const why = r.framing === 'detect' ? 'no face found' : 'landmarks unusable';
+    const fallbacks = r.framingFallbacks ? ` (${r.framingFallbacks} resized: ${why})` : '';
     console.log(`framing: ${r.framing}${fallbacks}`);
     if (r.withoutContempt) {
       const w = r.withoutContempt;
@@ -57,6 +58,7 @@ interface EvalOpts {
   subset?: Subset | 'all';
   faces?: string;
   framing: CropFraming;
+  retryBorder: number;
   model: string;
   json?: boolean;
   tta?: boolean;
@@ -88,10 +90,16 @@ export function registerEvalCommand(program: Command): void {
     .addOption(
       new Option(
         '--framing <how>',
-        'with --faces: aligned (landmarks on the crop, then the photo pipeline alignment) or resize (as it is)',
+        'with --faces: aligned (landmarks on the crop, then the photo pipeline alignment), resize (as it is) or detect (the face detector first, as for photos)',
       )
         .choices([...CROP_FRAMINGS])
         .default('aligned'),
+    )
+    .option(
+      '--retry-border <f>',
+      'with --framing detect: border (fraction of the side) of the retry when no face is found; 0: none',
+      nonNegativeNumber,
+      1,
     )
     .option('--model <dir>', 'model folder (model.json + weights.bin)', defaultModelDir())
     .option('--tta', 'average with the horizontally flipped face (test-time augmentation)')
@@ -122,7 +130,14 @@ export function registerEvalCommand(program: Command): void {
         onProgress,
       };
       const reports: Array<EvalReport | FaceFolderReport> = opts.faces
-        ? [await evaluateFaceFolder({ ...common, dir: opts.faces, framing: opts.framing })]
+        ? [
+            await evaluateFaceFolder({
+              ...common,
+              dir: opts.faces,
+              framing: opts.framing,
+              retryBorder: opts.retryBorder,
+            }),
+          ]
         : await evaluateModel({
             ...common,
             dataDir: opts.data,

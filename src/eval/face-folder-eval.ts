@@ -20,7 +20,7 @@ import { predictSet, startModelPool } from './pool-predict.js';
 
 export interface FaceFolderReport extends EvalReport {
   framing: CropFraming;
-  /** Crops whose landmarks could not be aligned, resized as they are instead. */
+  /** Crops whose landmarks could not be aligned (or, detecting, where no face was found), resized instead. */
   framingFallbacks: number;
   /** The same predictions scored on the images not labelled contempt (absent when none is). */
   withoutContempt?: Pick<EvalReport, 'count' | 'accuracy' | 'balancedAccuracy' | 'macroF1'>;
@@ -30,6 +30,8 @@ export interface FaceFolderEvalOptions {
   dir: string;
   modelDir: string;
   framing: CropFraming;
+  /** With `detect` framing: the border of the retry when no face is found (default 1; 0: none). */
+  retryBorder?: number;
   tta: boolean;
   /** Weight of the training class prior in the predictions (model/prior.ts; default: the model's). */
   priorWeight?: number;
@@ -45,15 +47,16 @@ export async function frameFolder(
   framing: CropFraming,
   backend?: BackendChoice,
   onProgress?: (done: number, total: number) => void,
+  retryBorder?: number,
 ): Promise<{ pixels: Uint8Array; fallbacks: number }> {
   const detector =
-    framing === 'aligned'
+    framing !== 'resize'
       ? await FaceDetector.create(await loadFaceApi(backend), (net) => net.loadFromDisk(faceApiModelDir()))
       : undefined;
   const pixels = new Uint8Array(files.length * size * size);
   let fallbacks = 0;
   for (const [i, file] of files.entries()) {
-    const framed = await frameCrop(await loadRgbImage(file), size, framing, detector);
+    const framed = await frameCrop(await loadRgbImage(file), size, framing, detector, retryBorder);
     if (framed.framing !== framing) fallbacks++;
     pixels.set(framed.pixels, i * size * size);
     onProgress?.(i + 1, files.length);
@@ -67,7 +70,14 @@ export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<Face
   const size = model.manifest.input.size;
   const n = folder.files.length;
   // Framing takes most of the time (landmarks per crop); prediction the rest.
-  const framed = await frameFolder(folder.files, size, o.framing, o.backend, (d) => o.onProgress?.(d, 2 * n));
+  const framed = await frameFolder(
+    folder.files,
+    size,
+    o.framing,
+    o.backend,
+    (d) => o.onProgress?.(d, 2 * n),
+    o.retryBorder,
+  );
   const pool = await startModelPool(model, o.modelDir, { workers: o.workers, backend: o.backend });
   let probs: Float32Array;
   try {

@@ -4,19 +4,25 @@
  *   eyes level), so a crop is seen as the same face in a photo would be. Crops cut tightly around the
  *   face (forehead to chin) or loosely (with hair and shoulders) come out framed alike.
  * - `resize`: the crop resized to the input as it is (for crops already in FERPlus framing).
+ * - `detect`: the photo pipeline's own way: the face detector (with its bordered retry), then the
+ *   landmarks of the face it scores highest; a crop where it finds none is resized instead.
  */
 import { AlignmentError, alignFace } from './align.js';
 import type { FaceDetector } from './detector.js';
+import { findFaces } from './find.js';
 import type { RgbImage } from './image.js';
 import { resizeGrey } from './image.js';
 
-export type CropFraming = 'aligned' | 'resize';
-export const CROP_FRAMINGS: readonly CropFraming[] = ['aligned', 'resize'];
+export type CropFraming = 'aligned' | 'resize' | 'detect';
+export const CROP_FRAMINGS: readonly CropFraming[] = ['aligned', 'resize', 'detect'];
 
 export interface FramedCrop {
   /** size x size grey pixels. */
   pixels: Uint8Array;
-  /** The framing used: `resize` also where alignment was asked for but the landmarks were degenerate. */
+  /**
+   * The framing used: `resize` also where alignment was asked for but the landmarks were degenerate, or
+   * where detection found no face.
+   */
   framing: CropFraming;
 }
 
@@ -26,11 +32,17 @@ export async function frameCrop(
   size: number,
   framing: CropFraming,
   detector?: FaceDetector,
+  retryBorder?: number,
 ): Promise<FramedCrop> {
-  if (framing === 'aligned') {
-    if (!detector) throw new Error('aligned framing needs the landmark network (a FaceDetector)');
-    const landmarks = await detector.cropLandmarks(image.data, image.width, image.height);
+  if (framing !== 'resize') {
+    if (!detector) throw new Error(`${framing} framing needs the face networks (a FaceDetector)`);
+    const faces = await findFaces(image.data, image.width, image.height, detector, {
+      faces: framing === 'aligned' ? 'crop' : 'detect',
+      retryBorder,
+    });
+    const landmarks = faces[0]?.landmarks;
     try {
+      if (!landmarks) throw new AlignmentError('no face found');
       const source = { data: image.data, width: image.width, height: image.height, channels: 3 as const };
       return { pixels: alignFace(source, landmarks, size).pixels, framing };
     } catch (err) {

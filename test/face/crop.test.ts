@@ -67,6 +67,6 @@ describe('frameCrop', () => {
 
   it('needs the landmark network for aligned framing', async () => {
     const image = await loadRgbImage(path.join(CKPLUS_DEV, 'images', 'S010_004_00000017.png'));
-    await expect(frameCrop(image, 48, 'aligned')).rejects.toThrow(/needs the landmark network/);
+    await expect(frameCrop(image, 48, 'aligned')).rejects.toThrow(/aligned framing needs the face networks/);
   });
 });
