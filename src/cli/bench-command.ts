@@ -1,4 +1,6 @@
 /** `ranfer bench ...`: benchmarks that print their figures (and --json). */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { EmotionAdapter } from '../bench/compare/adapter.js';
 import { compareMarkdown, runCompareBench } from '../bench/compare/compare-bench.js';
@@ -12,6 +14,7 @@ import type { DetectorKind } from '../face/detector.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions, defaultFacesDir, defaultPhotosDir } from './defaults.js';
+import { UsageError } from './errors.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 
@@ -161,8 +164,13 @@ export function registerBenchCommand(program: Command): void {
     .addOption(new Option('--detector <kind>', 'face detector').choices(['tiny', 'ssd']).default('tiny'))
     .option('--repeats <n>', 'timed runs per photo', positiveInt, 10)
     .option('--tta', 'average each face with its mirror image (flip test-time augmentation)')
-    .action((opts: PhotoOpts) =>
-      runBench(
+    .action(async (opts: PhotoOpts) => {
+      const missing = ['happy.jpg', 'bbt1.jpg'].filter((f) => !existsSync(path.join(opts.photos, f)));
+      if (missing.length)
+        throw new UsageError(
+          `no ${missing.join(' or ')} in ${opts.photos}: give --photos DIR (a folder with happy.jpg, one face, and bbt1.jpg, a group) or set RANFER_PHOTOS`,
+        );
+      return runBench(
         'bench photo',
         opts,
         (onProgress) =>
@@ -192,8 +200,8 @@ export function registerBenchCommand(program: Command): void {
           console.table({ [r.oneFace.photo]: row(r.oneFace), [r.group.photo]: row(r.group) });
           console.log(`one face: ${r.oneFace.msPerImage.toFixed(1)} ms per image (target < 150)`);
         },
-      ),
-    );
+      );
+    });
 
   dataOptions(
     bench

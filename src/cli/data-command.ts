@@ -1,4 +1,6 @@
 /** `ranfer data`: checks a FERPlus folder, builds the decoded-image cache, and reports counts and load times. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { SUBSETS } from '../data/challenge.js';
 import { labelSet, resolveSubset } from '../data/dataset.js';
@@ -55,7 +57,9 @@ export function registerDataCommand(program: Command): void {
       }
       const test = loaded.test?.data;
       const subsets: Record<string, number> = {};
-      if (test)
+      // The challenge subsets are optional (Microsoft's FERPlus tooling does not make them).
+      const hasSubsets = existsSync(path.join(opts.data, 'challenge-subsets'));
+      if (test && hasSubsets)
         for (const s of SUBSETS) subsets[s] = (await resolveSubset(opts.data, s, test)).indices.length;
       const result = { data: opts.data, cacheDir: opts.cacheDir, splits: reports, subsets };
       if (opts.json) {
@@ -76,9 +80,11 @@ export function registerDataCommand(program: Command): void {
       console.log('majority images per class:');
       console.table(Object.fromEntries(reports.map((r) => [r.split, r.perClassMajority])));
       console.log(
-        `challenge subsets (resolved against the test split): ${Object.entries(subsets)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ')}`,
+        hasSubsets
+          ? `challenge subsets (resolved against the test split): ${Object.entries(subsets)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}`
+          : 'challenge subsets: none (no challenge-subsets/ folder; eval --subsets needs one)',
       );
     });
 }

@@ -27,7 +27,8 @@ export async function expandInputs(inputs: string[]): Promise<ExpandedInputs> {
       files.push(...found.sort().map((f) => path.join(input, f)));
     } else if (!st && isDynamicPattern(input)) {
       expanded = true;
-      const found = await glob(input, { caseSensitiveMatch: false });
+      // An absolute pattern gives absolute paths (tinyglobby's are relative to the working folder).
+      const found = await glob(input, { caseSensitiveMatch: false, absolute: path.isAbsolute(input) });
       if (found.length === 0) files.push(input);
       else files.push(...found.sort());
     } else files.push(input);

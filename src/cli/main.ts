@@ -2,9 +2,11 @@
 /** The `ranfer` command line. */
 import { Command } from 'commander';
 import { DataError } from '../data/errors.js';
+import { ImageError } from '../face/image.js';
 import { registerAblateCommand } from './ablate-command.js';
 import { registerBenchCommand } from './bench-command.js';
 import { registerDataCommand } from './data-command.js';
+import { UsageError } from './errors.js';
 import { registerEvalCommand } from './eval-command.js';
 import { registerPredictCommand } from './predict-command.js';
 import { registerRegionsCommand } from './regions-command.js';
@@ -31,8 +33,11 @@ registerServeCommand(program);
 registerBenchCommand(program);
 registerRegionsCommand(program);
 
+// Every failure ends in one line and exit code 1; RANFER_DEBUG=1 adds the stack of unexpected ones.
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof DataError) console.error(`ranfer: ${err.message}`);
-  else console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  const expected = err instanceof DataError || err instanceof UsageError || err instanceof ImageError;
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  console.error(`ranfer: ${message}`);
+  if (!expected && process.env.RANFER_DEBUG && err instanceof Error) console.error(err.stack);
   process.exitCode = 1;
 });

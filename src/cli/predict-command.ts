@@ -1,5 +1,5 @@
 /** `ranfer predict`: faces and emotions of photos, as a table, JSON, or annotated images. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type FaceJson, faceToJson } from '../api/face-json.js';
@@ -9,7 +9,9 @@ import type { DetectorKind } from '../face/detector.js';
 import { ImageError } from '../face/image.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { annotateImage } from '../report/annotate.js';
+import { UsageError } from './errors.js';
 import { expandInputs } from './inputs.js';
+import { nonNegativeNumber, positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 
 interface PredictOpts {
@@ -20,6 +22,10 @@ interface PredictOpts {
   regions: 'fixed' | 'landmarks';
   tta?: boolean;
   model: string;
+  crops?: boolean;
+  retryBorder: number;
+  tinyInputSize: number;
+  maxFaces: number;
 }
 
 export interface PredictEntry {
@@ -36,11 +42,10 @@ function probability(value: string): number {
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
-function printTable(file: string, faces: RecognizedFace[]): void {
-  console.log(
-    `${file}: ${faces.length === 0 ? 'no face found' : `${faces.length} face${faces.length > 1 ? 's' : ''}`}`,
-  );
-  if (faces.length === 0) return;
+/** The table of one image's faces, as lines. */
+function faceTable(file: string, faces: RecognizedFace[]): string {
+  const title = `${file}: ${faces.length === 0 ? 'no face found' : `${faces.length} face${faces.length > 1 ? 's' : ''}`}`;
+  if (faces.length === 0) return title;
   const head = ['face', 'box (x,y wxh)', 'score', 'emotion', ...EMOTIONS.map((e) => e.slice(0, 9))];
   const rows = faces.map((f, i) => [
     String(i + 1),
@@ -52,8 +57,14 @@ function printTable(file: string, faces: RecognizedFace[]): void {
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) =>
     `  ${cells.map((v, c) => (c < 4 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ')}`;
-  console.log(line(head));
-  for (const r of rows) console.log(line(r));
+  return [title, line(head), ...rows.map(line)].join('\n');
+}
+
+/** An output folder: absent (it is made) or a folder, never a file. */
+async function checkOutputFolder(dir: string, option: string): Promise<void> {
+  const info = await stat(dir).catch(() => null);
+  if (info && !info.isDirectory())
+    throw new UsageError(`${option} ${dir}: a file is there; give a folder (it is made if missing)`);
 }
 
 /** A unique output name per input inside the annotation folder. */
@@ -84,8 +95,23 @@ export function registerPredictCommand(program: Command): void {
         .default('fixed'),
     )
     .option('--tta', 'average with the mirrored face')
+    .option('--crops', 'each image is one face crop (no detection; landmarks on the whole image)')
+    .option(
+      '--retry-border <f>',
+      'when no face is found, retry with a border of this fraction of the side (0: no retry)',
+      nonNegativeNumber,
+      1,
+    )
+    .option(
+      '--tiny-input-size <n>',
+      'Tiny Face Detector input side, a multiple of 32 (larger finds smaller faces, slower)',
+      positiveInt,
+      512,
+    )
+    .option('--max-faces <n>', 'at most this many faces per image, highest scores first', positiveInt, 100)
     .option('--model <dir>', 'model folder', defaultModelDir())
     .action(async (inputs: string[], opts: PredictOpts) => {
+      if (opts.annotate) await checkOutputFolder(opts.annotate, '--annotate');
       const { files, expanded } = await expandInputs(inputs);
       const fer = await createRecognizer({
         modelDir: opts.model,
@@ -93,6 +119,13 @@ export function registerPredictCommand(program: Command): void {
         detector: opts.detector,
         regions: opts.regions,
         flipTta: opts.tta,
+        faces: opts.crops ? 'crop' : 'detect',
+        retryBorder: opts.retryBorder,
+        tinyInputSize: opts.tinyInputSize,
+        maxFaces: opts.maxFaces,
+      }).catch((err: Error) => {
+        if (err instanceof RangeError) throw new UsageError(err.message);
+        throw err;
       });
       if (opts.annotate) await mkdir(opts.annotate, { recursive: true });
       const used = new Set<string>();
@@ -105,7 +138,7 @@ export function registerPredictCommand(program: Command): void {
           try {
             const faces = await fer.recognize(file);
             entries.push({ file, faces: faces.map(faceToJson) });
-            if (!opts.json) printTable(file, faces);
+            if (!opts.json) bar.log(faceTable(file, faces));
             if (opts.annotate) {
               const out = path.join(opts.annotate, annotationName(file, used));
               await writeFile(out, await annotateImage(file, faces));
@@ -114,7 +147,7 @@ export function registerPredictCommand(program: Command): void {
             if (!(err instanceof ImageError)) throw err;
             unreadable++;
             entries.push({ file, faces: [], error: err.message });
-            console.error(`ranfer: ${err.message}`);
+            bar.log(`ranfer: ${err.message}`, 'stderr');
           }
         }
         bar.update(files.length, files.length, 'done');

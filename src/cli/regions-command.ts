@@ -15,7 +15,7 @@ export function registerRegionsCommand(program: Command): void {
       .option('--model <dir>', 'model folder whose regions are drawn', defaultModelDir()),
   )
     .option('--image <name>', 'test image to draw on', 'fer0032222.png')
-    .option('--out <file>', 'output image (.png or .svg)', 'docs/regions.png')
+    .option('--out <file>', 'output image (.png or .svg)', 'regions.png')
     .action(async (opts: { model: string; data: string; cacheDir: string; image: string; out: string }) => {
       const network = (await loadModel(opts.model)).manifest.network;
       if (network.kind !== 'ran') throw new Error(`${opts.model}: a ${network.kind} network has no regions`);

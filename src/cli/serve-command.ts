@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { DetectorKind } from '../face/detector.js';
 import { defaultModelDir } from '../infer/face-model.js';
 import { startServer } from '../server/server.js';
+import { UsageError } from './errors.js';
 import { positiveInt } from './parse.js';
 
 function port(value: string): number {
@@ -22,8 +23,22 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--model <dir>', 'model folder', defaultModelDir())
     .addOption(new Option('--detector <kind>', 'face detector').choices(['tiny', 'ssd']).default('tiny'))
+    .option(
+      '--tiny-input-size <n>',
+      'Tiny Face Detector input side, a multiple of 32 (larger finds smaller faces, slower)',
+      positiveInt,
+      512,
+    )
+    .option('--max-faces <n>', 'at most this many faces per image', positiveInt, 100)
     .option('--max-body <MiB>', 'largest request body in MiB', positiveInt, 20)
     .option('--max-queue <n>', 'requests allowed to wait before 503', positiveInt, 256)
+    .option(
+      '--max-held <MiB>',
+      'request bodies held in memory at once before 503 (default 8 bodies)',
+      positiveInt,
+    )
+    .option('--queue-timeout <s>', 'seconds a request may wait for its turn before 503', positiveInt, 30)
+    .option('--body-timeout <s>', 'seconds a request body may take to arrive before 408', positiveInt, 30)
     .option('--log', 'log every request')
     .action(
       async (opts: {
@@ -31,17 +46,39 @@ export function registerServeCommand(program: Command): void {
         host: string;
         model: string;
         detector: DetectorKind;
+        tinyInputSize: number;
+        maxFaces: number;
         maxBody: number;
         maxQueue: number;
+        maxHeld?: number;
+        queueTimeout: number;
+        bodyTimeout: number;
         log?: boolean;
       }) => {
         const server = await startServer({
           host: opts.host,
           port: opts.port,
-          recognizer: { modelDir: opts.model, detector: opts.detector },
+          recognizer: {
+            modelDir: opts.model,
+            detector: opts.detector,
+            tinyInputSize: opts.tinyInputSize,
+            maxFaces: opts.maxFaces,
+          },
           maxBodyBytes: opts.maxBody * 1024 * 1024,
           maxQueue: opts.maxQueue,
+          maxHeldBytes: opts.maxHeld === undefined ? undefined : opts.maxHeld * 1024 * 1024,
+          queueTimeoutMs: opts.queueTimeout * 1000,
+          bodyTimeoutMs: opts.bodyTimeout * 1000,
           logger: opts.log === true,
+        }).catch((err: NodeJS.ErrnoException) => {
+          if (err instanceof RangeError) throw new UsageError(err.message);
+          if (err.code === 'EADDRINUSE')
+            throw new UsageError(
+              `port ${opts.port} on ${opts.host} is in use: choose another with --port (0 picks a free one)`,
+            );
+          if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
+            throw new UsageError(`cannot listen on --host ${opts.host}: no such address on this machine`);
+          throw err;
         });
         console.log(
           `ranfer is serving the demo at ${server.url}/ (API: POST ${server.url}/api/recognize); Ctrl-C stops it`,

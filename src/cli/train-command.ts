@@ -4,10 +4,12 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { defaultCacheDir, type Split } from '../data/ferplus.js';
 import { RAN_WHOLE_FACE } from '../model/presets.js';
-import { TRAIN_PRESETS, type TrainConfig } from '../train/config.js';
+import { TRAIN_PRESETS, type TrainConfig, validateTrainConfig } from '../train/config.js';
 import { describeInit } from '../train/init.js';
-import { CONFIG_FILE } from '../train/trainer.js';
+import { LOG_FILE } from '../train/run-log.js';
+import { CHECKPOINT_FILE, CONFIG_FILE } from '../train/trainer.js';
 import { defaultDataDir } from './defaults.js';
+import { UsageError } from './errors.js';
 import { positiveInt, positiveNumber } from './parse.js';
 import { runTraining } from './train-run.js';
 
@@ -59,7 +61,9 @@ export function registerTrainCommand(program: Command): void {
     .option('--data <dir>', 'FERPlus folder', defaultDataDir())
     .requiredOption('--out <dir>', 'output folder: model.json, weights.bin, train-log.jsonl, checkpoint')
     .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
-    .option('--preset <name>', `training recipe (${Object.keys(TRAIN_PRESETS).join(', ')})`, 'default')
+    .addOption(
+      new Option('--preset <name>', 'training recipe').choices(Object.keys(TRAIN_PRESETS)).default('default'),
+    )
     .option(
       '--resume',
       'continue the run in --out from its checkpoint, with its saved configuration (--epochs may change its length)',
@@ -81,6 +85,14 @@ export function registerTrainCommand(program: Command): void {
     )
     .action(async (opts: TrainOpts) => {
       let config = await configFrom(opts);
+      if (!opts.resume) {
+        const files = [CONFIG_FILE, CHECKPOINT_FILE, LOG_FILE, 'model.json'];
+        const found = await Promise.all(files.map((f) => fs.stat(path.join(opts.out, f)).catch(() => null)));
+        if (found.some((f) => f !== null))
+          throw new UsageError(
+            `${opts.out} already holds a run: add --resume to continue it, or choose another --out`,
+          );
+      }
       if (opts.resume) {
         const saved = await fs.readFile(path.join(opts.out, CONFIG_FILE), 'utf8').catch(() => null);
         if (saved) {
@@ -88,6 +100,11 @@ export function registerTrainCommand(program: Command): void {
           // The one setting a resumed run may change: the length of its schedule.
           if (opts.epochs !== undefined) config.epochs = opts.epochs;
         }
+      }
+      try {
+        validateTrainConfig(config);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
       }
       await runTraining(config, {
         data: opts.data,

@@ -116,7 +116,10 @@ describe('loadSplit', () => {
 
   it('counts blank lines in label.csv line numbers', async () => {
     const csv = path.join(dataDir, 'FER2013Test', 'label.csv');
-    await fs.writeFile(csv, `${ROWS[0]}\n\n${ROWS[1]}\nfer0000002.png,"(0, 0, 48, 48)",0,x,0,0,0,0,0,0,0,0\n`);
+    await fs.writeFile(
+      csv,
+      `${ROWS[0]}\n\n${ROWS[1]}\nfer0000002.png,"(0, 0, 48, 48)",0,x,0,0,0,0,0,0,0,0\n`,
+    );
     await expect(loadSplit(dataDir, 'test', { cacheDir })).rejects.toThrow(
       /label\.csv:4: vote counts must be whole numbers/,
     );

@@ -1,0 +1,84 @@
+/** Common mistakes on the command line end in one clear line and a non-zero exit, never a stack trace. */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PHOTOS } from '../helpers.js';
+import { ranfer } from './run.js';
+
+/** Exactly one line on stderr, starting `ranfer: `, matching `message`; exit code 1. */
+function expectOneLine(r: { code: number; stderr: string }, message: RegExp): void {
+  expect(r.code, r.stderr).toBe(1);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^ranfer: /);
+  expect(lines[0]).toMatch(message);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('ranfer CLI mistakes', () => {
+  it('predict --annotate naming a file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ranfer-mistake-'));
+    const file = path.join(dir, 'notes.txt');
+    await writeFile(file, 'x');
+    const r = await ranfer('predict', '--annotate', file, path.join(PHOTOS, 'happy.jpg'));
+    expectOneLine(r, /--annotate .*notes\.txt: a file is there; give a folder/);
+  });
+
+  it('predict --model naming a missing folder', async () => {
+    const r = await ranfer('predict', '--model', '/nonexistent/model', path.join(PHOTOS, 'happy.jpg'));
+    expectOneLine(r, /no model at \/nonexistent\/model/);
+  });
+
+  it('serve on a port already taken', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as net.AddressInfo).port;
+    try {
+      const r = await ranfer('serve', '--port', String(port));
+      expectOneLine(r, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use: choose another with --port`));
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('train with an unknown preset, an impossible worker count, or over an existing run', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'ranfer-mistake-run-'));
+    const preset = await ranfer('train', '--preset', 'nope', '--out', out);
+    expect(preset.code).not.toBe(0);
+    expect(preset.stderr).toMatch(/argument 'nope' is invalid\. Allowed choices are default,/);
+    // Refused before any data is loaded.
+    const workers = await ranfer('train', '--workers', '3', '--out', out);
+    expectOneLine(workers, /batch size 64 must split into 3 worker shares/);
+    const existing = await ranfer('train', '--out', 'runs/ablation/wide-tail');
+    expectOneLine(existing, /runs\/ablation\/wide-tail already holds a run: add --resume to continue it/);
+  });
+
+  it('bench photo without the photos folder', async () => {
+    const r = await ranfer('bench', 'photo', '--photos', '/nonexistent/photos');
+    expectOneLine(r, /no happy\.jpg or bbt1\.jpg in \/nonexistent\/photos: give --photos DIR/);
+  });
+});
+
+describe('ranfer data', () => {
+  it('checks a FERPlus folder without challenge-subsets/ (they are optional)', async () => {
+    const sharp = (await import('sharp')).default;
+    const data = await mkdtemp(path.join(os.tmpdir(), 'ranfer-nosubsets-'));
+    for (const split of ['FER2013Train', 'FER2013Valid', 'FER2013Test']) {
+      await mkdir(path.join(data, split), { recursive: true });
+      const png = await sharp(Buffer.alloc(48 * 48, 90), { raw: { width: 48, height: 48, channels: 1 } })
+        .png()
+        .toBuffer();
+      await writeFile(path.join(data, split, 'fer0000000.png'), png);
+      await writeFile(
+        path.join(data, split, 'label.csv'),
+        'fer0000000.png,"(0, 0, 48, 48)",0,10,0,0,0,0,0,0,0,0\n',
+      );
+    }
+    const cache = await mkdtemp(path.join(os.tmpdir(), 'ranfer-nosubsets-cache-'));
+    const r = await ranfer('data', '--data', data, '--cache-dir', cache);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('challenge subsets: none (no challenge-subsets/ folder');
+  });
+});
