@@ -106,6 +106,32 @@ describe('web demo in Chromium', () => {
     expect(await page.locator('#overlay .box').count()).toBe(4);
   });
 
+  it('keeps photo boxes on resize, clears them after an undecodable file, shows no empty canvas', async () => {
+    const browser = await launch();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.url}/?mode=photo`);
+    await page.waitForFunction(() => window.ranfer?.state === 'photo', null, { timeout: 90_000 });
+    expect(await page.locator('#photo').isVisible()).toBe(false);
+    await page.setInputFiles('#file', path.join(PHOTOS, 'surprised.jpg'));
+    await page.waitForFunction(() => window.ranfer?.state === 'photo-done', null, { timeout: 60_000 });
+    expect(await page.locator('#photo').isVisible()).toBe(true);
+    const before = await page.locator('#overlay .box').boundingBox();
+    await page.setViewportSize({ width: 800, height: 900 });
+    await page.waitForTimeout(300);
+    expect(await page.locator('#overlay .box').count()).toBe(1);
+    const after = await page.locator('#overlay .box').boundingBox();
+    // The box follows the photo's new displayed size.
+    expect(after?.width).toBeLessThan(before?.width ?? 0);
+    const broken = path.join(dir, 'broken.jpg');
+    await writeFile(broken, Buffer.from('not really a jpeg'));
+    await page.setInputFiles('#file', broken);
+    await page.waitForFunction(() => window.ranfer?.state === 'photo-error', null, { timeout: 60_000 });
+    expect(await page.locator('#overlay .box').count()).toBe(0);
+    expect(await page.locator('#faces .face').count()).toBe(0);
+    expect(await page.textContent('#status')).toBe('broken.jpg: not recognised');
+    expect(await page.textContent('#message')).toContain('the browser cannot decode this image');
+  });
+
   it('explains a missing camera and falls back to photo mode', async () => {
     const browser = await launch(); // no fake camera: getUserMedia fails
     const page = await browser.newPage();

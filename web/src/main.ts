@@ -24,6 +24,8 @@ let stream: MediaStream | null = null;
 const smoother = new FaceSmoother();
 const grab = document.createElement('canvas');
 let fps = 0;
+/** The faces of the photo on screen, kept to redraw their boxes when the page is resized. */
+let photoFaces: { tracked: TrackedFace[]; width: number } | null = null;
 
 /** What tests and curious users can read: the latest faces and the frame rate. */
 declare global {
@@ -196,8 +198,10 @@ async function setMode(next: Mode): Promise<void> {
   facesPanel.replaceChildren();
   smoother.reset();
   fps = 0;
+  photoFaces = null;
   video.hidden = next !== 'webcam';
-  photo.hidden = next !== 'photo';
+  // The photo canvas appears with a photo (an empty one would show as a black box).
+  photo.hidden = true;
   drop.hidden = next !== 'photo';
   if (next === 'photo') {
     stopWebcam();
@@ -220,18 +224,24 @@ async function setMode(next: Mode): Promise<void> {
 
 async function showPhoto(file: File): Promise<void> {
   if (mode !== 'photo') await setMode('photo');
-  if (!file.type.startsWith('image/')) {
-    showMessage(`${file.name} is not an image.`);
-    return;
-  }
+  // The previous photo's faces go at once, whatever becomes of this one.
+  overlay.replaceChildren();
+  facesPanel.replaceChildren();
+  photoFaces = null;
+  const refuse = (why: string) => {
+    photo.hidden = true;
+    showMessage(`${file.name}: ${why}`);
+    status.textContent = `${file.name}: not recognised`;
+    setState('photo-error');
+  };
+  if (!file.type.startsWith('image/')) return refuse('not an image.');
   showMessage(null);
   status.textContent = `recognising ${file.name}…`;
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch {
-    showMessage(`${file.name}: the browser cannot decode this image.`);
-    return;
+    return refuse('the browser cannot decode this image.');
   }
   const k = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
   const w = Math.round(bitmap.width * k);
@@ -239,11 +249,13 @@ async function showPhoto(file: File): Promise<void> {
   photo.width = w;
   photo.height = h;
   photo.getContext('2d')?.drawImage(bitmap, 0, 0, w, h);
+  photo.hidden = false;
   const t = performance.now();
   const faces = await recognizeFrame(bitmap, w, h);
   smoother.reset();
   const tracked = smoother.update(faces);
   drawBoxes(tracked, w, photo);
+  photoFaces = { tracked, width: w };
   drawPanel(tracked);
   publish(tracked);
   status.textContent = `${file.name}: ${faces.length} face${faces.length === 1 ? '' : 's'} in ${(performance.now() - t).toFixed(0)} ms`;
@@ -277,8 +289,10 @@ async function main(): Promise<void> {
     if (f) void showPhoto(f);
   });
   window.addEventListener('resize', () => {
-    // Boxes are placed in displayed pixels: redraw them at the new size on the next result.
-    overlay.replaceChildren();
+    // Boxes are placed in displayed pixels: a photo's are redrawn at the new size at once, the webcam's
+    // on its next frame.
+    if (mode === 'photo' && photoFaces) drawBoxes(photoFaces.tracked, photoFaces.width, photo);
+    else overlay.replaceChildren();
   });
   const wanted = new URLSearchParams(location.search).get('mode');
   await setMode(wanted === 'photo' ? 'photo' : 'webcam');
