@@ -120,7 +120,8 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
   });
   const busy = (reply: FastifyReply, why: string) => {
     reply.header('Retry-After', retryAfterSec);
-    reply.header('Connection', 'close');
+    // An unread body is then discarded as it arrives (Node drains it), never held: the client gets
+    // the answer instead of a reset connection.
     return fail(reply, 503, `busy: ${why}, retry later`);
   };
 
@@ -192,6 +193,7 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
     detector: o.recognizer?.detector ?? 'tiny',
     queue: { running: queue.pending, waiting: queue.size, limit: maxQueue },
     heldBytes: budget.held,
+    memory: { rssBytes: process.memoryUsage().rss, peakRssBytes: process.resourceUsage().maxRSS * 1024 },
     uptimeSec: Math.round((Date.now() - started) / 1000),
   }));
 
@@ -261,7 +263,14 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
       fail(reply, 404, `the web app is not built (${webDir}): run npm run build`),
     );
 
-  const address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
+  let address: string;
+  try {
+    address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
+  } catch (err) {
+    await app.close();
+    fer.dispose();
+    throw err;
+  }
   return {
     app,
     url: address,
