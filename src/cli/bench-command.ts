@@ -6,6 +6,7 @@ import type { EmotionAdapter } from '../bench/compare/adapter.js';
 import { compareMarkdown, runCompareBench } from '../bench/compare/compare-bench.js';
 import { ranferAdapter } from '../bench/compare/ranfer-adapter.js';
 import { runEngineBench } from '../bench/engine-bench.js';
+import { GROUP_PHOTOS, runGroupBench } from '../bench/group-bench.js';
 import { runInferBench } from '../bench/infer-bench.js';
 import { type PhotoBenchCase, runPhotoBench } from '../bench/photo-bench.js';
 import { DataError } from '../data/errors.js';
@@ -60,6 +61,15 @@ async function runBench<R>(
   if (opts.json) console.log(JSON.stringify(r, null, 2));
   else print(r);
   await after?.(r);
+}
+
+/** Fails in one line when the photos a benchmark needs are not in `dir`. */
+function requirePhotos(dir: string, files: readonly string[]): void {
+  const missing = files.filter((f) => !existsSync(path.join(dir, f)));
+  if (missing.length)
+    throw new UsageError(
+      `no ${missing.join(' or ')} in ${dir}: give --photos DIR (the shared photos: ${files.join(', ')}) or set RANFER_PHOTOS`,
+    );
 }
 
 /** The compared models; the two others are development dependencies, so say how to get them. */
@@ -165,11 +175,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--repeats <n>', 'timed runs per photo', positiveInt, 10)
     .option('--tta', 'average each face with its mirror image (flip test-time augmentation)')
     .action(async (opts: PhotoOpts) => {
-      const missing = ['happy.jpg', 'bbt1.jpg'].filter((f) => !existsSync(path.join(opts.photos, f)));
-      if (missing.length)
-        throw new UsageError(
-          `no ${missing.join(' or ')} in ${opts.photos}: give --photos DIR (a folder with happy.jpg, one face, and bbt1.jpg, a group) or set RANFER_PHOTOS`,
-        );
+      requirePhotos(opts.photos, ['happy.jpg', 'bbt1.jpg']);
       return runBench(
         'bench photo',
         opts,
@@ -199,6 +205,42 @@ export function registerBenchCommand(program: Command): void {
           });
           console.table({ [r.oneFace.photo]: row(r.oneFace), [r.group.photo]: row(r.group) });
           console.log(`one face: ${r.oneFace.msPerImage.toFixed(1)} ms per image (target < 150)`);
+        },
+      );
+    });
+
+  benchCommand(
+    bench,
+    'groups',
+    'face detection on group photos built from the shared photos: recall, false positives and ms per photo for each detector setting',
+  )
+    .option(
+      '--photos <dir>',
+      'folder with the shared photos (7 single faces and bbt1.jpg)',
+      defaultPhotosDir(),
+    )
+    .action(async (opts: CommonOpts & { photos: string }) => {
+      requirePhotos(
+        opts.photos,
+        GROUP_PHOTOS.map(([f]) => f),
+      );
+      return runBench(
+        'bench groups',
+        opts,
+        (onProgress) => runGroupBench({ photosDir: opts.photos, backend: opts.backend, onProgress }),
+        (rows) => {
+          console.log('face detection on group photos (cells of known face counts; recognize() decoding)');
+          console.table(
+            rows.map((r) => ({
+              setting: r.setting,
+              photo: r.mosaic,
+              faces: r.faces,
+              found: r.found,
+              recall: `${(100 * r.recall).toFixed(1)}%`,
+              'false positives': r.falsePositives,
+              'ms/photo': r.msPerPhoto.toFixed(0),
+            })),
+          );
         },
       );
     });

@@ -26,6 +26,7 @@ interface PredictOpts {
   retryBorder: number;
   tinyInputSize: number;
   maxFaces: number;
+  tileSize?: number;
 }
 
 export interface PredictEntry {
@@ -109,6 +110,11 @@ export function registerPredictCommand(program: Command): void {
       512,
     )
     .option('--max-faces <n>', 'at most this many faces per image, highest scores first', positiveInt, 100)
+    .option(
+      '--tile-size <n>',
+      'also detect on overlapping tiles of this side in large photos (small faces; one detection per tile)',
+      positiveInt,
+    )
     .option('--model <dir>', 'model folder', defaultModelDir())
     .action(async (inputs: string[], opts: PredictOpts) => {
       if (opts.annotate) await checkOutputFolder(opts.annotate, '--annotate');
@@ -123,6 +129,7 @@ export function registerPredictCommand(program: Command): void {
         retryBorder: opts.retryBorder,
         tinyInputSize: opts.tinyInputSize,
         maxFaces: opts.maxFaces,
+        tileSize: opts.tileSize,
       }).catch((err: Error) => {
         if (err instanceof RangeError) throw new UsageError(err.message);
         throw err;

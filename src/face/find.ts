@@ -1,6 +1,7 @@
 /**
- * Finding the faces of an image: the detector on the whole image, a bordered retry for tight crops it
- * misses, or the whole image as one face (crop mode). Browser-safe.
+ * Finding the faces of an image: the detector on the whole image (and, for small faces in large photos,
+ * on overlapping tiles, duplicates merged), a bordered retry for tight crops it misses, or the whole image
+ * as one face (crop mode). Browser-safe.
  */
 import { addBorder } from './border.js';
 import type { DetectedFace, FaceDetector } from './detector.js';
@@ -19,6 +20,72 @@ export interface FaceFinding {
    * found this way.
    */
   retryBorder?: number;
+  /**
+   * Also detect on overlapping tiles of this side (pixels) when the image is larger, and merge the faces
+   * found twice (default 0: off). Faces too small for the detector's input on the whole image are found
+   * on the tiles, at the cost of one detection per tile.
+   */
+  tileSize?: number;
+}
+
+/**
+ * How much two boxes are one face: their intersection over the smaller box (a face cut by a tile's edge
+ * lies mostly inside the whole face's box, with a small IoU).
+ */
+function overlap(a: DetectedFace['box'], b: DetectedFace['box']): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  return (w * h) / Math.min(a.width * a.height, b.width * b.height);
+}
+
+/** Keeps the highest-scoring face of every group whose boxes overlap by more than `threshold`. */
+export function mergeDuplicates(faces: DetectedFace[], threshold = 0.5): DetectedFace[] {
+  const kept: DetectedFace[] = [];
+  for (const f of [...faces].sort((a, b) => b.score - a.score))
+    if (kept.every((k) => overlap(k.box, f.box) <= threshold)) kept.push(f);
+  return kept;
+}
+
+/** Moves faces found at (dx, dy) of the image back into the image's coordinates. */
+function shifted(faces: DetectedFace[], dx: number, dy: number): DetectedFace[] {
+  return faces.map((f) => ({
+    box: { ...f.box, x: f.box.x + dx, y: f.box.y + dy },
+    score: f.score,
+    landmarks: f.landmarks.map((v, i) => v + (i % 2 === 0 ? dx : dy)),
+  }));
+}
+
+/** Tile origins along one side: tiles of `tile` overlapping by a quarter, the last flush with the end. */
+function tileStarts(side: number, tile: number): number[] {
+  if (side <= tile) return [0];
+  const step = Math.round(0.75 * tile);
+  const starts: number[] = [];
+  for (let s = 0; s + tile < side; s += step) starts.push(s);
+  starts.push(side - tile);
+  return starts;
+}
+
+/** The faces of the whole image and of its overlapping tiles, duplicates merged. */
+export async function detectTiled(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  detector: FaceDetector,
+  tile: number,
+): Promise<DetectedFace[]> {
+  const found = await detector.detect(rgb, width, height);
+  if (Math.max(width, height) <= tile) return found;
+  const tw = Math.min(tile, width);
+  const th = Math.min(tile, height);
+  const part = new Uint8Array(tw * th * 3);
+  for (const y0 of tileStarts(height, th))
+    for (const x0 of tileStarts(width, tw)) {
+      for (let y = 0; y < th; y++)
+        part.set(rgb.subarray(3 * ((y0 + y) * width + x0), 3 * ((y0 + y) * width + x0 + tw)), 3 * y * tw);
+      found.push(...shifted(await detector.detect(part, tw, th), x0, y0));
+    }
+  return mergeDuplicates(found);
 }
 
 /** The faces of an RGB image by `options.faces`, with the bordered retry when detection finds none. */
@@ -33,16 +100,14 @@ export async function findFaces(
     const landmarks = await detector.cropLandmarks(rgb, width, height);
     return [{ box: { x: 0, y: 0, width, height }, score: 1, landmarks }];
   }
-  const found = await detector.detect(rgb, width, height);
+  const tile = options.tileSize ?? 0;
+  const found =
+    tile > 0
+      ? await detectTiled(rgb, width, height, detector, tile)
+      : await detector.detect(rgb, width, height);
   const border = options.retryBorder ?? 1;
   if (found.length > 0 || border <= 0) return found;
   const canvas = addBorder(rgb, width, height, border);
   const again = await detector.detect(canvas.data, canvas.width, canvas.height);
-  const dx = canvas.offsetX;
-  const dy = canvas.offsetY;
-  return again.map((f) => ({
-    box: { ...f.box, x: f.box.x - dx, y: f.box.y - dy },
-    score: f.score,
-    landmarks: f.landmarks.map((v, i) => v - (i % 2 === 0 ? dx : dy)),
-  }));
+  return shifted(again, -canvas.offsetX, -canvas.offsetY);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addBorder } from '../../src/face/border.js';
 import type { DetectedFace, FaceDetector } from '../../src/face/detector.js';
-import { findFaces } from '../../src/face/find.js';
+import { findFaces, mergeDuplicates } from '../../src/face/find.js';
 
 describe('addBorder', () => {
   it('centres the image on a canvas of its mean colour', () => {
@@ -68,5 +68,51 @@ describe('findFaces', () => {
     const faces = await findFaces(rgb, 100, 80, detector, { faces: 'crop' });
     expect(calls).toEqual([]);
     expect(faces).toEqual([{ box: { x: 0, y: 0, width: 100, height: 80 }, score: 1, landmarks }]);
+  });
+});
+
+describe('tiled detection', () => {
+  it('finds on tiles what the whole image misses, in image coordinates, duplicates merged', async () => {
+    // A detector that sees a face only on images of at most 512 px: the face at (700, 100) of the
+    // 1000 x 600 image, 40 px wide.
+    const tiles: number[][] = [];
+    const detector = {
+      detect: async (rgb: Uint8Array, w: number, h: number) => {
+        if (w > 512) return [];
+        // The tile's origin is encoded in its first pixel by the test image below.
+        const [x0, y0] = [rgb[0] * 4, rgb[1] * 4];
+        tiles.push([x0, y0]);
+        const face = { x: 700 - x0, y: 100 - y0, width: 40, height: 40 };
+        if (face.x < 0 || face.y < 0 || face.x + 40 > w || face.y + 40 > h) return [];
+        return [{ box: face, score: 0.5 + x0 / 10000, landmarks: new Float32Array(136).fill(face.x) }];
+      },
+    } as unknown as FaceDetector;
+    // Pixel (x, y) holds (x / 4, y / 4): a tile's first pixel tells where it was cut.
+    const rgb = new Uint8Array(1000 * 600 * 3);
+    for (let y = 0; y < 600; y++)
+      for (let x = 0; x < 1000; x++) rgb.set([Math.floor(x / 4), Math.floor(y / 4), 0], 3 * (y * 1000 + x));
+    const faces = await findFaces(rgb, 1000, 600, detector, { tileSize: 512, retryBorder: 0 });
+    // Tiles of 512 overlapping by a quarter, the last flush with the edge: x 0, 384, 488; y 0, 88.
+    expect(tiles).toEqual([
+      [0, 0],
+      [384, 0],
+      [488, 0],
+      [0, 88],
+      [384, 88],
+      [488, 88],
+    ]);
+    expect(faces).toHaveLength(1);
+    expect(faces[0].box).toEqual({ x: 700, y: 100, width: 40, height: 40 });
+    expect(faces[0].landmarks[0]).toBe(faces[0].landmarks[2]);
+  });
+
+  it('merges boxes mostly inside another (a face cut by a tile edge), keeps apart ones', () => {
+    const face = (x: number, width: number, score: number) => ({
+      box: { x, y: 0, width, height: 40 },
+      score,
+      landmarks: new Float32Array(136),
+    });
+    const merged = mergeDuplicates([face(0, 40, 0.6), face(20, 20, 0.9), face(100, 40, 0.5)]);
+    expect(merged.map((f) => f.score)).toEqual([0.9, 0.5]);
   });
 });
