@@ -22,6 +22,30 @@ beforeAll(async () => {
 afterAll(() => fer?.dispose());
 
 describe('createRecognizer().recognize', () => {
+  it('finds the face of a tight crop by retrying on a bordered canvas (crop mode takes it whole)', async () => {
+    // happy.jpg cut tightly around the face: the detector alone finds nothing in it.
+    const crop = await sharp(path.join(PHOTOS, 'happy.jpg'))
+      .extract({ left: 262, top: 80, width: 150, height: 170 })
+      .png()
+      .toBuffer();
+    const noRetry = await createRecognizer({ backend: 'wasm', retryBorder: 0 });
+    const asCrop = await createRecognizer({ backend: 'wasm', faces: 'crop' });
+    try {
+      expect(await noRetry.recognize(crop)).toEqual([]);
+      const [face] = await fer.recognize(crop);
+      expect(face.emotion).toBe('happiness');
+      // In the crop's own coordinates, inside it.
+      expect(face.box.x).toBeGreaterThan(-20);
+      expect(face.box.x + face.box.width).toBeLessThan(170);
+      const [whole] = await asCrop.recognize(crop);
+      expect(whole.box).toEqual({ x: 0, y: 0, width: 150, height: 170 });
+      expect(whole.emotion).toBe('happiness');
+    } finally {
+      noRetry.dispose();
+      asCrop.dispose();
+    }
+  });
+
   it('finds exactly one face in each single-face photo, with a full result', async () => {
     let right = 0;
     for (const [file, emotion] of SINGLE) {
