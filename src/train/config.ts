@@ -45,7 +45,7 @@ export interface TrainConfig {
 }
 
 export const TRAIN_PRESETS: Record<string, TrainConfig> = {
-  /** The recipe of the first shipped model. */
+  /** The base recipe: the six-region RAN, PLD targets, AdamW with cosine decay, weight EMA, 30 epochs. */
   default: {
     network: RAN_DEFAULT,
     protocol: 'pld',
@@ -66,7 +66,7 @@ export const TRAIN_PRESETS: Record<string, TrainConfig> = {
   },
 };
 
-/** The first shipped model: the default recipe for 6 epochs (a short run). */
+/** The default recipe for 6 epochs (a short run). */
 TRAIN_PRESETS['first-model'] = { ...TRAIN_PRESETS.default, epochs: 6 };
 
 /**
