@@ -17,6 +17,11 @@ export interface ClassifyOptions {
   regions?: 'fixed' | 'landmarks';
   /** Average the prediction with the mirrored face's (twice the work, slightly more accurate). */
   flipTta?: boolean;
+  /**
+   * Weight of the training data's class frequencies in the probabilities: 1 as in FERPlus (35% neutral),
+   * 0 every emotion alike a priori (default: the model's own, `prior.weight` in model.json).
+   */
+  priorWeight?: number;
 }
 
 /** The emotion of one face. */
@@ -81,7 +86,11 @@ export function classifyFaces(
   pixels: Uint8Array,
   options: ClassifyOptions & { boxes?: Float32Array } = {},
 ): EmotionResult[] {
-  const out = model.predict(pixels, { flipTta: options.flipTta, boxes: options.boxes });
+  const out = model.predict(pixels, {
+    flipTta: options.flipTta,
+    boxes: options.boxes,
+    priorWeight: options.priorWeight,
+  });
   const k = model.classes.length;
   const regions = model.regionNames;
   return Array.from({ length: out.top.length }, (_, i) => {

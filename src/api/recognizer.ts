@@ -93,7 +93,11 @@ export class Recognizer {
 
   /** Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back. */
   classifyPixels(pixels: Uint8Array, boxes?: Float32Array): EmotionResult[] {
-    return classifyFaces(this.model, pixels, { flipTta: this.config.flipTta, boxes });
+    return classifyFaces(this.model, pixels, {
+      flipTta: this.config.flipTta,
+      priorWeight: this.config.priorWeight,
+      boxes,
+    });
   }
 
   /** Releases the model's tensors. */

@@ -27,6 +27,7 @@ interface PredictOpts {
   tinyInputSize: number;
   maxFaces: number;
   tileSize?: number;
+  priorWeight?: number;
 }
 
 export interface PredictEntry {
@@ -96,6 +97,11 @@ export function registerPredictCommand(program: Command): void {
         .default('fixed'),
     )
     .option('--tta', 'average with the mirrored face')
+    .option(
+      '--prior-weight <w>',
+      "weight of the training data's class frequencies: 1 as in FERPlus, 0 every emotion alike (default: the model's)",
+      nonNegativeNumber,
+    )
     .option('--crops', 'each image is one face crop (no detection; landmarks on the whole image)')
     .option(
       '--retry-border <f>',
@@ -130,6 +136,7 @@ export function registerPredictCommand(program: Command): void {
         tinyInputSize: opts.tinyInputSize,
         maxFaces: opts.maxFaces,
         tileSize: opts.tileSize,
+        priorWeight: opts.priorWeight,
       }).catch((err: Error) => {
         if (err instanceof RangeError) throw new UsageError(err.message);
         throw err;

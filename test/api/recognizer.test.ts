@@ -1,6 +1,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRgbImage, resizeGrey } from '../../src/face/image.js';
 import { createRecognizer, EMOTIONS, ImageError, type Recognizer } from '../../src/index.js';
 import { DEFAULT_REGIONS } from '../../src/model/regions.js';
 import { FERPLUS, PHOTOS } from '../helpers.js';
@@ -16,6 +17,10 @@ const SINGLE: [string, string][] = [
 ];
 
 let fer: Recognizer;
+
+async function resizeGreyFile(file: string, size: number): Promise<Uint8Array> {
+  return resizeGrey(await loadRgbImage(file), size);
+}
 beforeAll(async () => {
   fer = await createRecognizer({ backend: 'wasm' });
 });
@@ -174,5 +179,24 @@ describe('classifyAligned', () => {
     const [viaPixels] = fer.classifyPixels(new Uint8Array(raw));
     expect(viaFile.emotion).toBe(viaPixels.emotion);
     for (const e of EMOTIONS) expect(viaFile.probabilities[e]).toBeCloseTo(viaPixels.probabilities[e], 2);
+  });
+});
+
+describe('priorWeight', () => {
+  it("shifts the probabilities as EmotionNet.predict does with the same weight (default: the model's)", async () => {
+    const face = path.join(FERPLUS, 'FER2013Test', 'fer0032222.png');
+    const flat = await createRecognizer({ backend: 'wasm', priorWeight: 0 });
+    try {
+      const [shipped] = await fer.classifyAligned(face);
+      const [even] = await flat.classifyAligned(face);
+      const weight = fer.emotionModel.manifest.prior?.weight;
+      expect(weight).toBeDefined();
+      if (weight !== 0) expect(even.probabilities.neutral).not.toBeCloseTo(shipped.probabilities.neutral, 4);
+      const pixels = await resizeGreyFile(face, fer.emotionModel.size);
+      const direct = fer.emotionModel.predict(pixels, { priorWeight: 0 });
+      for (const [c, e] of EMOTIONS.entries()) expect(even.probabilities[e]).toBeCloseTo(direct.probs[c], 5);
+    } finally {
+      flat.dispose();
+    }
   });
 });
