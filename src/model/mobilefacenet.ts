@@ -10,15 +10,21 @@
  * - Conv2d_7 (1x1, 512, PReLU); the recognition head (a 7x7 depthwise "GDConv", two 1x1 convolutions and
  *   L2 normalisation) only in the whole network (`MobileFaceNet.embed`).
  *
- * Batch norm is folded into each convolution's bias, as in the published graph. Its depthwise layers apply
+ * Batch norm is folded into each convolution's bias, as in the published graph; with `norm` a batch norm
+ * follows every convolution again (before its activation), calibrated to the identity on FERPlus faces
+ * before fine-tuning (nn/calibrate.ts), so that the activations keep their scale while the weights move. Its depthwise layers apply
  * ReLU (the graph's converter fused a ReLU into them, so the PReLU written after is the identity there).
  * The stages split into a trunk (run once per face) and a tail (run once per RAN region).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { type ForwardContext, inferenceContext } from '../nn/context.js';
 import {
+  type BatchNormLayer,
+  batchNorm,
   type ConvLayer,
   conv,
   type DepthwiseLayer,
+  declareBatchNorm,
   declareBias,
   declareConv,
   declareDepthwise,
@@ -63,18 +69,25 @@ export interface MobileFaceNetConfig {
    * full rate. 0 freezes a part (its backward pass is skipped).
    */
   lrScale?: { trunk: number; tail: number };
+  /** A batch norm after every convolution (see above; default off, the published network). */
+  norm?: boolean;
 }
 
 interface ConvBias {
   conv: ConvLayer;
   b: tf.Variable;
+  bn?: BatchNormLayer;
   act?: PReLULayer;
 }
 
 interface DwBias {
   dw: DepthwiseLayer;
   b: tf.Variable;
+  bn?: BatchNormLayer;
 }
+
+/** Stores plus whether the layers declared get a batch norm. */
+type MfnStores = Stores & { norm?: boolean };
 
 interface Block {
   expand: ConvBias;
@@ -84,7 +97,7 @@ interface Block {
 }
 
 function convBias(
-  s: Stores,
+  s: MfnStores,
   path: string,
   k: number,
   cin: number,
@@ -93,21 +106,35 @@ function convBias(
   act: boolean,
 ): ConvBias {
   const layer: ConvBias = { conv: declareConv(s, path, k, cin, cout, stride), b: declareBias(s, path, cout) };
+  if (s.norm) layer.bn = declareBatchNorm(s, `${path}.bn`, cout);
   if (act) layer.act = declarePReLU(s, path, cout);
   return layer;
 }
 
-function dwBias(s: Stores, path: string, k: number, channels: number, stride: number): DwBias {
-  return { dw: declareDepthwise(s, path, k, channels, stride), b: declareBias(s, path, channels) };
+function dwBias(s: MfnStores, path: string, k: number, channels: number, stride: number): DwBias {
+  const layer: DwBias = {
+    dw: declareDepthwise(s, path, k, channels, stride),
+    b: declareBias(s, path, channels),
+  };
+  if (s.norm) layer.bn = declareBatchNorm(s, `${path}.bn`, channels);
+  return layer;
 }
 
-function applyConv(x: tf.Tensor4D, l: ConvBias): tf.Tensor4D {
-  const y = tf.add(conv(x, l.conv), l.b) as tf.Tensor4D;
+function applyConv(x: tf.Tensor4D, l: ConvBias, ctx: ForwardContext): tf.Tensor4D {
+  let y = tf.add(conv(x, l.conv), l.b) as tf.Tensor4D;
+  if (l.bn) y = batchNorm(y, l.bn, ctx);
   return l.act ? prelu(y, l.act) : y;
 }
 
-function applyDw(x: tf.Tensor4D, l: DwBias, pad: 'same' | 'valid' = 'same', relu = true): tf.Tensor4D {
-  const y = tf.add(depthwise(x, l.dw, pad), l.b) as tf.Tensor4D;
+function applyDw(
+  x: tf.Tensor4D,
+  l: DwBias,
+  ctx: ForwardContext,
+  pad: 'same' | 'valid' = 'same',
+  relu = true,
+): tf.Tensor4D {
+  let y = tf.add(depthwise(x, l.dw, pad), l.b) as tf.Tensor4D;
+  if (l.bn) y = batchNorm(y, l.bn, ctx);
   return relu ? tf.relu(y) : y;
 }
 
@@ -119,7 +146,7 @@ export class MfnStages {
   constructor(
     inChannels: number,
     stages: readonly MfnStage[],
-    s: Stores,
+    s: MfnStores,
     scope: string,
     firstStride?: number,
   ) {
@@ -140,10 +167,10 @@ export class MfnStages {
     this.outChannels = cin;
   }
 
-  forward(x: tf.Tensor4D): tf.Tensor4D {
+  forward(x: tf.Tensor4D, ctx: ForwardContext = inferenceContext()): tf.Tensor4D {
     let h = x;
     for (const b of this.blocks) {
-      const y = applyConv(applyDw(applyConv(h, b.expand), b.dw), b.project);
+      const y = applyConv(applyDw(applyConv(h, b.expand, ctx), b.dw, ctx), b.project, ctx);
       h = b.residual ? (tf.add(y, h) as tf.Tensor4D) : y;
     }
     return h;
@@ -182,20 +209,21 @@ export class MfnTrunk {
     s: Stores,
     scope: string,
   ) {
-    this.conv0 = convBias(s, `${scope}.Conv2d_0`, 3, config.inChannels, 64, 2, true);
-    this.dw0 = dwBias(s, `${scope}.SeparableConv2d`, 3, 64, 1);
-    this.pw0 = convBias(s, `${scope}.Conv`, 1, 64, 64, 1, false);
-    this.stages = new MfnStages(64, MFN_STAGES.slice(0, config.trunkStages), s, scope);
+    const m: MfnStores = { ...s, norm: config.norm === true };
+    this.conv0 = convBias(m, `${scope}.Conv2d_0`, 3, config.inChannels, 64, 2, true);
+    this.dw0 = dwBias(m, `${scope}.SeparableConv2d`, 3, 64, 1);
+    this.pw0 = convBias(m, `${scope}.Conv`, 1, 64, 64, 1, false);
+    this.stages = new MfnStages(64, MFN_STAGES.slice(0, config.trunkStages), m, scope);
     this.outChannels = this.stages.outChannels;
   }
 
   /** `x`: faces with values in 0..1 (the published network's input range). */
-  forward(x: tf.Tensor4D): tf.Tensor4D {
+  forward(x: tf.Tensor4D, ctx: ForwardContext = inferenceContext()): tf.Tensor4D {
     const size = this.config.inputSize;
     const input =
       x.shape[1] === size && x.shape[2] === size ? x : tf.image.resizeBilinear(x, [size, size], false, true);
-    const h = applyConv(applyDw(applyConv(input, this.conv0), this.dw0), this.pw0);
-    return this.stages.forward(h);
+    const h = applyConv(applyDw(applyConv(input, this.conv0, ctx), this.dw0, ctx), this.pw0, ctx);
+    return this.stages.forward(h, ctx);
   }
 
   /** Channels of the trunk's feature map. */
@@ -223,18 +251,19 @@ export class MfnTail {
     s: Stores,
     scope: string,
   ) {
+    const m: MfnStores = { ...s, norm: config.norm === true };
     this.stages = new MfnStages(
       inChannels,
       MFN_STAGES.slice(config.trunkStages),
-      s,
+      m,
       scope,
       config.tailStride,
     );
-    this.conv7 = convBias(s, `${scope}.Conv2d_7`, 1, this.stages.outChannels, 512, 1, true);
+    this.conv7 = convBias(m, `${scope}.Conv2d_7`, 1, this.stages.outChannels, 512, 1, true);
   }
 
-  forward(x: tf.Tensor4D): tf.Tensor4D {
-    return applyConv(this.stages.forward(x), this.conv7);
+  forward(x: tf.Tensor4D, ctx: ForwardContext = inferenceContext()): tf.Tensor4D {
+    return applyConv(this.stages.forward(x, ctx), this.conv7, ctx);
   }
 
   static flops(config: MobileFaceNetConfig, inChannels: number, h: number, w: number) {
@@ -261,9 +290,10 @@ export class MobileFaceNet {
 
   /** Embeddings [N, 192] of faces with values in 0..1, resized to the network's 112x112. */
   embed(x: tf.Tensor4D): tf.Tensor2D {
-    const map = this.tail.forward(this.trunk.forward(x));
-    const g = applyDw(map, this.gdconv, 'valid', false);
-    const e = applyConv(applyConv(g, this.linear), this.embedding);
+    const ctx = inferenceContext();
+    const map = this.tail.forward(this.trunk.forward(x, ctx), ctx);
+    const g = applyDw(map, this.gdconv, ctx, 'valid', false);
+    const e = applyConv(applyConv(g, this.linear, ctx), this.embedding, ctx);
     const flat = tf.reshape(e, [x.shape[0], -1]) as tf.Tensor2D;
     const norm = tf.rsqrt(tf.maximum(tf.sum(tf.square(flat), 1, true), 1e-10));
     return tf.mul(flat, norm) as tf.Tensor2D;

@@ -99,9 +99,9 @@ export class Ran implements Network {
       // The published network's input is 0..1 grey or colour: undo ranfer's normalisation first.
       this.trunk = {
         outChannels: trunk.outChannels,
-        forward: (x) => trunk.forward(tf.add(tf.mul(x, INPUT_STD), INPUT_MEAN) as tf.Tensor4D),
+        forward: (x, ctx) => trunk.forward(tf.add(tf.mul(x, INPUT_STD), INPUT_MEAN) as tf.Tensor4D, ctx),
       };
-      this.tail = { outChannels: tail.outChannels, forward: (x) => tail.forward(x) };
+      this.tail = { outChannels: tail.outChannels, forward: (x, ctx) => tail.forward(x, ctx) };
     } else {
       this.trunk = new IResNet(config.trunk, s, 'trunk');
       this.tail = new ResidualStages(this.trunk.outChannels, config.tail, s, 'tail');

@@ -17,10 +17,20 @@ export interface ForwardContext {
   bnGroup: number;
   /** Batch statistics recorded in training (kept tensors; the caller disposes them). */
   stats: BatchStat[];
+  /**
+   * Calibration: every batch norm records the statistics of its input over the whole batch and passes
+   * the input through unchanged (see nn/calibrate.ts).
+   */
+  calibrate?: boolean;
 }
 
 export function inferenceContext(): ForwardContext {
   return { training: false, bnGroup: 0, stats: [] };
+}
+
+/** A forward pass that records each batch norm's input statistics and normalises nothing. */
+export function calibrationContext(): ForwardContext {
+  return { training: true, bnGroup: 0, stats: [], calibrate: true };
 }
 
 export function trainingContext(bnGroup: number): ForwardContext {

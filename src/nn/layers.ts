@@ -196,6 +196,16 @@ function ghostBatchNorm(
  * inference it uses the running statistics.
  */
 export function batchNorm<T extends tf.Tensor>(x: T, bn: BatchNormLayer, ctx: ForwardContext): T {
+  if (ctx.calibrate) {
+    const c = x.shape[x.rank - 1];
+    const { mean, variance } = tf.moments(tf.reshape(x, [-1, c]), 0);
+    ctx.stats.push({
+      name: bn.name,
+      mean: tf.keep(mean as tf.Tensor1D),
+      variance: tf.keep(variance as tf.Tensor1D),
+    });
+    return x;
+  }
   if (!ctx.training) {
     const { scale, shift } = foldedBatchNorm(bn);
     return tf.add(tf.mul(x, scale), shift) as T;

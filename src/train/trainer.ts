@@ -12,8 +12,6 @@ import { WorkerPool } from '../engine/worker-pool.js';
 import { argmaxRows, classificationMetrics } from '../eval/metrics.js';
 import { type FaceSet, predictSet } from '../eval/pool-predict.js';
 import { loadModel, saveModel } from '../model/io.js';
-import { applyPretrained, mobileFaceNetModelFile, readGraphWeights } from '../model/pretrained.js';
-import { MFN_SCOPE } from '../model/ran.js';
 import { Rng } from '../util/rng.js';
 import { augmentImage } from './augment.js';
 import { balancedNetwork, trainedPrior } from './balance.js';
@@ -21,6 +19,7 @@ import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js
 import { type TrainConfig, validateTrainConfig } from './config.js';
 import { cutMix } from './cutmix.js';
 import { initialLog } from './init.js';
+import { startFromPretrained } from './pretrained-start.js';
 import { LOG_FILE } from './run-log.js';
 import { learningRate } from './schedule.js';
 import { StepRunner } from './step.js';
@@ -191,15 +190,9 @@ export async function train(
       bnGroup: config.bnGroup,
       bnMomentum: config.bnMomentum,
     });
-    if (config.pretrained && !ckpt && !init) {
-      // A fresh run on a pretrained backbone: its weights replace the random ones (a resumed run has them).
-      const file = mobileFaceNetModelFile();
-      const set = applyPretrained(pool.params, pool.layout, await readGraphWeights(file), MFN_SCOPE);
-      if (set === 0)
-        throw new Error(`pretrained ${config.pretrained}: the network has no MobileFaceNet backbone`);
-      pool.weightsChanged();
-      info(`backbone: ${set} tensors of ${config.pretrained} from ${file}`);
-    }
+    // A fresh run on a pretrained backbone starts from its weights (a resumed run has them).
+    if (config.pretrained && !ckpt && !init)
+      await startFromPretrained(pool, network, config.pretrained, data.train, options.backend, info);
     const emaParams = pool.params.slice();
     const emaState = pool.state.slice();
     let epoch = 0;

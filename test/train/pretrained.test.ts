@@ -26,7 +26,14 @@ afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 const TINY_MFN: RanConfig = {
   ...TINY_RAN,
   regions: RAN_WIDE_TAIL.regions,
-  backbone: { kind: 'mobilefacenet', inChannels: 1, inputSize: 32, trunkStages: 3, tailStride: 1 },
+  backbone: {
+    kind: 'mobilefacenet',
+    inChannels: 1,
+    inputSize: 32,
+    trunkStages: 3,
+    tailStride: 1,
+    norm: true,
+  },
   regionSize: 2,
 };
 
@@ -80,6 +87,9 @@ describe('RAN on a pretrained MobileFaceNet', () => {
     );
     expect(r.finished).toBe(true);
     expect(messages.some((m) => /backbone: \d+ tensors of mobilefacenet-ms1m/.test(m))).toBe(true);
+    // Every batch norm of the backbone calibrated on the 16 faces there are: one after each convolution,
+    // 3 in the stem, 3 in each of the 15 bottleneck blocks, 1 after Conv2d_7.
+    expect(messages).toContain('backbone: 49 batch norms calibrated on 16 training faces');
     const model = await loadModel(dir);
     // The saved network carries the loss's class offsets (one-hot synthetic classes 0..7, two faces each).
     const net = model.manifest.network;
@@ -95,7 +105,9 @@ describe('RAN on a pretrained MobileFaceNet', () => {
       await readGraphWeights(mobileFaceNetModelFile()),
       MFN_SCOPE,
     );
-    expect(set).toBe(layout.filter((p) => p.name.startsWith(`${MFN_SCOPE}.`)).length);
+    // Every backbone parameter but the batch norms' (which the published network does not have).
+    const fromGraph = layout.filter((p) => p.name.startsWith(`${MFN_SCOPE}.`) && !p.name.includes('.bn.'));
+    expect(set).toBe(fromGraph.length);
     const w = layout.find((p) => p.name === `${MFN_SCOPE}.Conv2d_4_InvResBlock_5/Conv_1.w`);
     if (!w) throw new Error('no such parameter');
     let diff = 0;

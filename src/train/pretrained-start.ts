@@ -1,0 +1,60 @@
+/**
+ * The start of a fresh run on a pretrained backbone: the published weights replace the random ones, and
+ * batch norms the backbone gets back (`norm`) are calibrated to the identity on training faces, so the
+ * network starts out computing what the published one computes.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendChoice } from '../engine/backend.js';
+import { initBackend } from '../engine/backend.js';
+import type { WorkerPool } from '../engine/worker-pool.js';
+import type { FaceSet } from '../eval/pool-predict.js';
+import { normalizePixels } from '../model/preprocess.js';
+import { applyPretrained, mobileFaceNetModelFile, readGraphWeights } from '../model/pretrained.js';
+import { MFN_SCOPE } from '../model/ran.js';
+import { createNetwork, type NetworkConfig } from '../model/registry.js';
+import { calibrateNorms } from '../nn/calibrate.js';
+
+/** Faces of the training set the norms are calibrated on. */
+export const CALIBRATION_FACES = 256;
+
+export async function startFromPretrained(
+  pool: WorkerPool,
+  network: NetworkConfig,
+  name: string,
+  train: FaceSet,
+  backend: BackendChoice | undefined,
+  info: (message: string) => void,
+): Promise<void> {
+  const file = mobileFaceNetModelFile();
+  const set = applyPretrained(pool.params, pool.layout, await readGraphWeights(file), MFN_SCOPE);
+  if (set === 0) throw new Error(`pretrained ${name}: the network has no MobileFaceNet backbone`);
+  info(`backbone: ${set} tensors of ${name} from ${file}`);
+  if (network.kind !== 'ran' || !network.backbone?.norm) {
+    pool.weightsChanged();
+    return;
+  }
+  await initBackend(backend);
+  const net = createNetwork(network, 0);
+  try {
+    net.params.write(pool.params);
+    net.state.write(pool.state);
+    const n = Math.min(CALIBRATION_FACES, train.indices.length);
+    const px = train.size * train.size;
+    const pixels = new Uint8Array(n * px);
+    for (let i = 0; i < n; i++)
+      pixels.set(train.pixels.subarray(train.indices[i] * px, (train.indices[i] + 1) * px), i * px);
+    const x = tf.tensor4d(normalizePixels(pixels), [n, train.size, train.size, 1]);
+    let norms: number;
+    try {
+      norms = calibrateNorms(net, x, `${MFN_SCOPE}.`);
+    } finally {
+      x.dispose();
+    }
+    net.params.read(pool.params);
+    net.state.read(pool.state);
+    info(`backbone: ${norms} batch norms calibrated on ${n} training faces`);
+  } finally {
+    net.dispose();
+  }
+  pool.weightsChanged();
+}
