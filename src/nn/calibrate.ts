@@ -17,37 +17,60 @@ export interface Calibratable {
 }
 
 /**
- * Calibrates every batch norm whose name starts with `prefix` on the batch `x` (normalised input), in
- * place in the network's stores; returns how many were set.
+ * Calibrates every batch norm whose name starts with `prefix` on the faces of `batches` (normalised
+ * input, equal-sized chunks so that memory stays small), in place in the network's stores; returns how
+ * many were set.
  */
-export function calibrateNorms(net: Calibratable, x: tf.Tensor4D, prefix: string, eps = 1e-5): number {
-  const ctx = calibrationContext();
-  tf.tidy(() => {
-    net.logits(x, ctx);
-  });
-  let set = 0;
-  const seen = new Set<string>();
-  try {
-    for (const s of ctx.stats) {
-      // A layer applied more than once (the per-region tail) is calibrated on its first call's input.
-      if (!s.name.startsWith(prefix) || seen.has(s.name)) continue;
-      seen.add(s.name);
-      const mean = s.mean.dataSync() as Float32Array;
-      const variance = s.variance.dataSync() as Float32Array;
-      const gamma = variance.map((v) => Math.sqrt(v + eps));
-      const assign = (v: tf.Variable, values: Float32Array) => {
-        const t = tf.tensor(values, v.shape);
-        v.assign(t);
-        t.dispose();
-      };
-      assign(net.params.get(`${s.name}.gamma`), gamma);
-      assign(net.params.get(`${s.name}.beta`), mean);
-      assign(net.state.get(`${s.name}.mean`), mean);
-      assign(net.state.get(`${s.name}.var`), variance);
-      set++;
+export function calibrateNorms(
+  net: Calibratable,
+  batches: readonly tf.Tensor4D[],
+  prefix: string,
+  eps = 1e-5,
+): number {
+  // Per layer: the mean over chunks of each channel's mean and of its mean square.
+  const sums = new Map<string, { mean: Float64Array; square: Float64Array }>();
+  for (const x of batches) {
+    const ctx = calibrationContext();
+    tf.tidy(() => {
+      net.logits(x, ctx);
+    });
+    const seen = new Set<string>();
+    try {
+      for (const s of ctx.stats) {
+        // A layer applied more than once (the per-region tail) is calibrated on its first call's input.
+        if (!s.name.startsWith(prefix) || seen.has(s.name)) continue;
+        seen.add(s.name);
+        const mean = s.mean.dataSync();
+        const variance = s.variance.dataSync();
+        let acc = sums.get(s.name);
+        if (!acc) {
+          acc = { mean: new Float64Array(mean.length), square: new Float64Array(mean.length) };
+          sums.set(s.name, acc);
+        }
+        for (let c = 0; c < mean.length; c++) {
+          acc.mean[c] += mean[c] / batches.length;
+          acc.square[c] += (variance[c] + mean[c] * mean[c]) / batches.length;
+        }
+      }
+    } finally {
+      for (const s of ctx.stats) tf.dispose([s.mean, s.variance]);
     }
-  } finally {
-    for (const s of ctx.stats) tf.dispose([s.mean, s.variance]);
   }
-  return set;
+  const assign = (v: tf.Variable, values: Float32Array) => {
+    const t = tf.tensor(values, v.shape);
+    v.assign(t);
+    t.dispose();
+  };
+  for (const [name, acc] of sums) {
+    const mean = Float32Array.from(acc.mean);
+    const variance = Float32Array.from(acc.square, (q, c) => Math.max(0, q - acc.mean[c] * acc.mean[c]));
+    assign(
+      net.params.get(`${name}.gamma`),
+      variance.map((v) => Math.sqrt(v + eps)),
+    );
+    assign(net.params.get(`${name}.beta`), mean);
+    assign(net.state.get(`${name}.mean`), mean);
+    assign(net.state.get(`${name}.var`), variance);
+  }
+  return sums.size;
 }

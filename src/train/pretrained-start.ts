@@ -4,10 +4,10 @@
  * network starts out computing what the published one computes.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { FaceSet } from '../data/face-set.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { initBackend } from '../engine/backend.js';
 import type { WorkerPool } from '../engine/worker-pool.js';
-import type { FaceSet } from '../eval/pool-predict.js';
 import { normalizePixels } from '../model/preprocess.js';
 import { applyPretrained, mobileFaceNetModelFile, readGraphWeights } from '../model/pretrained.js';
 import { MFN_SCOPE } from '../model/ran.js';
@@ -16,6 +16,8 @@ import { calibrateNorms } from '../nn/calibrate.js';
 
 /** Faces of the training set the norms are calibrated on. */
 export const CALIBRATION_FACES = 256;
+/** Faces per forward pass of the calibration (the main thread's WASM memory is small). */
+const CALIBRATION_CHUNK = 32;
 
 export async function startFromPretrained(
   pool: WorkerPool,
@@ -40,15 +42,21 @@ export async function startFromPretrained(
     net.state.write(pool.state);
     const n = Math.min(CALIBRATION_FACES, train.indices.length);
     const px = train.size * train.size;
-    const pixels = new Uint8Array(n * px);
-    for (let i = 0; i < n; i++)
-      pixels.set(train.pixels.subarray(train.indices[i] * px, (train.indices[i] + 1) * px), i * px);
-    const x = tf.tensor4d(normalizePixels(pixels), [n, train.size, train.size, 1]);
+    const batches: tf.Tensor4D[] = [];
+    for (let at = 0; at < n; at += CALIBRATION_CHUNK) {
+      const m = Math.min(CALIBRATION_CHUNK, n - at);
+      const pixels = new Uint8Array(m * px);
+      for (let i = 0; i < m; i++) {
+        const face = train.indices[at + i];
+        pixels.set(train.pixels.subarray(face * px, (face + 1) * px), i * px);
+      }
+      batches.push(tf.tensor4d(normalizePixels(pixels), [m, train.size, train.size, 1]));
+    }
     let norms: number;
     try {
-      norms = calibrateNorms(net, x, `${MFN_SCOPE}.`);
+      norms = calibrateNorms(net, batches, `${MFN_SCOPE}.`);
     } finally {
-      x.dispose();
+      tf.dispose(batches);
     }
     net.params.read(pool.params);
     net.state.read(pool.state);

@@ -38,7 +38,7 @@ describe('MobileFaceNet with batch norms', () => {
     for (const p of plain.state.layout()) normed.state.get(p.name).assign(plain.state.get(p.name));
     const n = 8;
     const x = tf.tensor4d(seeded(n * 32 * 32, 9), [n, 32, 32, 1]);
-    const calibrated = calibrateNorms(normed, x, 'mfn.');
+    const calibrated = calibrateNorms(normed, [x], 'mfn.');
     expect(calibrated).toBe(added.length / 2);
     const close = (a: tf.Tensor, b: tf.Tensor) => {
       const d = tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
@@ -58,5 +58,24 @@ describe('MobileFaceNet with batch norms', () => {
     );
     for (const net of [plain, normed, fresh]) net.dispose();
     x.dispose();
+  });
+
+  it('gives the same calibration from equal chunks as from the whole batch', () => {
+    const whole = createNetwork(mfnRan(true), 5);
+    const chunked = createNetwork(mfnRan(true), 5);
+    const x = tf.tensor4d(seeded(8 * 32 * 32, 11), [8, 32, 32, 1]);
+    const halves = [tf.slice(x, [0, 0, 0, 0], [4, -1, -1, -1]), tf.slice(x, [4, 0, 0, 0], [4, -1, -1, -1])];
+    expect(calibrateNorms(whole, [x], 'mfn.')).toBe(calibrateNorms(chunked, halves as tf.Tensor4D[], 'mfn.'));
+    for (const store of ['params', 'state'] as const) {
+      const a = whole[store].read();
+      const b = chunked[store].read();
+      let worst = 0;
+      for (let i = 0; i < a.length; i++)
+        worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(a[i])));
+      expect(worst, store).toBeLessThan(1e-4);
+    }
+    tf.dispose([x, ...halves]);
+    whole.dispose();
+    chunked.dispose();
   });
 });
