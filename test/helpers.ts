@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { expect } from 'vitest';
+import type { TrainSet } from '../src/data/face-set.js';
 import type { RanConfig } from '../src/model/ran.js';
 import { DEFAULT_REGIONS } from '../src/model/regions.js';
 import type { TrainConfig } from '../src/train/config.js';
-import { HaltedForTest, type TrainSet, train } from '../src/train/trainer.js';
+import { HaltedForTest, train } from '../src/train/trainer.js';
 
 /** The shared FERPlus data beside the checkout (../shared/datasets/ferplus). */
 export const FERPLUS = path.resolve(__dirname, '../../shared/datasets/ferplus');

@@ -1,7 +1,8 @@
 /** Face sets for training and evaluation, assembled from loaded FERPlus splits. */
-import type { EvalSet, TrainSet } from '../train/trainer.js';
+
 import type { Subset } from './challenge.js';
 import { labelSet, resolveSubset } from './dataset.js';
+import type { EvalSet, TrainSet } from './face-set.js';
 import { type FerSplit, IMAGE_SIZE } from './ferplus.js';
 import type { Protocol } from './protocols.js';
 

@@ -5,13 +5,14 @@
  */
 import type { Subset } from '../data/challenge.js';
 import { EMOTIONS } from '../data/emotions.js';
+import type { EvalSet } from '../data/face-set.js';
 import { type FerSplit, IMAGE_SIZE, loadSplit, type Split } from '../data/ferplus.js';
 import { buildEvalSet } from '../data/sets.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { loadModel } from '../model/io.js';
 import { priorShift } from '../model/prior.js';
-import type { EvalSet } from '../train/trainer.js';
-import { argmaxRows, classificationMetrics } from './metrics.js';
+import { argmaxRows } from '../util/probabilities.js';
+import { classificationMetrics } from './metrics.js';
 import { predictSet, startModelPool } from './pool-predict.js';
 
 export interface EvalReport {

@@ -14,8 +14,8 @@ import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
 import { loadRgbImage } from '../face/image.js';
 import { loadModel } from '../model/io.js';
 import { priorShift } from '../model/prior.js';
+import { argmaxRows } from '../util/probabilities.js';
 import { type EvalReport, metricsReport } from './evaluate.js';
-import { argmaxRows } from './metrics.js';
 import { predictSet, startModelPool } from './pool-predict.js';
 
 export interface FaceFolderReport extends EvalReport {

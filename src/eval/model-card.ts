@@ -4,7 +4,7 @@
  */
 import type { NetworkConfig } from '../model/registry.js';
 import { type TrainConfig, totalEpochs } from '../train/config.js';
-import type { EpochLog } from '../train/trainer.js';
+import type { EpochLog } from '../train/run-log.js';
 import type { EvalReport } from './evaluate.js';
 import type { FaceFolderReport } from './face-folder-eval.js';
 

@@ -1,18 +1,11 @@
 /** Runs a worker pool over a labelled set of faces: probabilities and attention, optionally with flip TTA. */
+import type { FaceSet } from '../data/face-set.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { WorkerPool } from '../engine/worker-pool.js';
 import type { ModelWeights } from '../model/io.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
 import { shiftLogits } from '../model/prior.js';
-import { softmaxRows } from './metrics.js';
-
-export interface FaceSet {
-  /** All images of the split, count x size x size uint8. */
-  pixels: Uint8Array;
-  size: number;
-  /** Which images to use. */
-  indices: Int32Array;
-}
+import { softmaxRows } from '../util/probabilities.js';
 
 export interface SetPrediction {
   /** Class probabilities, n x classes. */

@@ -4,7 +4,6 @@
  * one from disk in Node; the web app builds one from fetched files.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { argmaxRows, softmaxRows } from '../eval/metrics.js';
 import type { ModelManifest, ModelWeights } from '../model/format.js';
 import type { Network } from '../model/network.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
@@ -12,6 +11,7 @@ import { priorShift, shiftLogits } from '../model/prior.js';
 import type { RegionBox } from '../model/regions.js';
 import { createNetwork } from '../model/registry.js';
 import { inferenceContext } from '../nn/context.js';
+import { argmaxRows, softmaxRows } from '../util/probabilities.js';
 
 export interface FacePrediction {
   /** n x classes probabilities. */

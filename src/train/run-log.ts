@@ -1,7 +1,19 @@
 /** A run's training log, `train-log.jsonl`: one JSON line per epoch, and event lines (schedule change, fine-tune). */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { EpochLog } from './trainer.js';
+
+/** One epoch's line of train-log.jsonl. */
+export interface EpochLog {
+  epoch: number;
+  step: number;
+  lr: number;
+  trainLoss: number;
+  valAccuracy?: number;
+  imgPerSec: number;
+  epochSec: number;
+  elapsedSec: number;
+  time: string;
+}
 
 export const LOG_FILE = 'train-log.jsonl';
 

@@ -7,11 +7,13 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { EvalSet, TrainSet } from '../data/face-set.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { WorkerPool } from '../engine/worker-pool.js';
-import { argmaxRows, classificationMetrics } from '../eval/metrics.js';
-import { type FaceSet, predictSet } from '../eval/pool-predict.js';
+import { classificationMetrics } from '../eval/metrics.js';
+import { predictSet } from '../eval/pool-predict.js';
 import { loadModel, saveModel } from '../model/io.js';
+import { argmaxRows } from '../util/probabilities.js';
 import { Rng } from '../util/rng.js';
 import { augmentImage } from './augment.js';
 import { balancedNetwork, trainedPrior } from './balance.js';
@@ -20,18 +22,9 @@ import { type TrainConfig, validateTrainConfig } from './config.js';
 import { cutMix } from './cutmix.js';
 import { initialLog } from './init.js';
 import { startFromPretrained } from './pretrained-start.js';
-import { LOG_FILE } from './run-log.js';
+import { type EpochLog, LOG_FILE } from './run-log.js';
 import { learningRate } from './schedule.js';
 import { StepRunner } from './step.js';
-
-export interface TrainSet extends FaceSet {
-  /** Target distribution of each selected image, indices.length x classes. */
-  targets: Float32Array;
-}
-
-export interface EvalSet extends FaceSet {
-  labels: Uint8Array;
-}
 
 export interface TrainProgress {
   epoch: number;
@@ -40,18 +33,6 @@ export interface TrainProgress {
   batches: number;
   loss: number;
   imgPerSec: number;
-}
-
-export interface EpochLog {
-  epoch: number;
-  step: number;
-  lr: number;
-  trainLoss: number;
-  valAccuracy?: number;
-  imgPerSec: number;
-  epochSec: number;
-  elapsedSec: number;
-  time: string;
 }
 
 export interface TrainOptions {

@@ -38,7 +38,7 @@ describe('ranfer predict in a terminal', () => {
       const { stdout } = await run('tmux', ['capture-pane', '-p', '-t', session, '-S', '-100']);
       const lines = stdout.split('\n').filter((l) => l.trim() !== '');
       for (const f of names) {
-        const at = lines.findIndex((l) => l === `${path.join(dir, f)}: 1 face`);
+        const at = lines.indexOf(`${path.join(dir, f)}: 1 face`);
         expect(at, `${f}: ${stdout}`).toBeGreaterThanOrEqual(0);
         expect(lines[at + 1]).toMatch(/^ {2}face {2}box \(x,y wxh\)/);
         expect(lines[at + 2]).toMatch(/^ {2}1 +\d+,\d+ \d+x\d+/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { argmaxRows, classificationMetrics, softmaxRows } from '../../src/eval/metrics.js';
+import { classificationMetrics } from '../../src/eval/metrics.js';
+import { argmaxRows, softmaxRows } from '../../src/util/probabilities.js';
 
 describe('classificationMetrics', () => {
   it('computes accuracy, per-class accuracy, macro-F1 and the confusion matrix by hand', () => {

@@ -1,0 +1,20 @@
+/** Faces selected from a split's pixels, as training and evaluation take them. */
+
+export interface FaceSet {
+  /** All images of the split, count x size x size uint8. */
+  pixels: Uint8Array;
+  size: number;
+  /** Which images to use. */
+  indices: Int32Array;
+}
+
+/** Faces with their training targets. */
+export interface TrainSet extends FaceSet {
+  /** Target distribution of each selected image, indices.length x classes. */
+  targets: Float32Array;
+}
+
+/** Faces with their labels (majority class). */
+export interface EvalSet extends FaceSet {
+  labels: Uint8Array;
+}

@@ -1,0 +1,27 @@
+/** Probability helpers on row-major n x cols arrays, shared by inference, evaluation and training. */
+
+export function argmaxRows(values: Float32Array, cols: number): Uint8Array {
+  const n = values.length / cols;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < cols; c++) if (values[i * cols + c] > values[i * cols + best]) best = c;
+    out[i] = best;
+  }
+  return out;
+}
+
+/** Softmax of each row, in place. */
+export function softmaxRows(values: Float32Array, cols: number): Float32Array {
+  for (let i = 0; i < values.length; i += cols) {
+    let m = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < cols; c++) m = Math.max(m, values[i + c]);
+    let s = 0;
+    for (let c = 0; c < cols; c++) {
+      values[i + c] = Math.exp(values[i + c] - m);
+      s += values[i + c];
+    }
+    for (let c = 0; c < cols; c++) values[i + c] /= s;
+  }
+  return values;
+}
