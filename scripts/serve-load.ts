@@ -62,7 +62,7 @@ export interface BurstResult {
 /** Sends `count` POST /api/recognize requests of `body` at once and tallies the answers. */
 export async function burst(
   url: string,
-  body: Uint8Array,
+  body: Uint8Array<ArrayBuffer>,
   count: number,
   type = 'image/jpeg',
 ): Promise<BurstResult> {

@@ -9,11 +9,11 @@ import type { EvalSet } from '../data/face-set.js';
 import { type FerSplit, IMAGE_SIZE, loadSplit, type Split } from '../data/ferplus.js';
 import { buildEvalSet } from '../data/sets.js';
 import type { BackendChoice } from '../engine/backend.js';
+import { predictSet, startModelPool } from '../engine/pool-predict.js';
 import { loadModel } from '../model/io.js';
 import { priorShift } from '../model/prior.js';
+import { classificationMetrics } from '../util/metrics.js';
 import { argmaxRows } from '../util/probabilities.js';
-import { classificationMetrics } from './metrics.js';
-import { predictSet, startModelPool } from './pool-predict.js';
 
 export interface EvalReport {
   set: string;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { EMOTIONS } from '../data/emotions.js';
 import { readFaceFolder } from '../data/face-folder.js';
 import type { BackendChoice } from '../engine/backend.js';
+import { predictSet, startModelPool } from '../engine/pool-predict.js';
 import { type CropFraming, frameCrop } from '../face/crop.js';
 import { FaceDetector } from '../face/detector.js';
 import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
@@ -16,7 +17,6 @@ import { loadModel } from '../model/io.js';
 import { priorShift } from '../model/prior.js';
 import { argmaxRows } from '../util/probabilities.js';
 import { type EvalReport, metricsReport } from './evaluate.js';
-import { predictSet, startModelPool } from './pool-predict.js';
 
 export interface FaceFolderReport extends EvalReport {
   framing: CropFraming;

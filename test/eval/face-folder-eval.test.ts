@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceFolderReport } from '../../src/eval/face-folder-eval.js';
-import { classificationMetrics } from '../../src/eval/metrics.js';
 import { createRecognizer, EMOTIONS, type Recognizer } from '../../src/index.js';
+import { classificationMetrics } from '../../src/util/metrics.js';
 import { ranfer } from '../cli/run.js';
 import { CKPLUS_DEV } from '../helpers.js';
 

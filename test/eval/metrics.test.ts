@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classificationMetrics } from '../../src/eval/metrics.js';
+import { classificationMetrics } from '../../src/util/metrics.js';
 import { argmaxRows, softmaxRows } from '../../src/util/probabilities.js';
 
 describe('classificationMetrics', () => {

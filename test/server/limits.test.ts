@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { PHOTOS } from '../helpers.js';
 
-let happy: Buffer;
+let happy: Uint8Array<ArrayBuffer>;
 beforeAll(async () => {
-  happy = await readFile(path.join(PHOTOS, 'happy.jpg'));
+  happy = new Uint8Array(await readFile(path.join(PHOTOS, 'happy.jpg')));
 });
 
-async function post(url: string, body: Uint8Array) {
+async function post(url: string, body: Uint8Array<ArrayBuffer>) {
   const res = await fetch(`${url}/api/recognize`, {
     method: 'POST',
     body,
@@ -25,7 +25,7 @@ async function post(url: string, body: Uint8Array) {
 }
 
 /** Sends the headers and the first bytes of a body, then waits; resolves with everything the server said. */
-function stall(url: string, contentLength: number, first: Buffer): Promise<string> {
+function stall(url: string, contentLength: number, first: Uint8Array): Promise<string> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), hostname, () => {

@@ -1,11 +1,11 @@
 /** Runs a worker pool over a labelled set of faces: probabilities and attention, optionally with flip TTA. */
 import type { FaceSet } from '../data/face-set.js';
-import type { BackendChoice } from '../engine/backend.js';
-import { WorkerPool } from '../engine/worker-pool.js';
 import type { ModelWeights } from '../model/io.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
 import { shiftLogits } from '../model/prior.js';
 import { softmaxRows } from '../util/probabilities.js';
+import type { BackendChoice } from './backend.js';
+import { WorkerPool } from './worker-pool.js';
 
 export interface SetPrediction {
   /** Class probabilities, n x classes. */
