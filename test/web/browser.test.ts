@@ -115,13 +115,19 @@ describe('web demo in Chromium', () => {
     await page.setInputFiles('#file', path.join(PHOTOS, 'surprised.jpg'));
     await page.waitForFunction(() => window.ranfer?.state === 'photo-done', null, { timeout: 60_000 });
     expect(await page.locator('#photo').isVisible()).toBe(true);
-    const before = await page.locator('#overlay .box').boundingBox();
-    await page.setViewportSize({ width: 800, height: 900 });
+    const shown = async () => {
+      const box = await page.locator('#overlay .box').boundingBox();
+      const photo = await page.locator('#photo').boundingBox();
+      return { box: box?.width ?? 0, photo: photo?.width ?? 1 };
+    };
+    const before = await shown();
+    await page.setViewportSize({ width: 420, height: 900 });
     await page.waitForTimeout(300);
     expect(await page.locator('#overlay .box').count()).toBe(1);
-    const after = await page.locator('#overlay .box').boundingBox();
-    // The box follows the photo's new displayed size.
-    expect(after?.width).toBeLessThan(before?.width ?? 0);
+    const after = await shown();
+    // The photo shrank with the window and its box with it, in proportion.
+    expect(after.photo).toBeLessThan(before.photo);
+    expect(after.box / after.photo).toBeCloseTo(before.box / before.photo, 2);
     const broken = path.join(dir, 'broken.jpg');
     await writeFile(broken, Buffer.from('not really a jpeg'));
     await page.setInputFiles('#file', broken);
