@@ -1,9 +1,8 @@
 /** Runs a worker pool over a labelled set of faces: probabilities and attention, optionally with flip TTA. */
 import type { FaceSet } from '../data/face-set.js';
-import type { ModelWeights } from '../model/io.js';
+import { checkWeightsFit, type ModelWeights } from '../model/format.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
-import { shiftLogits } from '../model/prior.js';
-import { softmaxRows } from '../util/probabilities.js';
+import { logitsToProbabilities } from '../model/prior.js';
 import type { BackendChoice } from './backend.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -28,9 +27,11 @@ export async function startModelPool(
     seed: 0,
     backend: options.backend,
   });
-  if (pool.params.length !== model.params.length || pool.state.length !== model.state.length) {
+  try {
+    checkWeightsFit(pool.params.length, pool.state.length, model, where);
+  } catch (err) {
     await pool.close();
-    throw new Error(`${where}: the weights do not fit the network described in model.json`);
+    throw err;
   }
   pool.params.set(model.params);
   pool.state.set(model.state);
@@ -68,12 +69,10 @@ export async function predictSet(
     const out = await pool.predict(x, shape);
     classes = out.classes;
     regions = out.regions;
-    const p = softmaxRows(shiftLogits(out.logits, options.logitShift), classes);
-    if (options.flipTta) {
-      const flipped = await pool.predict(flipHorizontal(x, set.size), shape);
-      const q = softmaxRows(shiftLogits(flipped.logits, options.logitShift), classes);
-      for (let i = 0; i < p.length; i++) p[i] = (p[i] + q[i]) / 2;
-    }
+    const mirrored = options.flipTta
+      ? (await pool.predict(flipHorizontal(x, set.size), shape)).logits
+      : undefined;
+    const p = logitsToProbabilities(out.logits, classes, options.logitShift, mirrored);
     probs ??= new Float32Array(n * classes);
     probs.set(p, start * classes);
     if (out.attention) {

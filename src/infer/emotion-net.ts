@@ -4,14 +4,14 @@
  * one from disk in Node; the web app builds one from fetched files.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelManifest, ModelWeights } from '../model/format.js';
+import { checkWeightsFit, type ModelManifest, type ModelWeights } from '../model/format.js';
 import type { Network } from '../model/network.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
-import { priorShift, shiftLogits } from '../model/prior.js';
+import { logitsToProbabilities, priorShift } from '../model/prior.js';
 import type { RegionBox } from '../model/regions.js';
 import { createNetwork } from '../model/registry.js';
 import { inferenceContext } from '../nn/context.js';
-import { argmaxRows, softmaxRows } from '../util/probabilities.js';
+import { argmaxRows } from '../util/probabilities.js';
 
 export interface FacePrediction {
   /** n x classes probabilities. */
@@ -39,9 +39,11 @@ export class EmotionNet {
   /** Builds the network a model file describes and loads its weights. */
   constructor(weights: ModelWeights, where = 'model') {
     const network = createNetwork(weights.manifest.network, 0);
-    if (network.params.size !== weights.params.length || network.state.size !== weights.state.length) {
+    try {
+      checkWeightsFit(network.params.size, network.state.size, weights, where);
+    } catch (err) {
       network.dispose();
-      throw new Error(`${where}: the weights do not fit the network described in model.json`);
+      throw err;
     }
     network.params.write(weights.params);
     network.state.write(weights.state);
@@ -96,18 +98,11 @@ export class EmotionNet {
       });
     const out = run(x);
     const k = this.classes.length;
+    const mirrored = options.flipTta
+      ? run(flipHorizontal(x, this.size), options.boxes && mirrorBoxes(options.boxes)).logits
+      : undefined;
     const shift = priorShift(this.manifest.prior, options.priorWeight);
-    const probs = softmaxRows(shiftLogits(out.logits, shift), k);
-    if (options.flipTta) {
-      const q = softmaxRows(
-        shiftLogits(
-          run(flipHorizontal(x, this.size), options.boxes && mirrorBoxes(options.boxes)).logits,
-          shift,
-        ),
-        k,
-      );
-      for (let i = 0; i < probs.length; i++) probs[i] = (probs[i] + q[i]) / 2;
-    }
+    const probs = logitsToProbabilities(out.logits, k, shift, mirrored);
     return { probs, top: argmaxRows(probs, k), attention: out.attention };
   }
 

@@ -57,3 +57,9 @@ export function parseModel(manifestText: string, weights: Uint8Array, where = 'm
   );
   return { manifest, params: floats.subarray(0, nParams), state: floats.subarray(nParams) };
 }
+
+/** Throws unless a network of `params` / `state` floats is the one `weights` were saved from. */
+export function checkWeightsFit(params: number, state: number, weights: ModelWeights, where: string): void {
+  if (params !== weights.params.length || state !== weights.state.length)
+    throw new Error(`${where}: the weights do not fit the network described in model.json`);
+}

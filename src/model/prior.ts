@@ -7,6 +7,8 @@
  * faces from other sources, posed or filtered, better.
  */
 
+import { softmaxRows } from '../util/probabilities.js';
+
 export interface ClassPrior {
   /** Class frequencies of the training targets (the mean target distribution), in the model's class order. */
   train: number[];
@@ -37,4 +39,22 @@ export function shiftLogits(logits: Float32Array, shift: Float32Array | undefine
   const k = shift.length;
   for (let i = 0; i < logits.length; i++) logits[i] += shift[i % k];
   return logits;
+}
+
+/**
+ * Class probabilities from logits (n x classes, consumed): shifted by the prior offsets, soft-maxed, and
+ * averaged with those of the mirrored faces when their logits are given (flip test-time augmentation).
+ */
+export function logitsToProbabilities(
+  logits: Float32Array,
+  classes: number,
+  shift: Float32Array | undefined,
+  mirrored?: Float32Array,
+): Float32Array {
+  const p = softmaxRows(shiftLogits(logits, shift), classes);
+  if (mirrored) {
+    const q = softmaxRows(shiftLogits(mirrored, shift), classes);
+    for (let i = 0; i < p.length; i++) p[i] = (p[i] + q[i]) / 2;
+  }
+  return p;
 }

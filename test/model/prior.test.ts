@@ -4,7 +4,7 @@ import { initBackend } from '../../src/engine/backend.js';
 import { EmotionNet } from '../../src/infer/emotion-net.js';
 import { defaultModelDir } from '../../src/infer/face-model.js';
 import { loadModel } from '../../src/model/io.js';
-import { MIN_PRIOR, priorShift, shiftLogits } from '../../src/model/prior.js';
+import { logitsToProbabilities, MIN_PRIOR, priorShift, shiftLogits } from '../../src/model/prior.js';
 
 describe('priorShift', () => {
   const prior = { train: [0.5, 0.3, 0.2, 0], raw: 1, weight: 1 };
@@ -50,5 +50,23 @@ describe('EmotionNet with a prior weight', () => {
     const r = (probs: Float32Array, a: number, b: number) => probs[a] / probs[b];
     expect(r(flat.probs, 5, 0) / r(plain.probs, 5, 0)).toBeCloseTo(p[0] / p[5], 2);
     net.dispose();
+  });
+});
+
+describe('logitsToProbabilities', () => {
+  it('shifts, soft-maxes, and averages with the mirrored faces when given', () => {
+    const shift = Float32Array.from([Math.log(2), 0]);
+    // Logits (0, 0) shifted to (log 2, 0): probabilities (2/3, 1/3).
+    const p = logitsToProbabilities(Float32Array.from([0, 0]), 2, shift);
+    expect(p[0]).toBeCloseTo(2 / 3, 6);
+    const avg = logitsToProbabilities(
+      Float32Array.from([0, 0]),
+      2,
+      undefined,
+      Float32Array.from([Math.log(3), 0]),
+    );
+    // (1/2, 1/2) and (3/4, 1/4) average to (5/8, 3/8).
+    expect(avg[0]).toBeCloseTo(5 / 8, 6);
+    expect(avg[1]).toBeCloseTo(3 / 8, 6);
   });
 });
