@@ -1,8 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The slow suites: end-to-end comparisons and full evaluations, a browser, a terminal and a server in
+ * their own processes (Chromium and tmux come from Debian). `npm test` runs the others (a few minutes on
+ * two cores); `npm run test:slow` (RANFER_TESTS=slow) runs these, and CI runs both.
+ */
+const SLOW = [
+  'test/bench/compare.test.ts',
+  'test/eval/shipped-model.test.ts',
+  'test/server/memory.test.ts',
+  'test/web/browser.test.ts',
+  'test/cli/terminal.test.ts',
+];
+const slow = process.env.RANFER_TESTS === 'slow';
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: slow ? SLOW : ['test/**/*.test.ts'],
+    exclude: slow ? [] : SLOW,
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
