@@ -2,7 +2,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type FaceJson, faceToJson } from '../api/face-json.js';
+import { faceToJson } from '../api/face-json.js';
 import { createRecognizer, type RecognizedFace } from '../api/recognizer.js';
 import { EMOTIONS } from '../data/emotions.js';
 import type { DetectorKind } from '../face/detector.js';
@@ -12,6 +12,7 @@ import { annotateImage } from '../report/annotate.js';
 import { UsageError } from './errors.js';
 import { expandInputs } from './inputs.js';
 import { nonNegativeNumber, positiveInt } from './parse.js';
+import { openResults, type PredictEntry, type ResultSink } from './predict-output.js';
 import { progressBar } from './progress.js';
 
 interface PredictOpts {
@@ -28,12 +29,9 @@ interface PredictOpts {
   maxFaces: number;
   tileSize?: number;
   priorWeight?: number;
-}
-
-export interface PredictEntry {
-  file: string;
-  faces: FaceJson[];
-  error?: string;
+  jsonl?: string;
+  csv?: string;
+  resume?: boolean;
 }
 
 function probability(value: string): number {
@@ -84,6 +82,12 @@ export function registerPredictCommand(program: Command): void {
     .description('find the faces of photos and recognise their emotions')
     .argument('<inputs...>', 'image files, folders (searched recursively) or globs')
     .option('--json', 'print one JSON array, an entry per input')
+    .option('--jsonl <file>', 'write a JSON line per input to this file as each is done')
+    .option(
+      '--csv <file>',
+      'write a CSV row per face (file, box, score, emotion, 8 probabilities) as each is done',
+    )
+    .option('--resume', 'go on from an existing --jsonl / --csv file: skip the inputs it already holds')
     .option('--annotate <dir>', 'write each image with boxes, emotions and probability bars to this folder')
     .option(
       '--min-confidence <p>',
@@ -124,7 +128,17 @@ export function registerPredictCommand(program: Command): void {
     .option('--model <dir>', 'model folder', defaultModelDir())
     .action(async (inputs: string[], opts: PredictOpts) => {
       if (opts.annotate) await checkOutputFolder(opts.annotate, '--annotate');
-      const { files, expanded } = await expandInputs(inputs);
+      const sinks: ResultSink[] = [];
+      if (opts.jsonl) sinks.push(await openResults(opts.jsonl, 'jsonl', opts.resume === true));
+      if (opts.csv) sinks.push(await openResults(opts.csv, 'csv', opts.resume === true));
+      if (opts.resume && sinks.length === 0)
+        throw new UsageError('--resume goes on from a --jsonl or --csv file');
+      const expandedInputs = await expandInputs(inputs);
+      const expanded = expandedInputs.expanded;
+      // On --resume, the inputs every output file already holds are skipped.
+      const files = expandedInputs.files.filter((f) => !sinks.length || sinks.some((s) => !s.done.has(f)));
+      const skipped = expandedInputs.files.length - files.length;
+      if (skipped > 0) console.error(`ranfer: ${skipped} inputs already done, ${files.length} to go`);
       const fer = await createRecognizer({
         modelDir: opts.model,
         minConfidence: opts.minConfidence,
@@ -149,9 +163,10 @@ export function registerPredictCommand(program: Command): void {
       try {
         for (const [i, file] of files.entries()) {
           bar.update(i, files.length, path.basename(file));
+          let entry: PredictEntry;
           try {
             const faces = await fer.recognize(file);
-            entries.push({ file, faces: faces.map(faceToJson) });
+            entry = { file, faces: faces.map(faceToJson) };
             if (!opts.json) bar.log(faceTable(file, faces));
             if (opts.annotate) {
               const out = path.join(opts.annotate, annotationName(file, used));
@@ -160,9 +175,11 @@ export function registerPredictCommand(program: Command): void {
           } catch (err) {
             if (!(err instanceof ImageError)) throw err;
             unreadable++;
-            entries.push({ file, faces: [], error: err.message });
+            entry = { file, faces: [], error: err.message };
             bar.log(`ranfer: ${err.message}`, 'stderr');
           }
+          entries.push(entry);
+          for (const sink of sinks) if (!sink.done.has(file)) await sink.write(entry);
         }
         bar.update(files.length, files.length, 'done');
       } finally {

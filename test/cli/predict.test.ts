@@ -1,10 +1,10 @@
 /** `ranfer predict` as a user runs it. */
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PredictEntry } from '../../src/cli/predict-command.js';
+import type { PredictEntry } from '../../src/cli/predict-output.js';
 import { EMOTIONS } from '../../src/data/emotions.js';
 import { PHOTOS } from '../helpers.js';
 import { ranfer } from './run.js';
@@ -68,5 +68,36 @@ describe('ranfer predict', () => {
     const r = await ranfer('predict', PHOTOS, '--min-confidence', '2');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('expected 0..1');
+  });
+});
+
+describe('ranfer predict --jsonl / --csv', () => {
+  it('streams a line per input and a row per face, and --resume skips what the files already hold', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'ranfer-stream-'));
+    const jsonl = path.join(out, 'faces.jsonl');
+    const csv = path.join(out, 'faces.csv');
+    const inputs = ['happy.jpg', 'bbt1.jpg', 'sad.jpg'].map((f) => path.join(PHOTOS, f));
+    // A first run over the first input, as if stopped there (with a half-written line after it).
+    const first = await ranfer('predict', inputs[0], '--jsonl', jsonl, '--csv', csv);
+    expect(first.code, first.stderr).toBe(0);
+    await writeFile(jsonl, `${await readFile(jsonl, 'utf8')}{"file":"half`);
+    const refused = await ranfer('predict', ...inputs, '--jsonl', jsonl);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('faces.jsonl exists: add --resume');
+    const rest = await ranfer('predict', ...inputs, '--jsonl', jsonl, '--csv', csv, '--resume');
+    expect(rest.code, rest.stderr).toBe(0);
+    expect(rest.stderr).toContain('1 inputs already done, 2 to go');
+    const lines = (await readFile(jsonl, 'utf8')).trim().split('\n');
+    const entries = lines.map((l) => JSON.parse(l) as PredictEntry);
+    expect(entries.map((e) => e.file)).toEqual(inputs);
+    expect(entries.map((e) => e.faces.length)).toEqual([1, 4, 1]);
+    const rows = (await readFile(csv, 'utf8')).trim().split('\n');
+    expect(rows[0]).toBe(`file,face,x,y,width,height,score,emotion,${EMOTIONS.join(',')},error`);
+    // One row per face: 1 + 4 + 1, each with its file, face number and 8 probabilities summing to 1.
+    expect(rows).toHaveLength(7);
+    const bbt = rows.filter((r) => r.startsWith(inputs[1]));
+    expect(bbt.map((r) => r.split(',')[1])).toEqual(['1', '2', '3', '4']);
+    const probs = rows[1].split(',').slice(8, 16).map(Number);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
   });
 });
