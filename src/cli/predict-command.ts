@@ -3,7 +3,13 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { faceToJson } from '../api/face-json.js';
-import { createRecognizer, type RecognizedFace } from '../api/recognizer.js';
+import { type ManyResult, recognizeMany } from '../api/many.js';
+import {
+  createRecognizer,
+  type RecognizedFace,
+  type Recognizer,
+  type RecognizerConfig,
+} from '../api/recognizer.js';
 import { EMOTIONS } from '../data/emotions.js';
 import type { DetectorKind } from '../face/detector.js';
 import { ImageError } from '../face/image.js';
@@ -32,6 +38,7 @@ interface PredictOpts {
   jsonl?: string;
   csv?: string;
   resume?: boolean;
+  workers: number;
 }
 
 function probability(value: string): number {
@@ -67,6 +74,18 @@ async function checkOutputFolder(dir: string, option: string): Promise<void> {
     throw new UsageError(`${option} ${dir}: a file is there; give a folder (it is made if missing)`);
 }
 
+/** Each file's faces, or why it could not be read, in order, in this thread. */
+async function* oneByOne(fer: Recognizer, files: string[]): AsyncGenerator<ManyResult> {
+  for (const [index, file] of files.entries()) {
+    try {
+      yield { index, input: file, faces: await fer.recognize(file) };
+    } catch (err) {
+      if (!(err instanceof ImageError)) throw err;
+      yield { index, input: file, error: err.message };
+    }
+  }
+}
+
 /** A unique output name per input inside the annotation folder. */
 function annotationName(file: string, used: Set<string>): string {
   const base = path.basename(file, path.extname(file));
@@ -88,6 +107,12 @@ export function registerPredictCommand(program: Command): void {
       'write a CSV row per face (file, box, score, emotion, 8 probabilities) as each is done',
     )
     .option('--resume', 'go on from an existing --jsonl / --csv file: skip the inputs it already holds')
+    .option(
+      '--workers <n>',
+      'worker threads, each with its own models (results keep the input order)',
+      positiveInt,
+      1,
+    )
     .option('--annotate <dir>', 'write each image with boxes, emotions and probability bars to this folder')
     .option(
       '--min-confidence <p>',
@@ -139,7 +164,7 @@ export function registerPredictCommand(program: Command): void {
       const files = expandedInputs.files.filter((f) => !sinks.length || sinks.some((s) => !s.done.has(f)));
       const skipped = expandedInputs.files.length - files.length;
       if (skipped > 0) console.error(`ranfer: ${skipped} inputs already done, ${files.length} to go`);
-      const fer = await createRecognizer({
+      const config: RecognizerConfig = {
         modelDir: opts.model,
         minConfidence: opts.minConfidence,
         detector: opts.detector,
@@ -151,40 +176,48 @@ export function registerPredictCommand(program: Command): void {
         maxFaces: opts.maxFaces,
         tileSize: opts.tileSize,
         priorWeight: opts.priorWeight,
-      }).catch((err: Error) => {
-        if (err instanceof RangeError) throw new UsageError(err.message);
-        throw err;
-      });
+      };
+      const workers = Math.min(opts.workers, Math.max(1, files.length));
+      // One recognizer here, or one per worker thread (the order of the inputs is kept either way).
+      const fer =
+        workers > 1
+          ? null
+          : await createRecognizer(config).catch((err: Error) => {
+              if (err instanceof RangeError) throw new UsageError(err.message);
+              throw err;
+            });
+      const results = fer ? oneByOne(fer, files) : recognizeMany(files, { ...config, concurrency: workers });
       if (opts.annotate) await mkdir(opts.annotate, { recursive: true });
       const used = new Set<string>();
       const entries: PredictEntry[] = [];
       const bar = progressBar('predict', expanded && files.length > 1 && process.stderr.isTTY === true);
       let unreadable = 0;
       try {
-        for (const [i, file] of files.entries()) {
-          bar.update(i, files.length, path.basename(file));
+        bar.update(0, files.length);
+        for await (const r of results) {
+          const file = files[r.index];
           let entry: PredictEntry;
-          try {
-            const faces = await fer.recognize(file);
+          if (r.faces) {
+            const faces = r.faces;
             entry = { file, faces: faces.map(faceToJson) };
             if (!opts.json) bar.log(faceTable(file, faces));
             if (opts.annotate) {
               const out = path.join(opts.annotate, annotationName(file, used));
               await writeFile(out, await annotateImage(file, faces));
             }
-          } catch (err) {
-            if (!(err instanceof ImageError)) throw err;
+          } else {
             unreadable++;
-            entry = { file, faces: [], error: err.message };
-            bar.log(`ranfer: ${err.message}`, 'stderr');
+            entry = { file, faces: [], error: r.error };
+            bar.log(`ranfer: ${r.error}`, 'stderr');
           }
+          bar.update(r.index + 1, files.length, path.basename(file));
           entries.push(entry);
           for (const sink of sinks) if (!sink.done.has(file)) await sink.write(entry);
         }
         bar.update(files.length, files.length, 'done');
       } finally {
         bar.stop();
-        fer.dispose();
+        fer?.dispose();
       }
       if (opts.json) console.log(JSON.stringify(entries, null, 2));
       else if (files.length > 1) {

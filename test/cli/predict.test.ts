@@ -101,3 +101,24 @@ describe('ranfer predict --jsonl / --csv', () => {
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
   });
 });
+
+describe('ranfer predict --workers', () => {
+  it('gives on 2 worker threads, in input order, what one thread gives', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'ranfer-workers-'));
+    const inputs = ['happy.jpg', 'bbt1.jpg', 'sad.jpg', 'angry.jpg'].map((f) => path.join(PHOTOS, f));
+    const read = async (name: string) =>
+      (await readFile(path.join(out, name), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as PredictEntry);
+    const one = await ranfer('predict', ...inputs, '--jsonl', path.join(out, 'one.jsonl'));
+    const two = await ranfer('predict', ...inputs, '--workers', '2', '--jsonl', path.join(out, 'two.jsonl'));
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    const a = await read('one.jsonl');
+    const b = await read('two.jsonl');
+    expect(b.map((e) => e.file)).toEqual(inputs);
+    expect(b.map((e) => e.faces.map((f) => f.emotion))).toEqual(a.map((e) => e.faces.map((f) => f.emotion)));
+    expect(b.map((e) => e.faces.map((f) => f.box))).toEqual(a.map((e) => e.faces.map((f) => f.box)));
+  });
+});
