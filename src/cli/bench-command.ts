@@ -6,6 +6,7 @@ import type { EmotionAdapter } from '../bench/compare/adapter.js';
 import { compareMarkdown, runCompareBench } from '../bench/compare/compare-bench.js';
 import { ranferAdapter } from '../bench/compare/ranfer-adapter.js';
 import { runEngineBench } from '../bench/engine-bench.js';
+import { runFolderBench } from '../bench/folder-bench.js';
 import { GROUP_PHOTOS, runGroupBench } from '../bench/group-bench.js';
 import { runInferBench } from '../bench/infer-bench.js';
 import { type PhotoBenchCase, runPhotoBench } from '../bench/photo-bench.js';
@@ -174,8 +175,42 @@ export function registerBenchCommand(program: Command): void {
     .addOption(new Option('--detector <kind>', 'face detector').choices(['tiny', 'ssd']).default('tiny'))
     .option('--repeats <n>', 'timed runs per photo', positiveInt, 10)
     .option('--tta', 'average each face with its mirror image (flip test-time augmentation)')
-    .action(async (opts: PhotoOpts) => {
+    .option(
+      '--folder <n>',
+      'instead: the throughput of a folder of n photos (the shared photos in turn) on 1 and --workers threads',
+      positiveInt,
+    )
+    .option('--workers <n>', 'with --folder: worker threads to compare with one', positiveInt, 2)
+    .action(async (opts: PhotoOpts & { folder?: number; workers: number }) => {
       requirePhotos(opts.photos, ['happy.jpg', 'bbt1.jpg']);
+      if (opts.folder !== undefined) {
+        const images = opts.folder;
+        return runBench(
+          'bench photo --folder',
+          opts,
+          (onProgress) =>
+            runFolderBench({
+              photosDir: opts.photos,
+              modelDir: opts.model,
+              backend: opts.backend,
+              images,
+              workers: opts.workers,
+              onProgress,
+            }),
+          (r) => {
+            console.log(`a folder of ${r.images} photos through recognizeMany (models loaded in each run)`);
+            console.table(
+              r.runs.map((x) => ({
+                workers: x.workers,
+                seconds: x.seconds.toFixed(1),
+                'images/s': x.imagesPerSec.toFixed(2),
+                faces: x.faces,
+              })),
+            );
+            console.log(`speedup on ${r.runs.at(-1)?.workers} workers: ${r.speedup.toFixed(2)}x`);
+          },
+        );
+      }
       return runBench(
         'bench photo',
         opts,

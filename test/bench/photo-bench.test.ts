@@ -1,5 +1,6 @@
 /** `ranfer bench photo`: what it times and reports (no speed is asserted; the figures go to the README). */
 import { describe, expect, it } from 'vitest';
+import { runFolderBench } from '../../src/bench/folder-bench.js';
 import { runPhotoBench } from '../../src/bench/photo-bench.js';
 import { PHOTOS } from '../helpers.js';
 
@@ -30,5 +31,22 @@ describe('runPhotoBench', () => {
         expect(stages).toBeLessThan(2 * c.msPerImage);
       }
     }
+  });
+});
+
+describe('runFolderBench', () => {
+  it('runs the same photos on 1 and 2 workers and finds the same faces', async () => {
+    const r = await runFolderBench({
+      photosDir: PHOTOS,
+      modelDir: 'models/ferplus-ran',
+      backend: 'wasm',
+      images: 6,
+      workers: 2,
+    });
+    expect(r.images).toBe(6);
+    expect(r.runs.map((x) => x.workers)).toEqual([1, 2]);
+    // The first 6 shared photos in name order: angry, bbt1 (4 faces), disgusted, fearful, happy, neutral.
+    expect(r.runs.map((x) => x.faces)).toEqual([9, 9]);
+    expect(r.speedup).toBeCloseTo(r.runs[1].imagesPerSec / r.runs[0].imagesPerSec, 10);
   });
 });
