@@ -1,4 +1,6 @@
 /** ranfer's public API. */
+
+export { type ManyResult, type RecognizeManyOptions, recognizeMany } from './api/many.js';
 export {
   createRecognizer,
   type EmotionResult,
@@ -8,7 +10,6 @@ export {
   type RecognizerConfig,
   type RecognizeTimings,
 } from './api/recognizer.js';
-export { type ManyResult, type RecognizeManyOptions, recognizeMany } from './api/many.js';
 export { EMOTIONS, type Emotion } from './data/emotions.js';
 export type { BackendChoice } from './engine/backend.js';
 export { type AlignedFace, alignFace, FERPLUS_FRAMING } from './face/align.js';

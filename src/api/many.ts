@@ -8,8 +8,9 @@
  * ```
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ImageInput } from '../face/image.js';
+import { spawnSibling } from '../util/worker.js';
 import type { ManyRequest, ManyResponse } from './many-protocol.js';
 import type { RecognizedFace } from './pipeline.js';
 import type { RecognizerConfig } from './recognizer.js';
@@ -31,16 +32,7 @@ export interface ManyResult {
   error?: string;
 }
 
-function spawn(): Worker {
-  const self = new URL(import.meta.url);
-  if (self.pathname.endsWith('.ts')) {
-    // Under the test runner this module is TypeScript source: the worker loads its source through tsx.
-    const entry = JSON.stringify(new URL('./many-worker.ts', self).href);
-    const code = `import('tsx/esm/api').then((m) => m.tsImport(${entry}, ${JSON.stringify(self.href)}))`;
-    return new Worker(code, { eval: true });
-  }
-  return new Worker(new URL('./many-worker.js', self));
-}
+const spawn = () => spawnSibling(import.meta.url, 'many-worker');
 
 export async function* recognizeMany(
   inputs: readonly ImageInput[],

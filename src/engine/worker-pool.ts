@@ -7,9 +7,10 @@
  * batches and gradients are summed, a step on W workers equals a step on one worker with the same batch.
  * Weights live in one SharedArrayBuffer owned by the caller (the optimizer updates it in place).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { NetworkConfig } from '../model/registry.js';
 import type { ParamInfo } from '../nn/params.js';
+import { spawnSibling } from '../util/worker.js';
 import type { BackendChoice } from './backend.js';
 import type { GradientInput } from './gradients.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -86,16 +87,7 @@ class WorkerHandle {
   }
 }
 
-function spawnWorker(): Worker {
-  const self = new URL(import.meta.url);
-  if (self.pathname.endsWith('.ts')) {
-    // Under the test runner this module is TypeScript source: the worker loads its source through tsx.
-    const entry = JSON.stringify(new URL('./grad-worker.ts', self).href);
-    const code = `import('tsx/esm/api').then((m) => m.tsImport(${entry}, ${JSON.stringify(self.href)}))`;
-    return new Worker(code, { eval: true });
-  }
-  return new Worker(new URL('./grad-worker.js', self));
-}
+const spawnWorker = (): Worker => spawnSibling(import.meta.url, 'grad-worker');
 
 /** Splits `n` samples into `w` shards whose sizes are multiples of `group` where possible. */
 export function shardSizes(n: number, w: number, group: number): number[] {
