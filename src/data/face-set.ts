@@ -18,3 +18,14 @@ export interface TrainSet extends FaceSet {
 export interface EvalSet extends FaceSet {
   labels: Uint8Array;
 }
+
+/** The pixels of faces `start` to `start + count` of a set, back to back (count x size x size). */
+export function gatherFaces(set: FaceSet, start: number, count: number): Uint8Array {
+  const px = set.size * set.size;
+  const out = new Uint8Array(count * px);
+  for (let i = 0; i < count; i++) {
+    const k = set.indices[start + i];
+    out.set(set.pixels.subarray(k * px, (k + 1) * px), i * px);
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 /** Runs a worker pool over a labelled set of faces: probabilities and attention, optionally with flip TTA. */
-import type { FaceSet } from '../data/face-set.js';
+import { type FaceSet, gatherFaces } from '../data/face-set.js';
 import { checkWeightsFit, type ModelWeights } from '../model/format.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
 import { logitsToProbabilities } from '../model/prior.js';
@@ -51,7 +51,6 @@ export async function predictSet(
   } = {},
 ): Promise<SetPrediction> {
   const batch = options.batch ?? 256;
-  const px = set.size * set.size;
   const n = set.indices.length;
   let probs: Float32Array | undefined;
   let attention: Float32Array | undefined;
@@ -59,12 +58,7 @@ export async function predictSet(
   let regions = 0;
   for (let start = 0; start < n; start += batch) {
     const count = Math.min(batch, n - start);
-    const raw = new Uint8Array(count * px);
-    for (let i = 0; i < count; i++) {
-      const k = set.indices[start + i];
-      raw.set(set.pixels.subarray(k * px, (k + 1) * px), i * px);
-    }
-    const x = normalizePixels(raw);
+    const x = normalizePixels(gatherFaces(set, start, count));
     const shape: [number, number, number, number] = [count, set.size, set.size, 1];
     const out = await pool.predict(x, shape);
     classes = out.classes;

@@ -4,7 +4,7 @@
  * network starts out computing what the published one computes.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { FaceSet } from '../data/face-set.js';
+import { type FaceSet, gatherFaces } from '../data/face-set.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { initBackend } from '../engine/backend.js';
 import type { WorkerPool } from '../engine/worker-pool.js';
@@ -41,16 +41,10 @@ export async function startFromPretrained(
     net.params.write(pool.params);
     net.state.write(pool.state);
     const n = Math.min(CALIBRATION_FACES, train.indices.length);
-    const px = train.size * train.size;
     const batches: tf.Tensor4D[] = [];
     for (let at = 0; at < n; at += CALIBRATION_CHUNK) {
       const m = Math.min(CALIBRATION_CHUNK, n - at);
-      const pixels = new Uint8Array(m * px);
-      for (let i = 0; i < m; i++) {
-        const face = train.indices[at + i];
-        pixels.set(train.pixels.subarray(face * px, (face + 1) * px), i * px);
-      }
-      batches.push(tf.tensor4d(normalizePixels(pixels), [m, train.size, train.size, 1]));
+      batches.push(tf.tensor4d(normalizePixels(gatherFaces(train, at, m)), [m, train.size, train.size, 1]));
     }
     let norms: number;
     try {
