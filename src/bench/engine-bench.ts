@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendChoice, initBackend } from '../engine/backend.js';
-import { WorkerPool } from '../engine/worker-pool.js';
 import type { FaceClassifierConfig } from '../model/face-classifier.js';
+import { WorkerPool } from '../parallel/worker-pool.js';
 import { StepRunner } from '../train/step.js';
 import { Rng } from '../util/rng.js';
 

@@ -3,10 +3,10 @@
  * batch 64 in this thread and over 2 worker threads.
  */
 import type { BackendChoice } from '../engine/backend.js';
-import { WorkerPool } from '../engine/worker-pool.js';
 import { FaceEmotionModel } from '../infer/face-model.js';
 import { loadModel } from '../model/io.js';
 import { normalizePixels } from '../model/preprocess.js';
+import { WorkerPool } from '../parallel/worker-pool.js';
 import { Rng } from '../util/rng.js';
 import { medianMs } from '../util/stats.js';
 

@@ -9,9 +9,9 @@ import type { EvalSet } from '../data/face-set.js';
 import { type FerSplit, IMAGE_SIZE, loadSplit, type Split } from '../data/ferplus.js';
 import { buildEvalSet } from '../data/sets.js';
 import type { BackendChoice } from '../engine/backend.js';
-import { predictSet, startModelPool } from '../engine/pool-predict.js';
 import { loadModel } from '../model/io.js';
 import { priorShift } from '../model/prior.js';
+import { predictSet, startModelPool } from '../parallel/pool-predict.js';
 import { classificationMetrics } from '../util/metrics.js';
 import { argmaxRows } from '../util/probabilities.js';
 

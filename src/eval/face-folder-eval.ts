@@ -8,13 +8,13 @@ import path from 'node:path';
 import { EMOTIONS } from '../data/emotions.js';
 import { readFaceFolder } from '../data/face-folder.js';
 import type { BackendChoice } from '../engine/backend.js';
-import { predictSet, startModelPool } from '../engine/pool-predict.js';
 import { type CropFraming, frameCrop } from '../face/crop.js';
 import { FaceDetector } from '../face/detector.js';
 import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
 import { loadRgbImage } from '../face/image.js';
 import { loadModel } from '../model/io.js';
 import { priorShift } from '../model/prior.js';
+import { predictSet, startModelPool } from '../parallel/pool-predict.js';
 import { argmaxRows } from '../util/probabilities.js';
 import { type EvalReport, metricsReport } from './evaluate.js';
 

@@ -7,12 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type FaceSet, gatherFaces } from '../data/face-set.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { initBackend } from '../engine/backend.js';
-import type { WorkerPool } from '../engine/worker-pool.js';
 import { normalizePixels } from '../model/preprocess.js';
 import { applyPretrained, mobileFaceNetModelFile, readGraphWeights } from '../model/pretrained.js';
 import { MFN_SCOPE } from '../model/ran.js';
 import { createNetwork, type NetworkConfig } from '../model/registry.js';
 import { calibrateNorms } from '../nn/calibrate.js';
+import type { WorkerPool } from '../parallel/worker-pool.js';
 
 /** Faces of the training set the norms are calibrated on. */
 export const CALIBRATION_FACES = 256;

@@ -2,8 +2,8 @@
  * One optimisation step over a worker pool: gradients of the mean loss, an optimizer update of the
  * shared weights in place, and the batch-norm running statistics moved towards the batch's.
  */
-import type { GradientInput } from '../engine/gradients.js';
-import type { WorkerPool } from '../engine/worker-pool.js';
+import type { GradientInput } from '../parallel/gradients.js';
+import type { WorkerPool } from '../parallel/worker-pool.js';
 import { Optimizer, type OptimizerConfig } from './optimizer.js';
 
 export interface StepOptions {

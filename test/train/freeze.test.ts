@@ -1,10 +1,10 @@
 /** Learning-rate multipliers per parameter: 0 freezes (no gradient computed, no step, no decay). */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
-import { computeGradients } from '../../src/engine/gradients.js';
 import { RAN_MFN } from '../../src/model/presets.js';
 import type { RanConfig } from '../../src/model/ran.js';
 import { createNetwork } from '../../src/model/registry.js';
+import { computeGradients } from '../../src/parallel/gradients.js';
 import { Optimizer } from '../../src/train/optimizer.js';
 import { seeded } from '../engine/backends.js';
 

@@ -4,10 +4,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../engine/backend.js';
 import type { Network } from '../model/network.js';
 import { createNetwork } from '../model/registry.js';
 import { inferenceContext } from '../nn/context.js';
-import { initBackend } from './backend.js';
 import { computeGradients, statOffsets } from './gradients.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 

@@ -1,9 +1,9 @@
 /** Runs a worker pool over a labelled set of faces: probabilities and attention, optionally with flip TTA. */
 import { type FaceSet, gatherFaces } from '../data/face-set.js';
+import type { BackendChoice } from '../engine/backend.js';
 import { checkWeightsFit, type ModelWeights } from '../model/format.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
 import { logitsToProbabilities } from '../model/prior.js';
-import type { BackendChoice } from './backend.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface SetPrediction {

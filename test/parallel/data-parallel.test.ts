@@ -1,12 +1,12 @@
 /** Data-parallel training over worker threads equals single-worker training on the same batch. */
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
-import { computeGradients } from '../../src/engine/gradients.js';
-import { shardSizes, WorkerPool } from '../../src/engine/worker-pool.js';
 import type { FaceClassifierConfig } from '../../src/model/face-classifier.js';
 import { createNetwork } from '../../src/model/registry.js';
+import { computeGradients } from '../../src/parallel/gradients.js';
+import { shardSizes, WorkerPool } from '../../src/parallel/worker-pool.js';
 import { StepRunner } from '../../src/train/step.js';
-import { maxAbs, maxAbsDiff, seeded } from './backends.js';
+import { maxAbs, maxAbsDiff, seeded } from '../engine/backends.js';
 
 const net: FaceClassifierConfig = {
   kind: 'face-classifier',

@@ -8,10 +8,10 @@
  * Weights live in one SharedArrayBuffer owned by the caller (the optimizer updates it in place).
  */
 import type { Worker } from 'node:worker_threads';
+import type { BackendChoice } from '../engine/backend.js';
 import type { NetworkConfig } from '../model/registry.js';
 import type { ParamInfo } from '../nn/params.js';
 import { spawnSibling } from '../util/worker.js';
-import type { BackendChoice } from './backend.js';
 import type { GradientInput } from './gradients.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 

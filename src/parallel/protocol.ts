@@ -1,7 +1,8 @@
 /** Messages between the training engine and its gradient workers. */
+
+import type { BackendChoice } from '../engine/backend.js';
 import type { NetworkConfig } from '../model/registry.js';
 import type { ParamInfo } from '../nn/params.js';
-import type { BackendChoice } from './backend.js';
 
 /** Builds the network; the worker answers 'ready' with its sizes. */
 export interface InitMessage {

@@ -1,0 +1,161 @@
+/**
+ * The import rules of `src/`: no file imports itself back through a cycle, and every import between
+ * folders points down the layers below (a folder may import from its own folder and from lower layers,
+ * never from its own layer's other folders or from above). The library's entries sit above the library
+ * layers and below the maintainer tools, which the library never imports.
+ *
+ * Run: npx tsx scripts/check-layers.ts [--mermaid]   (exits 1 and lists each offence when a rule breaks)
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+
+/** Bottom to top. Each entry is one layer: the folders of `src/` (or top-level files) in it. */
+export const LAYERS: readonly (readonly string[])[] = [
+  ['util', 'engine'], // shared helpers; TensorFlow.js backends and kernels
+  ['data', 'nn', 'face'], // labels and face sets; layers and parameters; images, detection, alignment
+  ['model'], // networks, regions, presets, weights format
+  ['infer', 'parallel'], // inference with trained weights; worker threads over a network
+  ['api', 'train'], // the public recognizer; the training loop
+  ['server', 'eval'], // the HTTP service; evaluation, ablation, model card
+  ['index.ts', 'report', 'bench'], // the library's entry; HTML reports and charts; benchmarks
+  ['cli'], // the command line
+];
+
+/** Folders the library (everything `index.ts` reaches) must never import. */
+export const LAB = ['train', 'eval', 'report', 'bench', 'cli'];
+
+export interface LayerReport {
+  files: number;
+  /** Each cycle as the files along it, first repeated at the end. */
+  cycles: string[][];
+  /** `from -> to`, for imports into the same layer's other folders or upward. */
+  upward: string[];
+  /** Library files (reached from `index.ts`) that import a lab folder. */
+  libraryToLab: string[];
+  /** Folder-level edges `a -> b` with their import counts. */
+  edges: Map<string, number>;
+}
+
+const unitOf = (rel: string): string => (rel.includes('/') ? rel.split('/')[0] : rel);
+
+function listTs(dir: string, base = dir): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...listTs(p, base));
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(path.relative(base, p));
+  }
+  return out.sort();
+}
+
+/** Relative imports of one file (static, re-exports, type-only and dynamic), as paths relative to `root`. */
+function importsOf(root: string, rel: string): string[] {
+  const info = ts.preProcessFile(readFileSync(path.join(root, rel), 'utf8'), true, true);
+  return info.importedFiles
+    .map((f) => f.fileName)
+    .filter((s) => s.startsWith('.'))
+    .map((s) =>
+      path.relative(root, path.resolve(path.dirname(path.join(root, rel)), s)).replace(/\.js$/, '.ts'),
+    );
+}
+
+/** Checks the tree under `root` (normally `src/`) against `layers`. */
+export function checkLayers(root: string, layers = LAYERS, lab = LAB): LayerReport {
+  const files = listTs(root);
+  const graph = new Map(files.map((f) => [f, importsOf(root, f).filter((t) => files.includes(t))]));
+  const rank = new Map<string, number>();
+  layers.forEach((units, i) => {
+    for (const u of units) rank.set(u, i);
+  });
+
+  const upward: string[] = [];
+  const edges = new Map<string, number>();
+  for (const [from, tos] of graph) {
+    for (const to of tos) {
+      const a = unitOf(from);
+      const b = unitOf(to);
+      if (a === b) continue;
+      edges.set(`${a} -> ${b}`, (edges.get(`${a} -> ${b}`) ?? 0) + 1);
+      const ra = rank.get(a);
+      const rb = rank.get(b);
+      if (ra === undefined || rb === undefined || rb >= ra) upward.push(`${from} -> ${to}`);
+    }
+  }
+
+  // Cycles: Tarjan's strongly connected components; each component of more than one file holds one.
+  const cycles: string[][] = [];
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  let next = 0;
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) ?? 0, index.get(w) ?? 0));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    let w: string | undefined;
+    do {
+      w = stack.pop();
+      if (w === undefined) break;
+      onStack.delete(w);
+      component.push(w);
+    } while (w !== v);
+    const selfLoop = (graph.get(v) ?? []).includes(v);
+    if (component.length > 1 || selfLoop) cycles.push([...component.reverse(), component[0]]);
+  };
+  for (const f of files) if (!index.has(f)) visit(f);
+
+  // The library: everything reachable from index.ts.
+  const library = new Set<string>();
+  const todo = files.includes('index.ts') ? ['index.ts'] : [];
+  while (todo.length) {
+    const f = todo.pop() as string;
+    if (library.has(f)) continue;
+    library.add(f);
+    todo.push(...(graph.get(f) ?? []));
+  }
+  const libraryToLab = [...library].filter((f) => lab.includes(unitOf(f)));
+
+  return { files: files.length, cycles, upward, libraryToLab, edges };
+}
+
+/** The folder-level graph as a Mermaid flowchart, layers top to bottom. */
+export function mermaid(report: LayerReport, layers = LAYERS): string {
+  const id = (u: string) => u.replace(/\W/g, '_');
+  const lines = ['flowchart TB'];
+  [...layers].reverse().forEach((units, i) => {
+    lines.push(`  subgraph L${layers.length - 1 - i}[" "]`, '    direction LR');
+    for (const u of units) lines.push(`    ${id(u)}["${u}"]`);
+    lines.push('  end');
+  });
+  for (const edge of [...report.edges.keys()].sort()) {
+    const [a, b] = edge.split(' -> ');
+    lines.push(`  ${id(a)} --> ${id(b)}`);
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('check-layers.ts')) {
+  const root = path.resolve(import.meta.dirname, '../src');
+  const r = checkLayers(root);
+  if (process.argv.includes('--mermaid')) console.log(mermaid(r));
+  else {
+    console.log(`${r.files} files, ${r.edges.size} folder edges`);
+    for (const c of r.cycles) console.log(`cycle: ${c.join(' -> ')}`);
+    for (const u of r.upward) console.log(`upward: ${u}`);
+    for (const l of r.libraryToLab) console.log(`library imports the lab: ${l}`);
+    const bad = r.cycles.length + r.upward.length + r.libraryToLab.length;
+    console.log(bad ? `${bad} offences` : 'no cycle, no upward import, the library never imports the lab');
+    process.exitCode = bad ? 1 : 0;
+  }
+}

@@ -1,0 +1,40 @@
+/** The import rules of src/ hold, and the check finds each kind of offence in a tree that breaks them. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkLayers, mermaid } from '../../scripts/check-layers.js';
+
+describe('import layers', () => {
+  it('src/ has no cycle, no upward import, and its library never imports the lab', () => {
+    const r = checkLayers(path.resolve(import.meta.dirname, '../../src'));
+    expect(r.files).toBeGreaterThan(100);
+    expect(r.cycles).toEqual([]);
+    expect(r.upward).toEqual([]);
+    expect(r.libraryToLab).toEqual([]);
+    expect(mermaid(r)).toContain('api --> infer');
+  });
+
+  const root = mkdtempSync(path.join(tmpdir(), 'ranfer-layers-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const put = (rel: string, text: string) => {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  };
+
+  it('reports a cycle, an upward import, a same-layer import and a library file reaching the lab', () => {
+    put('util/a.ts', "import { b } from './b.js';\nexport const a = 1;");
+    put('util/b.ts', "export { a as b } from './a.js';");
+    put('data/d.ts', "import type { M } from '../model/m.js';\nexport type D = M;");
+    put('model/m.ts', 'export type M = number;');
+    put('api/x.ts', "export const x = () => import('../train/t.js');");
+    put('train/t.ts', 'export const t = 2;');
+    put('index.ts', "export * from './api/x.js';");
+    const layers = [['util'], ['data'], ['model'], ['api', 'train'], ['index.ts']];
+    const r = checkLayers(root, layers, ['train']);
+    expect(r.files).toBe(7);
+    expect(r.cycles).toEqual([['util/a.ts', 'util/b.ts', 'util/a.ts']]);
+    expect(r.upward.sort()).toEqual(['api/x.ts -> train/t.ts', 'data/d.ts -> model/m.ts']);
+    expect(r.libraryToLab).toEqual(['train/t.ts']);
+  });
+});
