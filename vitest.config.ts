@@ -11,6 +11,7 @@ const SLOW = [
   'test/server/memory.test.ts',
   'test/web/browser.test.ts',
   'test/cli/terminal.test.ts',
+  'test/package/api-docs.test.ts',
 ];
 const slow = process.env.RANFER_TESTS === 'slow';
 

@@ -11,8 +11,17 @@ export {
   type RecognizeTimings,
 } from './api/recognizer.js';
 export { EMOTIONS, type Emotion } from './data/emotions.js';
-export type { BackendChoice } from './engine/backend.js';
-export { type AlignedFace, alignFace, FERPLUS_FRAMING } from './face/align.js';
+export type { BackendChoice, BackendName } from './engine/backend.js';
+export { type Affine, type AlignedFace, alignFace, FERPLUS_FRAMING, type SourceImage } from './face/align.js';
 export type { Box, DetectedFace, DetectorKind, DetectorOptions } from './face/detector.js';
 export { ImageError, type ImageInput, type RawImage } from './face/image.js';
 export { defaultModelDir, EmotionNet, FaceEmotionModel, type FacePrediction } from './infer/face-model.js';
+export type { FaceClassifierConfig } from './model/face-classifier.js';
+export type { ModelManifest, ModelWeights } from './model/format.js';
+export type { IResNetConfig, StageConfig } from './model/iresnet.js';
+export type { MobileFaceNetConfig } from './model/mobilefacenet.js';
+export type { ClassPrior } from './model/prior.js';
+export type { RanConfig } from './model/ran.js';
+export type { RegionBox } from './model/regions.js';
+export type { NetworkConfig } from './model/registry.js';
+export type { ParamInfo } from './nn/params.js';

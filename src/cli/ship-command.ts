@@ -163,11 +163,7 @@ export function registerShipCommand(program: Command): void {
           ? ['', 'Faces from other datasets (never trained on):', '', faceFolderLines(faces), '']
           : ['']),
         `Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}. Training: ${hours.toFixed(2)} h, ${log.length} epochs ` +
-          `(\`${path.relative(process.cwd(), path.join(opts.to, 'README.md'))}\`, the model card). Confusion matrices (rows: actual, columns: predicted):`,
-        '',
-        reports.plain
-          .map((r) => `![confusion, ${r.set}](${path.join(opts.docs, `confusion-${r.set}.png`)})`)
-          .join(' '),
+          `(\`${path.relative(process.cwd(), path.join(opts.to, 'README.md'))}\`, the model card, with the confusion matrices).`,
       ].join('\n');
       if (opts.readme) {
         await writeFileAtomic(

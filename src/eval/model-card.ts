@@ -135,7 +135,7 @@ ${c.log.length < totalEpochs(cfg) ? `\n> **Interim model**: the best epoch so fa
 - **Network**: ${networkLine(cfg.network, c.params, c.mflops)}
 - **Data**: FERPlus ${cfg.trainSplits.join(' + ')} with ${cfg.protocol === 'pld' ? 'PLD (vote distribution)' : 'majority'} targets (${c.trainImages.toLocaleString('en')} images); ${cfg.trainSplits.includes('valid') ? 'no validation split (final fit)' : 'the epoch kept is the best on FER2013Valid (majority protocol)'}. The test split is used only for the figures below.
 ${recipeBullets(cfg, c.parentConfig)}
-- **Training time**: **${hours.toFixed(2)} h** of wall-clock training on this 2-core machine (${c.log.length} epochs, ${Math.min(...rates).toFixed(1)}–${Math.max(...rates).toFixed(1)} images/s)${best?.valAccuracy !== undefined ? `; best validation accuracy ${pct(best.valAccuracy)} at epoch ${best.epoch}` : ''}.
+- **Training time**: **${hours.toFixed(2)} h** of wall-clock training on a 2-core CPU (${c.log.length} epochs, ${Math.min(...rates).toFixed(1)}–${Math.max(...rates).toFixed(1)} images/s)${best?.valAccuracy !== undefined ? `; best validation accuracy ${pct(best.valAccuracy)} at epoch ${best.epoch}` : ''}.
 
 ## Results (majority protocol, 8 classes; \`ranfer eval --subset all [--tta]\`)
 
