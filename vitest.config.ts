@@ -12,6 +12,7 @@ const SLOW = [
   'test/web/browser.test.ts',
   'test/cli/terminal.test.ts',
   'test/package/api-docs.test.ts',
+  'test/package/pack.test.ts',
 ];
 const slow = process.env.RANFER_TESTS === 'slow';
 

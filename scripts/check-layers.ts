@@ -18,12 +18,18 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['infer', 'parallel'], // inference with trained weights; worker threads over a network
   ['api', 'train'], // the public recognizer; the training loop
   ['server', 'eval'], // the HTTP service; evaluation, ablation, model card
-  ['index.ts', 'report', 'bench'], // the library's entry; HTML reports and charts; benchmarks
+  ['index.ts', 'browser', 'report', 'bench'], // the library's entries (Node, browser); reports; benchmarks
   ['cli'], // the command line
 ];
 
-/** Folders the library (everything `index.ts` reaches) must never import. */
+/** Folders the library (everything its entries reach) must never import. */
 export const LAB = ['train', 'eval', 'report', 'bench', 'cli'];
+
+/** The library's entries; the second runs in browsers, so nothing it reaches may import Node's modules. */
+export const ENTRIES = ['index.ts', 'browser/index.ts'];
+const BROWSER_ENTRY = 'browser/index.ts';
+/** Packages that exist only in Node. */
+const NODE_ONLY = /^(node:|sharp$|@tensorflow\/tfjs-node|fs$|path$|os$|url$|worker_threads$|child_process$)/;
 
 export interface LayerReport {
   files: number;
@@ -31,8 +37,10 @@ export interface LayerReport {
   cycles: string[][];
   /** `from -> to`, for imports into the same layer's other folders or upward. */
   upward: string[];
-  /** Library files (reached from `index.ts`) that import a lab folder. */
+  /** Library files (reached from an entry) that import a lab folder. */
   libraryToLab: string[];
+  /** `file -> module` for Node-only modules imported by files the browser entry reaches. */
+  browserToNode: string[];
   /** Folder-level edges `a -> b` with their import counts. */
   edges: Map<string, number>;
 }
@@ -50,10 +58,14 @@ function listTs(dir: string, base = dir): string[] {
 }
 
 /** Relative imports of one file (static, re-exports, type-only and dynamic), as paths relative to `root`. */
+function specifiersOf(root: string, rel: string): string[] {
+  return ts
+    .preProcessFile(readFileSync(path.join(root, rel), 'utf8'), true, true)
+    .importedFiles.map((f) => f.fileName);
+}
+
 function importsOf(root: string, rel: string): string[] {
-  const info = ts.preProcessFile(readFileSync(path.join(root, rel), 'utf8'), true, true);
-  return info.importedFiles
-    .map((f) => f.fileName)
+  return specifiersOf(root, rel)
     .filter((s) => s.startsWith('.'))
     .map((s) =>
       path.relative(root, path.resolve(path.dirname(path.join(root, rel)), s)).replace(/\.js$/, '.ts'),
@@ -115,18 +127,25 @@ export function checkLayers(root: string, layers = LAYERS, lab = LAB): LayerRepo
   };
   for (const f of files) if (!index.has(f)) visit(f);
 
-  // The library: everything reachable from index.ts.
-  const library = new Set<string>();
-  const todo = files.includes('index.ts') ? ['index.ts'] : [];
-  while (todo.length) {
-    const f = todo.pop() as string;
-    if (library.has(f)) continue;
-    library.add(f);
-    todo.push(...(graph.get(f) ?? []));
-  }
-  const libraryToLab = [...library].filter((f) => lab.includes(unitOf(f)));
+  const reach = (entries: string[]): Set<string> => {
+    const seen = new Set<string>();
+    const todo = entries.filter((e) => files.includes(e));
+    while (todo.length) {
+      const f = todo.pop() as string;
+      if (seen.has(f)) continue;
+      seen.add(f);
+      todo.push(...(graph.get(f) ?? []));
+    }
+    return seen;
+  };
+  const libraryToLab = [...reach(ENTRIES)].filter((f) => lab.includes(unitOf(f)));
+  const browserToNode = [...reach([BROWSER_ENTRY])].flatMap((f) =>
+    specifiersOf(root, f)
+      .filter((s) => NODE_ONLY.test(s))
+      .map((s) => `${f} -> ${s}`),
+  );
 
-  return { files: files.length, cycles, upward, libraryToLab, edges };
+  return { files: files.length, cycles, upward, libraryToLab, browserToNode, edges };
 }
 
 /** The folder-level graph as a Mermaid flowchart, layers top to bottom. */
@@ -154,8 +173,13 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     for (const c of r.cycles) console.log(`cycle: ${c.join(' -> ')}`);
     for (const u of r.upward) console.log(`upward: ${u}`);
     for (const l of r.libraryToLab) console.log(`library imports the lab: ${l}`);
-    const bad = r.cycles.length + r.upward.length + r.libraryToLab.length;
-    console.log(bad ? `${bad} offences` : 'no cycle, no upward import, the library never imports the lab');
+    for (const b of r.browserToNode) console.log(`the browser entry reaches Node: ${b}`);
+    const bad = r.cycles.length + r.upward.length + r.libraryToLab.length + r.browserToNode.length;
+    console.log(
+      bad
+        ? `${bad} offences`
+        : 'no cycle, no upward import, no lab in the library, no Node in the browser entry',
+    );
     process.exitCode = bad ? 1 : 0;
   }
 }

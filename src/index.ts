@@ -10,6 +10,7 @@ export {
   type RecognizerConfig,
   type RecognizeTimings,
 } from './api/recognizer.js';
+export { EMOTION_COLORS, REGION_COLORS } from './data/colors.js';
 export { EMOTIONS, type Emotion } from './data/emotions.js';
 export type { BackendChoice, BackendName } from './engine/backend.js';
 export { type Affine, type AlignedFace, alignFace, FERPLUS_FRAMING, type SourceImage } from './face/align.js';

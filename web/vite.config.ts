@@ -5,6 +5,10 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
+  // The demo imports ranfer like any app: through its browser entry (built into dist/browser by tsc).
+  resolve: {
+    alias: { 'ranfer/browser': fileURLToPath(new URL('../dist/browser/index.js', import.meta.url)) },
+  },
   build: {
     outDir: fileURLToPath(new URL('../dist-web', import.meta.url)),
     emptyOutDir: true,

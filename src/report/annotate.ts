@@ -6,9 +6,9 @@
 import sharp from 'sharp';
 import type { TopLevelSpec } from 'vega-lite';
 import type { RecognizedFace } from '../api/recognizer.js';
+import { EMOTION_COLORS } from '../data/colors.js';
 import { EMOTIONS } from '../data/emotions.js';
 import { renderSvg } from '../eval/charts.js';
-import { EMOTION_COLORS } from './colors.js';
 
 export { EMOTION_COLORS };
 

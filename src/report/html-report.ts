@@ -6,13 +6,13 @@
  */
 import sharp from 'sharp';
 import type { TopLevelSpec } from 'vega-lite';
+import { EMOTION_COLORS } from '../data/colors.js';
 import { EMOTIONS } from '../data/emotions.js';
 import { IMAGE_SIZE } from '../data/ferplus.js';
 import { confusionSpec, renderSvg } from '../eval/charts.js';
 import type { EvalDetails, EvalReport } from '../eval/evaluate.js';
 import type { RegionBox } from '../model/regions.js';
 import { Rng } from '../util/rng.js';
-import { EMOTION_COLORS } from './colors.js';
 
 export interface ReportOptions {
   title: string;

@@ -12,6 +12,7 @@ describe('import layers', () => {
     expect(r.cycles).toEqual([]);
     expect(r.upward).toEqual([]);
     expect(r.libraryToLab).toEqual([]);
+    expect(r.browserToNode).toEqual([]);
     expect(mermaid(r)).toContain('api --> infer');
   });
 
@@ -22,7 +23,7 @@ describe('import layers', () => {
     writeFileSync(path.join(root, rel), text);
   };
 
-  it('reports a cycle, an upward import, a same-layer import and a library file reaching the lab', () => {
+  it('reports a cycle, an upward import, a same-layer import, the library reaching the lab, the browser reaching Node', () => {
     put('util/a.ts', "import { b } from './b.js';\nexport const a = 1;");
     put('util/b.ts', "export { a as b } from './a.js';");
     put('data/d.ts', "import type { M } from '../model/m.js';\nexport type D = M;");
@@ -30,11 +31,14 @@ describe('import layers', () => {
     put('api/x.ts', "export const x = () => import('../train/t.js');");
     put('train/t.ts', 'export const t = 2;');
     put('index.ts', "export * from './api/x.js';");
-    const layers = [['util'], ['data'], ['model'], ['api', 'train'], ['index.ts']];
+    put('browser/index.ts', "export { m } from '../model/n.js';");
+    put('model/n.ts', "import { readFileSync } from 'node:fs';\nexport const m = readFileSync;");
+    const layers = [['util'], ['data'], ['model'], ['api', 'train'], ['index.ts', 'browser']];
     const r = checkLayers(root, layers, ['train']);
-    expect(r.files).toBe(7);
+    expect(r.files).toBe(9);
     expect(r.cycles).toEqual([['util/a.ts', 'util/b.ts', 'util/a.ts']]);
     expect(r.upward.sort()).toEqual(['api/x.ts -> train/t.ts', 'data/d.ts -> model/m.ts']);
     expect(r.libraryToLab).toEqual(['train/t.ts']);
+    expect(r.browserToNode).toEqual(['model/n.ts -> node:fs']);
   });
 });

@@ -1,8 +1,13 @@
 /** The demo page: webcam and photo modes, boxes and emotions over the picture, bars and regions beside it. */
-import type { RecognizedFace } from '../../src/api/pipeline.js';
-import { EMOTIONS, type Emotion } from '../../src/data/emotions.js';
-import { EMOTION_COLORS, REGION_COLORS } from '../../src/report/colors.js';
-import { BrowserRecognizer } from './recognizer.js';
+import {
+  type BrowserRecognizer,
+  createRecognizer,
+  EMOTION_COLORS,
+  EMOTIONS,
+  type Emotion,
+  REGION_COLORS,
+  type RecognizedFace,
+} from 'ranfer/browser';
 import { FaceSmoother, type TrackedFace } from './smoothing.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -264,7 +269,8 @@ async function showPhoto(file: File): Promise<void> {
 
 async function main(): Promise<void> {
   try {
-    fer = await BrowserRecognizer.create();
+    // The model `ranfer serve` was started with; face-api's weights and the WASM binaries from the package.
+    fer = await createRecognizer({ modelUrl: './models/ranfer/' });
   } catch (err) {
     showMessage(`The models could not be loaded: ${(err as Error).message}`);
     setState('error');

@@ -1,6 +1,5 @@
 /** Temporal smoothing of the webcam results: faces matched to the previous frame's by box centre. */
-import type { RecognizedFace } from '../../src/api/pipeline.js';
-import { EMOTIONS, type Emotion } from '../../src/data/emotions.js';
+import { EMOTIONS, type Emotion, type RecognizedFace } from 'ranfer/browser';
 
 export interface TrackedFace {
   face: RecognizedFace;

@@ -1,4 +1,4 @@
-/** Colours shared by the charts, the annotated photos and the web demo (browser-safe). */
+/** Colours of the emotions and regions, shared by the charts, the annotated photos and the web demo (browser-safe). */
 
 /** One colour per emotion (Tableau 10), shared by every chart of the package. */
 export const EMOTION_COLORS: Record<string, string> = {

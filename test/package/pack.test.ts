@@ -1,0 +1,203 @@
+/**
+ * The package as users get it: `npm pack`, installed into a fresh folder; the Node entry recognises a photo
+ * there, and a Vite app that imports `ranfer/browser` (the README's browser example, as written) recognises
+ * it in headless Chromium. Also reports the tarball's size and the recognitions per second of a 640x480
+ * frame on each backend Chromium offers here.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PHOTOS } from '../helpers.js';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CHROMIUM = '/usr/bin/chromium';
+let dir: string;
+let app: string;
+
+beforeAll(async () => {
+  expect(existsSync(path.join(ROOT, 'dist/browser/index.js')), 'build first: npm run build').toBe(true);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'ranfer-pack-'));
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
+    cwd: ROOT,
+  });
+  const [packed] = JSON.parse(stdout) as { filename: string; size: number; unpackedSize: number }[];
+  console.log(
+    `npm pack: ${packed.filename}, ${(packed.size / 2 ** 20).toFixed(1)} MiB (${(packed.unpackedSize / 2 ** 20).toFixed(1)} MiB unpacked)`,
+  );
+  app = path.join(dir, 'app');
+  await mkdir(app);
+  await writeFile(
+    path.join(app, 'package.json'),
+    JSON.stringify({
+      name: 'app',
+      private: true,
+      type: 'module',
+      dependencies: { ranfer: `file:../${packed.filename}` },
+    }),
+  );
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: app,
+    timeout: 300_000,
+  });
+}, 360_000);
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the packed package', () => {
+  it('recognises a photo through the Node entry', async () => {
+    const script = `
+      import { createRecognizer } from 'ranfer';
+      const fer = await createRecognizer();
+      const faces = await fer.recognize(${JSON.stringify(path.join(PHOTOS, 'happy.jpg'))});
+      console.log(JSON.stringify(faces.map((f) => f.emotion)));
+      fer.dispose();`;
+    const { stdout } = await run('node', ['--input-type=module', '-e', script], {
+      cwd: app,
+      timeout: 120_000,
+    });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual(['happiness']);
+  });
+
+  it("runs the README's browser example from a Vite app in Chromium, and times each backend", async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    const example = readme.match(/<!-- example:browser -->\n```js\n([\s\S]*?)```\n<!-- \/example -->/)?.[1];
+    expect(example).toBeDefined();
+    await copyFile(path.join(PHOTOS, 'happy.jpg'), path.join(app, 'happy.jpg'));
+    await writeFile(path.join(app, 'example.js'), example ?? '');
+    await writeFile(
+      path.join(app, 'index.html'),
+      '<!doctype html><img src="./happy.jpg"><script type="module" src="./example.js"></script>',
+    );
+    // A second page: recognitions per second of a 640x480 frame on the backend named in the query.
+    await writeFile(
+      path.join(app, 'bench.js'),
+      `import { createRecognizer } from 'ranfer/browser';
+       const backend = new URLSearchParams(location.search).get('backend');
+       try {
+         const image = document.querySelector('img');
+         await image.decode();
+         const canvas = document.createElement('canvas');
+         canvas.width = 640; canvas.height = 480;
+         canvas.getContext('2d').drawImage(image, 0, 0, 640, 480);
+         const fer = await createRecognizer({ backend });
+         const first = await fer.recognize(canvas);
+         const n = Number(new URLSearchParams(location.search).get('n'));
+         const t = performance.now();
+         for (let i = 0; i < n; i++) await fer.recognize(canvas);
+         window.result = { backend: fer.backend, emotions: first.map((f) => f.emotion), fps: (1000 * n) / (performance.now() - t) };
+       } catch (e) { window.result = { backend, error: String(e) }; }`,
+    );
+    await writeFile(
+      path.join(app, 'bench.html'),
+      '<!doctype html><img src="./happy.jpg"><script type="module" src="./bench.js"></script>',
+    );
+    await writeFile(
+      path.join(app, 'vite.config.js'),
+      `export default { base: './', build: { target: 'es2022', chunkSizeWarningLimit: 8192,
+         rollupOptions: { input: { index: 'index.html', bench: 'bench.html' } } } };`,
+    );
+    await run('node', [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: app,
+      timeout: 180_000,
+    });
+    await mkdir(path.join(app, 'dist'), { recursive: true });
+    await copyFile(path.join(app, 'happy.jpg'), path.join(app, 'dist/happy.jpg'));
+
+    const server = await serve(path.join(app, 'dist'));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    // WebGL runs on SwiftShader (software) in headless Chromium; WebGPU is off unless asked for.
+    const args = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader'];
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args });
+    const gpuBrowser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [...args, '--enable-unsafe-webgpu'],
+    });
+    try {
+      const page = await browser.newPage();
+      const logs: string[] = [];
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'log') logs.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('response', (r) => {
+        if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
+      });
+      await page.goto(`${url}/index.html`);
+      await page.waitForFunction(() => document.readyState === 'complete');
+      await expect
+        .poll(() => logs.length + errors.length, { timeout: 120_000, interval: 500 })
+        .toBeGreaterThan(0);
+      expect(errors).toEqual([]);
+      expect(logs[0]).toMatch(/^happiness [01]\.\d\d \{/);
+
+      for (const backend of ['webgpu', 'webgl', 'wasm']) {
+        const bench = await (backend === 'webgpu' ? gpuBrowser : browser).newPage();
+        await bench.goto(`${url}/bench.html?backend=${backend}&n=${backend === 'wasm' ? 8 : 2}`);
+        const done = await bench
+          .waitForFunction(() => (window as unknown as { result?: unknown }).result, null, {
+            timeout: 90_000,
+          })
+          .then(() => true)
+          .catch(() => false);
+        if (!done) {
+          console.log(`ranfer/browser on ${backend}: no result within 90 s`);
+          await bench.close();
+          continue;
+        }
+        const r = (await bench.evaluate(() => (window as unknown as { result: unknown }).result)) as {
+          backend: string;
+          emotions?: string[];
+          fps?: number;
+          error?: string;
+        };
+        if (r.error) console.log(`ranfer/browser on ${backend}: not offered here (${r.error.slice(0, 120)})`);
+        else {
+          console.log(
+            `ranfer/browser on ${r.backend}: ${r.fps?.toFixed(1)} recognitions/s of a 640x480 frame`,
+          );
+          expect(r.backend).toBe(backend);
+          expect(r.emotions).toEqual(['happiness']);
+        }
+        if (backend === 'wasm') expect(r.error).toBeUndefined();
+        await bench.close();
+      }
+    } finally {
+      await browser.close();
+      await gpuBrowser.close();
+      server.close();
+    }
+  }, 600_000);
+});
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.jpg': 'image/jpeg',
+};
+
+/** A static file server for the built app. */
+function serve(root: string): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    const file = path.join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
