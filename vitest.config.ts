@@ -1,12 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The slow suites: end-to-end comparisons and full evaluations, a browser, a terminal and a server in
+ * The slow suites: end-to-end comparisons, benchmarks and full evaluations, the packed package, the API
+ * reference, a browser, a terminal and a server in
  * their own processes (Chromium and tmux come from Debian). `npm test` runs the others (a few minutes on
  * two cores); `npm run test:slow` (RANFER_TESTS=slow) runs these, and CI runs both.
  */
 const SLOW = [
   'test/bench/compare.test.ts',
+  'test/bench/photo-bench.test.ts',
   'test/eval/shipped-model.test.ts',
   'test/server/memory.test.ts',
   'test/web/browser.test.ts',
