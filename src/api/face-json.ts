@@ -1,16 +1,9 @@
 /** The JSON shape of a recognised face, shared by `ranfer predict --json` and `POST /api/recognize`. */
-import type { Emotion } from '../data/emotions.js';
 import type { Box } from '../face/detector.js';
 import type { RecognizedFace } from './recognizer.js';
 
-export interface FaceJson {
-  box: Box;
-  score: number;
-  landmarks: [number, number][];
-  emotion: Emotion;
-  probabilities: Record<Emotion, number>;
-  attention: Record<string, number>;
-}
+/** A recognised face as JSON: the same fields but the aligned pixels, rounded. */
+export type FaceJson = Omit<RecognizedFace, 'aligned'>;
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
