@@ -17,7 +17,7 @@ import { argmaxRows } from '../util/probabilities.js';
 import { Rng } from '../util/rng.js';
 import { augmentImage } from './augment.js';
 import { balancedNetwork, trainedPrior } from './balance.js';
-import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { type Checkpoint, type CheckpointMeta, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { type TrainConfig, validateTrainConfig } from './config.js';
 import { cutMix } from './cutmix.js';
 import { initialLog } from './init.js';
@@ -39,13 +39,12 @@ export interface TrainOptions {
   outDir: string;
   resume: boolean;
   backend?: BackendChoice;
+  /** After every step (and its checkpoint, when one was due); an error thrown here ends training. */
   onProgress?: (p: TrainProgress) => void;
   onEpoch?: (log: EpochLog) => void;
   onInfo?: (message: string) => void;
-  /** Also checkpoint every this many steps (tests). */
+  /** Also checkpoint every this many steps, besides every `checkpointMinutes` and every epoch. */
   checkpointEverySteps?: number;
-  /** Stop abruptly after this many steps of this run, as a crash would (tests). */
-  haltAfterSteps?: number;
   /** Polled after every step; when true, a checkpoint is written and training stops. */
   shouldStop?: () => boolean;
 }
@@ -57,10 +56,14 @@ export interface TrainResult {
   best: { epoch: number; accuracy: number } | null;
 }
 
-export class HaltedForTest extends Error {}
-
 export const CHECKPOINT_FILE = 'checkpoint.ckpt';
 export const CONFIG_FILE = 'train-config.json';
+
+/** Where a run stands: what a checkpoint saves besides the arrays. */
+type Position = Pick<
+  CheckpointMeta,
+  'epoch' | 'batch' | 'step' | 'epochLossSum' | 'epochSamples' | 'elapsedSec' | 'best'
+>;
 
 /** Deterministic 32-bit seed from several integers. */
 export function mixSeed(...parts: number[]): number {
@@ -110,12 +113,11 @@ function permutation(n: number, seed: number, epoch: number): Int32Array {
   return perm;
 }
 
-export async function train(
-  config: TrainConfig,
-  data: { train: TrainSet; valid?: EvalSet },
-  options: TrainOptions,
-): Promise<TrainResult> {
-  validateTrainConfig(config);
+/**
+ * Opens the run folder: the checkpoint to resume (checked against the configuration), or a fresh start
+ * (refused over an existing checkpoint); writes the configuration and, for a fine-tuning, the parent's log.
+ */
+async function openRun(config: TrainConfig, options: TrainOptions): Promise<Checkpoint | null> {
   const info = options.onInfo ?? (() => {});
   const ckptFile = path.join(options.outDir, CHECKPOINT_FILE);
   let ckpt: Checkpoint | null = null;
@@ -147,8 +149,112 @@ export async function train(
   }
   await fs.mkdir(options.outDir, { recursive: true });
   await fs.writeFile(path.join(options.outDir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+  if (!ckpt && config.init)
+    await fs.writeFile(path.join(options.outDir, LOG_FILE), await initialLog(config.init));
+  return ckpt;
+}
+
+/** The weights, their EMA and the optimizer of a run, with the checkpoint that saves and restores them. */
+class RunWeights {
+  readonly emaParams: Float32Array;
+  readonly emaState: Float32Array;
+
+  constructor(
+    readonly pool: WorkerPool,
+    readonly runner: StepRunner,
+    private readonly ema: number,
+  ) {
+    this.emaParams = pool.params.slice();
+    this.emaState = pool.state.slice();
+  }
+
+  /** Starts from a trained model's weights (fine-tuning). */
+  async loadModel(dir: string): Promise<void> {
+    const model = await loadModel(dir);
+    const { pool } = this;
+    if (pool.params.length !== model.params.length || pool.state.length !== model.state.length)
+      throw new Error(`${dir}: its weights do not fit the network of this run`);
+    for (const a of [pool.params, this.emaParams]) a.set(model.params);
+    for (const a of [pool.state, this.emaState]) a.set(model.state);
+    pool.weightsChanged();
+  }
+
+  restore(ckpt: Checkpoint): void {
+    const a = ckpt.arrays;
+    this.pool.params.set(a.params);
+    this.pool.state.set(a.state);
+    this.pool.weightsChanged();
+    this.emaParams.set(a.emaParams);
+    this.emaState.set(a.emaState);
+    const buffers = Object.keys(a)
+      .filter((k) => k.startsWith('opt'))
+      .sort()
+      .map((k) => a[k].slice());
+    this.runner.optimizer.setState({ step: ckpt.meta.optimizerStep, buffers });
+  }
+
+  save(file: string, config: TrainConfig, at: Position): Promise<void> {
+    const opt = this.runner.optimizer.getState();
+    const arrays: Record<string, Float32Array> = {
+      params: this.pool.params,
+      state: this.pool.state,
+      emaParams: this.emaParams,
+      emaState: this.emaState,
+    };
+    opt.buffers.forEach((b, i) => {
+      arrays[`opt${i}`] = b;
+    });
+    return saveCheckpoint(file, { version: 1, config, ...at, optimizerStep: opt.step }, arrays);
+  }
+
+  /** Folds the weights after a step into their moving average. */
+  updateEma(step: number): void {
+    if (this.ema <= 0) return;
+    const d = Math.min(this.ema, (1 + step) / (10 + step));
+    const { params, state } = this.pool;
+    for (let i = 0; i < params.length; i++) this.emaParams[i] = d * this.emaParams[i] + (1 - d) * params[i];
+    for (let i = 0; i < state.length; i++) this.emaState[i] = d * this.emaState[i] + (1 - d) * state[i];
+  }
+
+  /** The weights a model is evaluated and saved with: the EMA when there is one. */
+  get evaluated(): { params: Float32Array; state: Float32Array } {
+    return this.ema > 0
+      ? { params: this.emaParams, state: this.emaState }
+      : { params: this.pool.params, state: this.pool.state };
+  }
+
+  /** Runs `fn` with the evaluated weights in the pool, then puts the training weights back. */
+  async withEvaluated<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.ema <= 0) return fn();
+    const { pool } = this;
+    const saved = [pool.params.slice(), pool.state.slice()];
+    pool.params.set(this.emaParams);
+    pool.state.set(this.emaState);
+    pool.weightsChanged();
+    try {
+      return await fn();
+    } finally {
+      pool.params.set(saved[0]);
+      pool.state.set(saved[1]);
+      pool.weightsChanged();
+    }
+  }
+}
+
+/**
+ * Trains `config` on `data.train` in `options.outDir`, selecting on `data.valid` when given (else saving
+ * every epoch's weights, as a final fit does). Resumable exactly from its checkpoint.
+ */
+export async function train(
+  config: TrainConfig,
+  data: { train: TrainSet; valid?: EvalSet },
+  options: TrainOptions,
+): Promise<TrainResult> {
+  validateTrainConfig(config);
+  const info = options.onInfo ?? (() => {});
+  const ckptFile = path.join(options.outDir, CHECKPOINT_FILE);
+  const ckpt = await openRun(config, options);
   const init = ckpt ? undefined : config.init;
-  if (init) await fs.writeFile(path.join(options.outDir, LOG_FILE), await initialLog(init));
   /** Epochs already behind the run's starting weights (fine-tuning): the log numbers epochs after them. */
   const epochBase = config.init?.epochs ?? 0;
 
@@ -174,177 +280,58 @@ export async function train(
     // A fresh run on a pretrained backbone starts from its weights (a resumed run has them).
     if (config.pretrained && !ckpt && !init)
       await startFromPretrained(pool, network, config.pretrained, data.train, options.backend, info);
-    const emaParams = pool.params.slice();
-    const emaState = pool.state.slice();
-    let epoch = 0;
-    let batch = 0;
-    let step = 0;
-    let epochLossSum = 0;
-    let epochSamples = 0;
-    let elapsedSec = init?.elapsedSec ?? 0;
-    let best: TrainResult['best'] = null;
+    const weights = new RunWeights(pool, runner, config.ema);
+    const at: Position = {
+      epoch: 0,
+      batch: 0,
+      step: 0,
+      epochLossSum: 0,
+      epochSamples: 0,
+      elapsedSec: init?.elapsedSec ?? 0,
+      best: null,
+    };
     if (init) {
-      const model = await loadModel(init.dir);
-      if (pool.params.length !== model.params.length || pool.state.length !== model.state.length)
-        throw new Error(`${init.dir}: its weights do not fit the network of this run`);
-      for (const a of [pool.params, emaParams]) a.set(model.params);
-      for (const a of [pool.state, emaState]) a.set(model.state);
-      pool.weightsChanged();
+      await weights.loadModel(init.dir);
       info(
         `starting from ${init.dir} (${init.epochs} epochs, ${(init.elapsedSec / 3600).toFixed(2)} h of training)`,
       );
     }
     if (ckpt) {
-      const a = ckpt.arrays;
-      pool.params.set(a.params);
-      pool.state.set(a.state);
-      pool.weightsChanged();
-      emaParams.set(a.emaParams);
-      emaState.set(a.emaState);
-      const buffers = Object.keys(a)
-        .filter((k) => k.startsWith('opt'))
-        .sort()
-        .map((k) => a[k].slice());
-      runner.optimizer.setState({ step: ckpt.meta.optimizerStep, buffers });
-      ({ epoch, batch, step, epochLossSum, epochSamples, elapsedSec, best } = ckpt.meta);
-      info(`resuming at epoch ${epoch + 1}, batch ${batch + 1} of ${batches} (step ${step})`);
+      weights.restore(ckpt);
+      const { epoch, batch, step, epochLossSum, epochSamples, elapsedSec, best } = ckpt.meta;
+      Object.assign(at, { epoch, batch, step, epochLossSum, epochSamples, elapsedSec, best });
+      info(`resuming at epoch ${at.epoch + 1}, batch ${at.batch + 1} of ${batches} (step ${at.step})`);
     }
+    const checkpoint = () => weights.save(ckptFile, config, at);
 
-    /** Saves everything needed to continue at batch `atBatch` of epoch `atEpoch`. */
-    const writeCheckpoint = async (atEpoch: number, atBatch: number) => {
-      const opt = runner.optimizer.getState();
-      const arrays: Record<string, Float32Array> = {
-        params: pool.params,
-        state: pool.state,
-        emaParams,
-        emaState,
-      };
-      opt.buffers.forEach((b, i) => {
-        arrays[`opt${i}`] = b;
-      });
-      await saveCheckpoint(
-        ckptFile,
-        {
-          version: 1,
-          config,
-          epoch: atEpoch,
-          batch: atBatch,
-          step,
-          optimizerStep: opt.step,
-          epochLossSum,
-          epochSamples,
-          elapsedSec,
-          best,
-        },
-        arrays,
-      );
-    };
-
-    const evalWeights = async <T>(fn: () => Promise<T>): Promise<T> => {
-      if (config.ema <= 0) return fn();
-      const saved = [pool.params.slice(), pool.state.slice()];
-      pool.params.set(emaParams);
-      pool.state.set(emaState);
-      pool.weightsChanged();
-      try {
-        return await fn();
-      } finally {
-        pool.params.set(saved[0]);
-        pool.state.set(saved[1]);
-        pool.weightsChanged();
-      }
-    };
-
-    const layout = { params: pool.layout, state: pool.stateLayout };
-    let stepsThisRun = 0;
-    let lastCheckpoint = performance.now();
-    let stopped = false;
-    for (; epoch < config.epochs && !stopped; epoch++, batch = 0) {
-      const perm = permutation(n, config.seed, epoch);
-      const epochStart = performance.now();
-      const startBatch = batch;
-      let next = batchInput(config, data.train, perm, epoch, batch);
-      let lr = 0;
-      for (; batch < batches; ) {
-        const t0 = performance.now();
-        lr = learningRate(config.lr, step, batches, config.epochs);
-        const pending = runner.step(next, lr);
-        // Prepare the next batch while the workers compute this one.
-        if (batch + 1 < batches) next = batchInput(config, data.train, perm, epoch, batch + 1);
-        const loss = await pending;
-        if (!Number.isFinite(loss))
-          throw new Error(`training diverged (loss ${loss}) at epoch ${epoch + 1}, batch ${batch + 1}`);
-        if (config.ema > 0) {
-          const d = Math.min(config.ema, (1 + step) / (10 + step));
-          for (let i = 0; i < emaParams.length; i++)
-            emaParams[i] = d * emaParams[i] + (1 - d) * pool.params[i];
-          for (let i = 0; i < emaState.length; i++) emaState[i] = d * emaState[i] + (1 - d) * pool.state[i];
-        }
-        step++;
-        batch++;
-        stepsThisRun++;
-        epochLossSum += loss * config.batchSize;
-        epochSamples += config.batchSize;
-        elapsedSec += (performance.now() - t0) / 1000;
-        const epochSec = (performance.now() - epochStart) / 1000;
-        options.onProgress?.({
-          epoch,
-          epochs: config.epochs,
-          batch,
-          batches,
-          loss: epochLossSum / epochSamples,
-          imgPerSec: ((batch - startBatch) * config.batchSize) / epochSec,
-        });
-        const due =
-          performance.now() - lastCheckpoint > config.checkpointMinutes * 60_000 ||
-          (options.checkpointEverySteps !== undefined && step % options.checkpointEverySteps === 0);
-        if (due && batch < batches) {
-          await writeCheckpoint(epoch, batch);
-          lastCheckpoint = performance.now();
-        }
-        if (options.haltAfterSteps !== undefined && stepsThisRun >= options.haltAfterSteps)
-          throw new HaltedForTest('halted');
-        if (options.shouldStop?.()) {
-          stopped = true;
-          break;
-        }
-      }
-      if (stopped && batch < batches) {
-        await writeCheckpoint(epoch, batch);
-        info(`stopped: checkpoint written at epoch ${epoch + 1}, batch ${batch + 1}; continue with --resume`);
-        break;
-      }
-      // End of epoch: validation, log, best model, checkpoint.
-      const epochSec = (performance.now() - epochStart) / 1000;
+    /** The end of an epoch: validation, the best (or last) model, the log line. */
+    const endEpoch = async (epochSec: number, lr: number, startBatch: number): Promise<void> => {
       const log: EpochLog = {
-        epoch: epochBase + epoch + 1,
-        step,
+        epoch: epochBase + at.epoch + 1,
+        step: at.step,
         lr,
-        trainLoss: epochLossSum / Math.max(1, epochSamples),
+        trainLoss: at.epochLossSum / Math.max(1, at.epochSamples),
         imgPerSec: ((batches - startBatch) * config.batchSize) / epochSec,
         epochSec,
-        elapsedSec,
+        elapsedSec: at.elapsedSec,
         time: new Date().toISOString(),
       };
-      const params = config.ema > 0 ? emaParams : pool.params;
-      const state = config.ema > 0 ? emaState : pool.state;
       const meta = {
-        epoch: epochBase + epoch + 1,
-        step,
-        elapsedSec,
+        epoch: log.epoch,
+        step: at.step,
+        elapsedSec: at.elapsedSec,
         protocol: config.protocol,
         trainSplits: config.trainSplits,
       };
+      const layout = { params: pool.layout, state: pool.stateLayout };
+      const { params, state } = weights.evaluated;
       if (data.valid) {
         const valid = data.valid;
-        const pred = await evalWeights(() => predictSet(pool, valid));
-        log.valAccuracy = classificationMetrics(
-          valid.labels,
-          argmaxRows(pred.probs, pred.classes),
-          pred.classes,
-        ).accuracy;
-        if (!best || log.valAccuracy > best.accuracy) {
-          best = { epoch: log.epoch, accuracy: log.valAccuracy };
+        const pred = await weights.withEvaluated(() => predictSet(pool, valid));
+        const top = argmaxRows(pred.probs, pred.classes);
+        log.valAccuracy = classificationMetrics(valid.labels, top, pred.classes).accuracy;
+        if (!at.best || log.valAccuracy > at.best.accuracy) {
+          at.best = { epoch: log.epoch, accuracy: log.valAccuracy };
           await saveModel(
             options.outDir,
             network,
@@ -360,13 +347,71 @@ export async function train(
       }
       await fs.appendFile(path.join(options.outDir, LOG_FILE), `${JSON.stringify(log)}\n`);
       options.onEpoch?.(log);
-      epochLossSum = 0;
-      epochSamples = 0;
-      await writeCheckpoint(epoch + 1, 0);
+    };
+
+    let lastCheckpoint = performance.now();
+    let stopped = false;
+    for (; at.epoch < config.epochs && !stopped; at.epoch++, at.batch = 0) {
+      const perm = permutation(n, config.seed, at.epoch);
+      const epochStart = performance.now();
+      const startBatch = at.batch;
+      let next = batchInput(config, data.train, perm, at.epoch, at.batch);
+      let lr = 0;
+      while (at.batch < batches) {
+        const t0 = performance.now();
+        lr = learningRate(config.lr, at.step, batches, config.epochs);
+        const pending = runner.step(next, lr);
+        // Prepare the next batch while the workers compute this one.
+        if (at.batch + 1 < batches) next = batchInput(config, data.train, perm, at.epoch, at.batch + 1);
+        const loss = await pending;
+        if (!Number.isFinite(loss))
+          throw new Error(`training diverged (loss ${loss}) at epoch ${at.epoch + 1}, batch ${at.batch + 1}`);
+        weights.updateEma(at.step);
+        at.step++;
+        at.batch++;
+        at.epochLossSum += loss * config.batchSize;
+        at.epochSamples += config.batchSize;
+        at.elapsedSec += (performance.now() - t0) / 1000;
+        const due =
+          performance.now() - lastCheckpoint > config.checkpointMinutes * 60_000 ||
+          (options.checkpointEverySteps !== undefined && at.step % options.checkpointEverySteps === 0);
+        if (due && at.batch < batches) {
+          await checkpoint();
+          lastCheckpoint = performance.now();
+        }
+        options.onProgress?.({
+          epoch: at.epoch,
+          epochs: config.epochs,
+          batch: at.batch,
+          batches,
+          loss: at.epochLossSum / at.epochSamples,
+          imgPerSec: ((at.batch - startBatch) * config.batchSize) / ((performance.now() - epochStart) / 1000),
+        });
+        if (options.shouldStop?.()) {
+          stopped = true;
+          break;
+        }
+      }
+      if (stopped && at.batch < batches) {
+        await checkpoint();
+        info(
+          `stopped: checkpoint written at epoch ${at.epoch + 1}, batch ${at.batch + 1}; continue with --resume`,
+        );
+        break;
+      }
+      await endEpoch((performance.now() - epochStart) / 1000, lr, startBatch);
+      at.epochLossSum = 0;
+      at.epochSamples = 0;
+      await weights.save(ckptFile, config, { ...at, epoch: at.epoch + 1, batch: 0 });
       lastCheckpoint = performance.now();
       if (options.shouldStop?.()) stopped = true;
     }
-    return { finished: epoch >= config.epochs, epochsDone: Math.min(epoch, config.epochs), elapsedSec, best };
+    return {
+      finished: at.epoch >= config.epochs,
+      epochsDone: Math.min(at.epoch, config.epochs),
+      elapsedSec: at.elapsedSec,
+      best: at.best,
+    };
   } finally {
     await pool.close();
   }
