@@ -15,6 +15,7 @@ const SLOW = [
   'test/cli/terminal.test.ts',
   'test/package/api-docs.test.ts',
   'test/package/pack.test.ts',
+  'test/video/video.test.ts',
 ];
 const slow = process.env.RANFER_TESTS === 'slow';
 

@@ -14,7 +14,7 @@ import ts from 'typescript';
 export const LAYERS: readonly (readonly string[])[] = [
   ['util', 'engine'], // shared helpers; TensorFlow.js backends and kernels
   ['data', 'nn', 'face'], // labels and face sets; layers and parameters; images, detection, alignment
-  ['model'], // networks, regions, presets, weights format
+  ['model', 'video'], // networks, regions, presets, weights format; video frames (ffmpeg), face tracks
   ['infer', 'parallel'], // inference with trained weights; worker threads over a network
   ['api', 'train'], // the public recognizer; the training loop
   ['server', 'eval'], // the HTTP service; evaluation, ablation, model card

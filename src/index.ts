@@ -10,6 +10,12 @@ export {
   type RecognizerConfig,
   type RecognizeTimings,
 } from './api/recognizer.js';
+export {
+  type RecognizeVideoOptions,
+  recognizeVideo,
+  type TrackedFace,
+  type VideoFrameResult,
+} from './api/video.js';
 export { EMOTION_COLORS, REGION_COLORS } from './data/colors.js';
 export { EMOTIONS, type Emotion } from './data/emotions.js';
 export type { BackendChoice, BackendName } from './engine/backend.js';
@@ -26,3 +32,5 @@ export type { RanConfig } from './model/ran.js';
 export type { RegionBox } from './model/regions.js';
 export type { NetworkConfig } from './model/registry.js';
 export type { ParamInfo } from './nn/params.js';
+export { type FrameSampling, VideoError, type VideoInfo } from './video/decode.js';
+export type { TrackerOptions } from './video/track.js';

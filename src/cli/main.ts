@@ -14,6 +14,7 @@ import { registerReportCommand } from './report-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerShipCommand } from './ship-command.js';
 import { registerTrainCommand } from './train-command.js';
+import { registerVideoCommand } from './video-command.js';
 
 const program = new Command();
 program
@@ -28,6 +29,7 @@ registerEvalCommand(program);
 registerAblateCommand(program);
 registerShipCommand(program);
 registerPredictCommand(program);
+registerVideoCommand(program);
 registerReportCommand(program);
 registerServeCommand(program);
 registerBenchCommand(program);

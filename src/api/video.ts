@@ -1,0 +1,74 @@
+/**
+ * `recognizeVideo(path, options)`: the faces and emotions of a video's frames, as an async iterator.
+ * Frames stream from ffmpeg one at a time; faces are followed across frames with a track id per person.
+ */
+import { EMOTIONS, type Emotion } from '../data/emotions.js';
+import { type FrameSampling, probeVideo, type VideoInfo, videoFrames } from '../video/decode.js';
+import { FaceTracker, type TrackerOptions } from '../video/track.js';
+import type { RecognizedFace } from './pipeline.js';
+import { createRecognizer, type Recognizer, type RecognizerConfig } from './recognizer.js';
+
+/** A face of a video frame: a recognised face with the id of the track that follows it. */
+export interface TrackedFace extends RecognizedFace {
+  /** The same number on every frame where the same person is seen (from 1). */
+  track: number;
+}
+
+export interface VideoFrameResult {
+  /** 0, 1, 2... among the frames read. */
+  index: number;
+  /** Seconds from the start of the video. */
+  time: number;
+  faces: TrackedFace[];
+}
+
+export interface RecognizeVideoOptions extends RecognizerConfig, FrameSampling, TrackerOptions {
+  /** A recognizer to use (left open); by default one is created from the options and disposed at the end. */
+  recognizer?: Recognizer;
+  /** Receives the video's size, rate and length before the first frame. */
+  onInfo?: (info: VideoInfo) => void;
+}
+
+/**
+ * Every frame of a video (or every n-th, or resampled to `fps`) with its faces. `smooth` averages each
+ * track's probabilities over its last frames; `emotion` is then the top of the smoothed probabilities.
+ * Throws `VideoError` for an unreadable video or a missing ffmpeg.
+ */
+export async function* recognizeVideo(
+  file: string,
+  options: RecognizeVideoOptions = {},
+): AsyncGenerator<VideoFrameResult> {
+  const info = await probeVideo(file);
+  options.onInfo?.(info);
+  const tracker = new FaceTracker(options);
+  const own = !options.recognizer;
+  const fer = options.recognizer ?? (await createRecognizer(options));
+  try {
+    for await (const frame of videoFrames(file, info, options)) {
+      const faces = await fer.recognize({
+        data: frame.data,
+        width: frame.width,
+        height: frame.height,
+        channels: 3,
+      });
+      const tracked = tracker.update(
+        faces.map((f) => ({ box: f.box, probabilities: EMOTIONS.map((e) => f.probabilities[e]) })),
+      );
+      yield {
+        index: frame.index,
+        time: frame.time,
+        faces: faces.map((f, i) => {
+          const p = tracked[i].probabilities;
+          const probabilities = Object.fromEntries(EMOTIONS.map((e, c) => [e, p[c]])) as Record<
+            Emotion,
+            number
+          >;
+          const top = p.indexOf(Math.max(...p));
+          return { ...f, track: tracked[i].track, probabilities, emotion: EMOTIONS[top] };
+        }),
+      };
+    }
+  } finally {
+    if (own) fer.dispose();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * `ranfer video INPUT`: the emotions of a video's faces over time. A CSV row per frame and face (time,
+ * track, box, the 8 probabilities, the top emotion), written as each frame is done; JSON at the end (or
+ * on Ctrl-C, with the frames done so far); a summary per track.
+ */
+import { createWriteStream, existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { recognizeVideo, type VideoFrameResult } from '../api/video.js';
+import { EMOTIONS, type Emotion } from '../data/emotions.js';
+import type { DetectorKind } from '../face/detector.js';
+import { defaultModelDir } from '../infer/face-model.js';
+import { VideoError } from '../video/decode.js';
+import { UsageError } from './errors.js';
+import { positiveInt, positiveNumber } from './parse.js';
+import { progressBar } from './progress.js';
+
+export const VIDEO_CSV_HEADER = [
+  'time',
+  'frame',
+  'track',
+  'x',
+  'y',
+  'width',
+  'height',
+  'score',
+  ...EMOTIONS,
+  'emotion',
+];
+
+const r = (v: number, digits: number) => Number(v.toFixed(digits));
+
+/** The CSV rows of one frame: a row per face. */
+export function videoCsvRows(frame: VideoFrameResult): string {
+  return frame.faces
+    .map(
+      (f) =>
+        `${[
+          r(frame.time, 3),
+          frame.index,
+          f.track,
+          r(f.box.x, 1),
+          r(f.box.y, 1),
+          r(f.box.width, 1),
+          r(f.box.height, 1),
+          r(f.score, 4),
+          ...EMOTIONS.map((e) => r(f.probabilities[e], 5)),
+          f.emotion,
+        ].join(',')}\n`,
+    )
+    .join('');
+}
+
+/** Per track: the frames it was seen in, and the share of them with each top emotion. */
+export function trackSummary(
+  frames: VideoFrameResult[],
+): Map<number, { frames: number; share: Record<Emotion, number> }> {
+  const out = new Map<number, { frames: number; share: Record<Emotion, number> }>();
+  for (const frame of frames)
+    for (const f of frame.faces) {
+      let t = out.get(f.track);
+      if (!t) {
+        t = { frames: 0, share: Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as Record<Emotion, number> };
+        out.set(f.track, t);
+      }
+      t.frames++;
+      t.share[f.emotion]++;
+    }
+  for (const t of out.values()) for (const e of EMOTIONS) t.share[e] /= t.frames;
+  return out;
+}
+
+export function registerVideoCommand(program: Command): void {
+  program
+    .command('video')
+    .description(
+      'the emotions of the faces of a video over time: CSV, JSON and a summary per person (needs ffmpeg)',
+    )
+    .argument('<input>', 'a video file ffmpeg can read')
+    .option('--every <n>', 'read every n-th frame', positiveInt)
+    .option('--fps <f>', 'read frames at this rate instead (frames per second)', positiveNumber)
+    .option(
+      '--csv <file>',
+      'a row per frame and face: time, frame, track, box, score, the 8 probabilities, emotion',
+    )
+    .option('--json <file>', 'every frame with its faces, as JSON')
+    .option('--smooth <n>', "average each person's probabilities over their last n frames", positiveInt, 1)
+    .option('--detector <kind>', 'face detector: tiny or ssd', 'tiny')
+    .option('--model <dir>', 'model folder', defaultModelDir())
+    .action(
+      async (
+        input: string,
+        opts: {
+          every?: number;
+          fps?: number;
+          csv?: string;
+          json?: string;
+          smooth: number;
+          detector: string;
+          model: string;
+        },
+      ) => {
+        if (opts.every && opts.fps) throw new UsageError('give --every or --fps, not both');
+        if (!existsSync(input)) throw new UsageError(`${input}: no such file`);
+        if (opts.detector !== 'tiny' && opts.detector !== 'ssd')
+          throw new UsageError(`--detector must be tiny or ssd, got "${opts.detector}"`);
+        const csv = opts.csv ? createWriteStream(opts.csv) : undefined;
+        csv?.write(`${VIDEO_CSV_HEADER.join(',')}\n`);
+        const frames: VideoFrameResult[] = [];
+        let stop = false;
+        const onSigint = () => {
+          stop = true;
+        };
+        process.once('SIGINT', onSigint);
+        const bar = progressBar('video');
+        let total = 0;
+        const t0 = performance.now();
+        try {
+          for await (const frame of recognizeVideo(input, {
+            every: opts.every,
+            fps: opts.fps,
+            smooth: opts.smooth,
+            detector: opts.detector as DetectorKind,
+            modelDir: opts.model,
+            onInfo: (info) => {
+              const step = opts.fps ? 1 / opts.fps : (opts.every ?? 1) / info.fps;
+              total = info.duration ? Math.max(1, Math.round(info.duration / step)) : 0;
+            },
+          })) {
+            frames.push(frame);
+            csv?.write(videoCsvRows(frame));
+            const fps = frames.length / ((performance.now() - t0) / 1000);
+            bar.update(frames.length, Math.max(total, frames.length), `${fps.toFixed(1)} frames/s`);
+            if (stop) break;
+          }
+        } catch (err) {
+          if (err instanceof VideoError) throw new UsageError(err.message);
+          throw err;
+        } finally {
+          bar.stop();
+          process.off('SIGINT', onSigint);
+          if (csv) await new Promise<void>((resolve) => csv.end(resolve));
+          if (opts.json) await writeFile(opts.json, `${JSON.stringify(frames.map(frameJson))}\n`);
+        }
+        const seconds = (performance.now() - t0) / 1000;
+        const videoSec = frames.length ? frames[frames.length - 1].time : 0;
+        console.log(
+          `${frames.length} frames in ${seconds.toFixed(1)} s (${(frames.length / seconds).toFixed(1)} frames/s${videoSec > 0 ? `, ${(seconds / videoSec).toFixed(2)} s per second of video` : ''})${stop ? ', stopped' : ''}`,
+        );
+        for (const [track, t] of trackSummary(frames)) {
+          const shares = EMOTIONS.filter((e) => t.share[e] > 0)
+            .sort((a, b) => t.share[b] - t.share[a])
+            .map((e) => `${e} ${(100 * t.share[e]).toFixed(0)}%`);
+          console.log(`person ${track}: ${t.frames} frames; ${shares.join(', ')}`);
+        }
+      },
+    );
+}
+
+/** A frame as JSON: its faces without their aligned pixels, rounded like `predict --json`. */
+function frameJson(frame: VideoFrameResult) {
+  return {
+    index: frame.index,
+    time: r(frame.time, 3),
+    faces: frame.faces.map((f) => ({
+      track: f.track,
+      box: { x: r(f.box.x, 1), y: r(f.box.y, 1), width: r(f.box.width, 1), height: r(f.box.height, 1) },
+      score: r(f.score, 4),
+      emotion: f.emotion,
+      probabilities: Object.fromEntries(EMOTIONS.map((e) => [e, r(f.probabilities[e], 5)])),
+    })),
+  };
+}

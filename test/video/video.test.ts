@@ -1,0 +1,120 @@
+/**
+ * Videos through ffmpeg (Debian's, installed by .ci/run): a clip the test makes from a shared photo, read
+ * by recognizeVideo and `ranfer video`; the frames' faces match those of the same frames as photos.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createRecognizer,
+  EMOTIONS,
+  type Recognizer,
+  recognizeVideo,
+  type VideoFrameResult,
+} from '../../src/index.js';
+import { ranfer } from '../cli/run.js';
+import { PHOTOS } from '../helpers.js';
+
+const run = promisify(execFile);
+let dir: string;
+let clip: string;
+let fer: Recognizer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'ranfer-video-'));
+  clip = path.join(dir, 'happy.mp4');
+  // 2 s at 5 frames/s of a still face, 640x480.
+  await run('ffmpeg', [
+    ...['-v', 'error', '-loop', '1', '-i', path.join(PHOTOS, 'happy.jpg'), '-t', '2', '-r', '5'],
+    ...['-vf', 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2'],
+    ...['-pix_fmt', 'yuv420p', clip],
+  ]);
+  fer = await createRecognizer({ backend: 'wasm' });
+}, 120_000);
+afterAll(async () => {
+  fer?.dispose();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function all(it: AsyncIterable<VideoFrameResult>): Promise<VideoFrameResult[]> {
+  const out: VideoFrameResult[] = [];
+  for await (const f of it) out.push(f);
+  return out;
+}
+
+describe('recognizeVideo', () => {
+  it('reads every frame, follows the still face on one track, and matches the frame read as a photo', async () => {
+    let size = '';
+    const frames = await all(
+      recognizeVideo(clip, { recognizer: fer, onInfo: (i) => (size = `${i.width}x${i.height} ${i.fps}`) }),
+    );
+    expect(size).toBe('640x480 5');
+    expect(frames.map((f) => f.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(frames[3].time).toBeCloseTo(0.6, 10);
+    for (const f of frames) {
+      expect(f.faces.map((face) => [face.track, face.emotion])).toEqual([[1, 'happiness']]);
+    }
+    // Frame 4 as a PNG (the same decoded pixels): the same face and probabilities.
+    const png = path.join(dir, 'frame4.png');
+    await run('ffmpeg', ['-v', 'error', '-i', clip, '-vf', 'select=eq(n\\,4)', '-frames:v', '1', png]);
+    const [photo] = await fer.recognize(png);
+    const [face] = frames[4].faces;
+    for (const e of EMOTIONS) expect(face.probabilities[e]).toBeCloseTo(photo.probabilities[e], 4);
+    expect(face.box.x).toBeCloseTo(photo.box.x, 1);
+  });
+
+  it('reads every n-th frame, or frames at a rate', async () => {
+    const every = await all(recognizeVideo(clip, { recognizer: fer, every: 3 }));
+    expect(every.map((f) => [f.index, Number(f.time.toFixed(3))])).toEqual([
+      [0, 0],
+      [1, 0.6],
+      [2, 1.2],
+      [3, 1.8],
+    ]);
+    const slow = await all(recognizeVideo(clip, { recognizer: fer, fps: 2 }));
+    expect(slow.length).toBe(4);
+    expect(slow[1].time).toBeCloseTo(0.5, 10);
+  });
+});
+
+describe('ranfer video', () => {
+  it('writes a CSV row per frame and face and JSON, and sums up each person', async () => {
+    const csv = path.join(dir, 'out.csv');
+    const json = path.join(dir, 'out.json');
+    const r = await ranfer('video', clip, '--fps', '2.5', '--csv', csv, '--json', json, '--smooth', '3');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^5 frames in [\d.]+ s \([\d.]+ frames\/s, [\d.]+ s per second of video\)$/m);
+    expect(r.stdout).toContain('person 1: 5 frames; happiness 100%');
+    const rows = (await readFile(csv, 'utf8')).trim().split('\n');
+    expect(rows[0]).toBe(`time,frame,track,x,y,width,height,score,${EMOTIONS.join(',')},emotion`);
+    expect(rows.slice(1).map((row) => row.split(',').slice(1, 3).join())).toEqual([
+      '0,1',
+      '1,1',
+      '2,1',
+      '3,1',
+      '4,1',
+    ]);
+    expect(rows.slice(1).every((row) => row.endsWith(',happiness'))).toBe(true);
+    const frames = JSON.parse(await readFile(json, 'utf8')) as { time: number; faces: { track: number }[] }[];
+    expect(frames.map((f) => f.time)).toEqual([0, 0.4, 0.8, 1.2, 1.6]);
+  });
+
+  it('says in one line what is wrong: a missing file, --every with --fps, no ffmpeg', async () => {
+    const missing = await ranfer('video', path.join(dir, 'nope.mp4'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(`ranfer: ${path.join(dir, 'nope.mp4')}: no such file`);
+    const both = await ranfer('video', clip, '--every', '2', '--fps', '1');
+    expect(both.stderr.trim()).toBe('ranfer: give --every or --fps, not both');
+    const main = path.resolve(import.meta.dirname, '../../dist/cli/main.js');
+    const noFfmpeg = await run(process.execPath, [main, 'video', clip], {
+      env: { PATH: '/nonexistent' },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect((noFfmpeg as { code: number }).code).toBe(1);
+    expect((noFfmpeg as { stderr: string }).stderr.trim()).toBe(
+      'ranfer: ffprobe was not found: install ffmpeg (e.g. apt-get install ffmpeg) to read videos',
+    );
+  });
+});
