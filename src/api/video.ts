@@ -20,6 +20,8 @@ export interface VideoFrameResult {
   /** Seconds from the start of the video. */
   time: number;
   faces: TrackedFace[];
+  /** The frame itself: RGB, 3 bytes per pixel (to draw on, or to save). */
+  image: { data: Uint8Array; width: number; height: number };
 }
 
 export interface RecognizeVideoOptions extends RecognizerConfig, FrameSampling, TrackerOptions {
@@ -57,6 +59,7 @@ export async function* recognizeVideo(
       yield {
         index: frame.index,
         time: frame.time,
+        image: { data: frame.data, width: frame.width, height: frame.height },
         faces: faces.map((f, i) => {
           const p = tracked[i].probabilities;
           const probabilities = Object.fromEntries(EMOTIONS.map((e, c) => [e, p[c]])) as Record<

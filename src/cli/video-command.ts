@@ -8,9 +8,13 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { recognizeVideo, type VideoFrameResult } from '../api/video.js';
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
+import { writeChart } from '../eval/charts.js';
 import type { DetectorKind } from '../face/detector.js';
 import { defaultModelDir } from '../infer/face-model.js';
+import { annotateRgb } from '../report/annotate.js';
+import { videoPlotSpec } from '../report/video-plot.js';
 import { VideoError } from '../video/decode.js';
+import { type VideoWriter, writeVideo } from '../video/encode.js';
 import { UsageError } from './errors.js';
 import { positiveInt, positiveNumber } from './parse.js';
 import { progressBar } from './progress.js';
@@ -84,6 +88,11 @@ export function registerVideoCommand(program: Command): void {
       'a row per frame and face: time, frame, track, box, score, the 8 probabilities, emotion',
     )
     .option('--json <file>', 'every frame with its faces, as JSON')
+    .option('--plot <file>', "each person's emotions over time and their shares, as PNG (or SVG: .svg)")
+    .option(
+      '--annotate <file>',
+      'a video of the frames read with boxes, emotions and bars drawn (audio kept)',
+    )
     .option('--smooth <n>', "average each person's probabilities over their last n frames", positiveInt, 1)
     .option('--detector <kind>', 'face detector: tiny or ssd', 'tiny')
     .option('--model <dir>', 'model folder', defaultModelDir())
@@ -95,6 +104,8 @@ export function registerVideoCommand(program: Command): void {
           fps?: number;
           csv?: string;
           json?: string;
+          plot?: string;
+          annotate?: string;
           smooth: number;
           detector: string;
           model: string;
@@ -114,6 +125,8 @@ export function registerVideoCommand(program: Command): void {
         process.once('SIGINT', onSigint);
         const bar = progressBar('video');
         let total = 0;
+        let rate = 0;
+        let writer: VideoWriter | undefined;
         const t0 = performance.now();
         try {
           for await (const frame of recognizeVideo(input, {
@@ -124,10 +137,16 @@ export function registerVideoCommand(program: Command): void {
             modelDir: opts.model,
             onInfo: (info) => {
               const step = opts.fps ? 1 / opts.fps : (opts.every ?? 1) / info.fps;
+              rate = 1 / step;
               total = info.duration ? Math.max(1, Math.round(info.duration / step)) : 0;
             },
           })) {
-            frames.push(frame);
+            const { data, width, height } = frame.image;
+            if (opts.annotate) {
+              writer ??= writeVideo(opts.annotate, width, height, rate, input);
+              await writer.write(await annotateRgb(data, width, height, frame.faces));
+            }
+            frames.push({ ...frame, image: { data: new Uint8Array(0), width, height } });
             csv?.write(videoCsvRows(frame));
             const fps = frames.length / ((performance.now() - t0) / 1000);
             bar.update(frames.length, Math.max(total, frames.length), `${fps.toFixed(1)} frames/s`);
@@ -141,6 +160,8 @@ export function registerVideoCommand(program: Command): void {
           process.off('SIGINT', onSigint);
           if (csv) await new Promise<void>((resolve) => csv.end(resolve));
           if (opts.json) await writeFile(opts.json, `${JSON.stringify(frames.map(frameJson))}\n`);
+          if (opts.plot && frames.length) await writeChart(videoPlotSpec(frames, input), opts.plot);
+          await writer?.close();
         }
         const seconds = (performance.now() - t0) / 1000;
         const videoSec = frames.length ? frames[frames.length - 1].time : 0;

@@ -130,3 +130,19 @@ export async function annotateImage(image: Buffer | string, faces: RecognizedFac
     .png()
     .toBuffer();
 }
+
+/** Draws the faces onto raw RGB pixels (a video frame) and returns raw RGB pixels of the same size. */
+export async function annotateRgb(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  faces: RecognizedFace[],
+): Promise<Uint8Array> {
+  const svg = await renderSvg(annotationSpec(faces, width, height));
+  const out = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}

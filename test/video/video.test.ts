@@ -26,11 +26,23 @@ let fer: Recognizer;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'ranfer-video-'));
   clip = path.join(dir, 'happy.mp4');
-  // 2 s at 5 frames/s of a still face, 640x480.
+  // 2 s at 5 frames/s of a still face, 640x480, with a tone as its sound.
   await run('ffmpeg', [
-    ...['-v', 'error', '-loop', '1', '-i', path.join(PHOTOS, 'happy.jpg'), '-t', '2', '-r', '5'],
+    ...[
+      '-v',
+      'error',
+      '-loop',
+      '1',
+      '-i',
+      path.join(PHOTOS, 'happy.jpg'),
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=duration=2',
+    ],
+    ...['-t', '2', '-r', '5'],
     ...['-vf', 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2'],
-    ...['-pix_fmt', 'yuv420p', clip],
+    ...['-pix_fmt', 'yuv420p', '-c:a', 'aac', clip],
   ]);
   fer = await createRecognizer({ backend: 'wasm' });
 }, 120_000);
@@ -81,11 +93,38 @@ describe('recognizeVideo', () => {
 });
 
 describe('ranfer video', () => {
-  it('writes a CSV row per frame and face and JSON, and sums up each person', async () => {
+  it('writes a CSV row per frame and face, JSON, a plot and an annotated video with the sound, and sums up each person', async () => {
     const csv = path.join(dir, 'out.csv');
     const json = path.join(dir, 'out.json');
-    const r = await ranfer('video', clip, '--fps', '2.5', '--csv', csv, '--json', json, '--smooth', '3');
-    expect(r.code).toBe(0);
+    const plot = path.join(dir, 'plot.png');
+    const annotated = path.join(dir, 'annotated.mp4');
+    const r = await ranfer(
+      ...['video', clip, '--fps', '2.5', '--csv', csv, '--json', json, '--smooth', '3'],
+      ...['--plot', plot, '--annotate', annotated],
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect((await readFile(plot)).subarray(1, 4).toString()).toBe('PNG');
+    const probe = await run('ffprobe', [
+      ...['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_type,width,height,nb_read_frames'],
+      ...['-of', 'json', annotated],
+    ]);
+    const streams = (JSON.parse(probe.stdout) as { streams: Record<string, string | number>[] }).streams;
+    expect(streams.map((st) => st.codec_type).sort()).toEqual(['audio', 'video']);
+    const video = streams.find((st) => st.codec_type === 'video');
+    expect([video?.width, video?.height, Number(video?.nb_read_frames)]).toEqual([640, 480, 5]);
+    // The boxes are drawn: the annotated first frame differs from the clip's.
+    const frame0 = async (file: string) =>
+      (
+        await run(
+          'ffmpeg',
+          ['-v', 'error', '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'],
+          { encoding: 'buffer', maxBuffer: 2 ** 24 },
+        )
+      ).stdout as unknown as Buffer;
+    const [a, b] = [await frame0(clip), await frame0(annotated)];
+    let changed = 0;
+    for (let i = 0; i < a.length; i++) if (Math.abs(a[i] - b[i]) > 40) changed++;
+    expect(changed).toBeGreaterThan(2000);
     expect(r.stdout).toMatch(/^5 frames in [\d.]+ s \([\d.]+ frames\/s, [\d.]+ s per second of video\)$/m);
     expect(r.stdout).toContain('person 1: 5 frames; happiness 100%');
     const rows = (await readFile(csv, 'utf8')).trim().split('\n');
