@@ -3,10 +3,12 @@
  * playwright-core, against `ranfer serve` on loopback. The webcam is Chromium's fake camera playing a
  * Y4M video made of a test photo.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/server.js';
@@ -104,6 +106,26 @@ describe('web demo in Chromium', () => {
       },
     );
     expect(await page.locator('#overlay .box').count()).toBe(4);
+  });
+
+  it('plays a video file and shows its faces as it plays', async () => {
+    const clip = path.join(dir, 'surprised.webm');
+    await promisify(execFile)('ffmpeg', [
+      ...['-v', 'error', '-y', '-loop', '1', '-i', path.join(PHOTOS, 'surprised.jpg'), '-t', '3', '-r', '10'],
+      ...['-vf', 'scale=640:-2', '-c:v', 'libvpx', '-b:v', '1M', clip],
+    ]);
+    const browser = await launch();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/?mode=photo`);
+    await page.waitForFunction(() => window.ranfer?.state === 'photo', null, { timeout: 90_000 });
+    await page.setInputFiles('#video-file', clip);
+    await page.waitForSelector('#overlay .box[data-emotion="surprise"]', { timeout: 60_000 });
+    expect(await page.getAttribute('#mode-video', 'aria-pressed')).toBe('true');
+    expect(await page.evaluate(() => window.ranfer.state)).toBe('running');
+    expect(await page.locator('#video').isVisible()).toBe(true);
+    expect(errors).toEqual([]);
   });
 
   it('keeps photo boxes on resize, clears them after an undecodable file, shows no empty canvas', async () => {

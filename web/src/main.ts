@@ -21,8 +21,10 @@ const drop = $<HTMLLabelElement>('drop');
 const fileInput = $<HTMLInputElement>('file');
 const webcamButton = $<HTMLButtonElement>('mode-webcam');
 const photoButton = $<HTMLButtonElement>('mode-photo');
+const videoButton = $<HTMLButtonElement>('mode-video');
+const videoFile = $<HTMLInputElement>('video-file');
 
-type Mode = 'webcam' | 'photo';
+type Mode = 'webcam' | 'photo' | 'video';
 let mode: Mode = 'webcam';
 let fer: BrowserRecognizer;
 let stream: MediaStream | null = null;
@@ -161,12 +163,13 @@ async function recognizeFrame(
   return fer.recognize(ctx.getImageData(0, 0, width, height));
 }
 
-async function webcamLoop(): Promise<void> {
+/** Recognises the frames of the webcam, or of a video file, for as long as its mode lasts. */
+async function liveLoop(which: 'webcam' | 'video'): Promise<void> {
   let last = performance.now();
-  while (mode === 'webcam' && stream) {
+  while (mode === which && (which === 'video' || stream)) {
     if (video.readyState >= 2 && video.videoWidth > 0) {
       const faces = await recognizeFrame(video, video.videoWidth, video.videoHeight);
-      if (mode !== 'webcam') break;
+      if (mode !== which) break;
       const now = performance.now();
       fps = fps === 0 ? 1000 / (now - last) : 0.8 * fps + 0.2 * (1000 / (now - last));
       last = now;
@@ -199,17 +202,28 @@ async function setMode(next: Mode): Promise<void> {
   mode = next;
   webcamButton.setAttribute('aria-pressed', String(next === 'webcam'));
   photoButton.setAttribute('aria-pressed', String(next === 'photo'));
+  videoButton.setAttribute('aria-pressed', String(next === 'video'));
   overlay.replaceChildren();
   facesPanel.replaceChildren();
   smoother.reset();
   fps = 0;
   photoFaces = null;
-  video.hidden = next !== 'webcam';
+  video.hidden = next === 'photo';
+  video.controls = next === 'video';
+  if (next !== 'video' && video.src) {
+    URL.revokeObjectURL(video.src);
+    video.removeAttribute('src');
+  }
   // The photo canvas appears with a photo (an empty one would show as a black box).
   photo.hidden = true;
   drop.hidden = next !== 'photo';
+  if (next !== 'webcam') stopWebcam();
+  if (next === 'video') {
+    showMessage(null);
+    setState('video');
+    return;
+  }
   if (next === 'photo') {
-    stopWebcam();
     setState('photo');
     status.textContent = 'choose or drop a photo';
     return;
@@ -218,13 +232,34 @@ async function setMode(next: Mode): Promise<void> {
   try {
     status.textContent = 'starting the camera…';
     await startWebcam();
-    void webcamLoop();
+    void liveLoop('webcam');
   } catch (err) {
     const e = err as Error;
     showMessage(`No camera available (${e.name}: ${e.message}). Photo mode still works.`);
     await setMode('photo');
     setState('no-camera');
   }
+}
+
+/** Plays a video file in the view and recognises its frames as they play. */
+async function playVideo(file: File): Promise<void> {
+  await setMode('video');
+  if (!file.type.startsWith('video/')) {
+    showMessage(`${file.name}: not a video.`);
+    setState('video-error');
+    return;
+  }
+  video.src = URL.createObjectURL(file);
+  video.loop = true;
+  try {
+    await video.play();
+  } catch {
+    showMessage(`${file.name}: the browser cannot play this video.`);
+    setState('video-error');
+    return;
+  }
+  status.textContent = `playing ${file.name}…`;
+  void liveLoop('video');
 }
 
 async function showPhoto(file: File): Promise<void> {
@@ -279,6 +314,12 @@ async function main(): Promise<void> {
   $('backend').textContent = fer.backend;
   webcamButton.addEventListener('click', () => void setMode('webcam'));
   photoButton.addEventListener('click', () => void setMode('photo'));
+  videoFile.addEventListener('change', () => {
+    const f = videoFile.files?.[0];
+    if (f) void playVideo(f);
+    videoFile.value = '';
+  });
+  videoButton.addEventListener('click', () => videoFile.click());
   fileInput.addEventListener('change', () => {
     const f = fileInput.files?.[0];
     if (f) void showPhoto(f);
