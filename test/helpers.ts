@@ -1,8 +1,11 @@
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { TrainSet } from '../src/data/face-set.js';
+import { initBackend } from '../src/engine/backend.js';
+import { saveModel } from '../src/model/io.js';
 import type { RanConfig } from '../src/model/ran.js';
-import { DEFAULT_REGIONS } from '../src/model/regions.js';
+import { DEFAULT_REGIONS, type RegionBox } from '../src/model/regions.js';
+import { createNetwork } from '../src/model/registry.js';
 import type { TrainConfig } from '../src/train/config.js';
 import { train } from '../src/train/trainer.js';
 
@@ -58,4 +61,25 @@ export async function crashAfter(
       },
     }),
   ).rejects.toThrow('crashed');
+}
+
+/**
+ * Writes an untrained TINY_RAN with these regions (default: the 6 of the default network) as a model
+ * folder, for tests that need a model file but not a trained one.
+ */
+export async function writeTinyModel(
+  dir: string,
+  regions: RegionBox[] = DEFAULT_REGIONS,
+  seed = 1,
+): Promise<string> {
+  await initBackend('wasm');
+  const config: RanConfig = { ...TINY_RAN, regions };
+  const net = createNetwork(config, seed);
+  try {
+    const layout = { params: net.params.layout(), state: net.state.layout() };
+    await saveModel(dir, config, layout, net.params.read(), net.state.read());
+  } finally {
+    net.dispose();
+  }
+  return dir;
 }

@@ -3,6 +3,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_REGIONS } from '../../src/model/regions.js';
+import { writeTinyModel } from '../helpers.js';
 import { ranfer } from './run.js';
 
 describe('ranfer CLI', () => {
@@ -49,8 +51,14 @@ describe('ranfer CLI', () => {
       expect(r.code, r.stderr).toBe(0);
       return readFile(out, 'utf8');
     };
-    const six = await drawn('runs/ran-final');
-    const four = await drawn('runs/ablation/wide-tail');
+    const upper = new Set(['upper-left', 'upper-right']);
+    const six = await drawn(await writeTinyModel(path.join(dir, 'six')));
+    const four = await drawn(
+      await writeTinyModel(
+        path.join(dir, 'four'),
+        DEFAULT_REGIONS.filter((r) => !upper.has(r.name)),
+      ),
+    );
     for (const name of ['center', 'lower', 'tight']) {
       expect(six).toContain(name);
       expect(four).toContain(name);
