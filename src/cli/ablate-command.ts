@@ -9,6 +9,7 @@ import {
   type AblationRow,
   ablationConfig,
   ablationMarkdown,
+  keptResult,
 } from '../eval/ablation.js';
 import { evaluateModel } from '../eval/evaluate.js';
 import { evaluateFaceFolder } from '../eval/face-folder-eval.js';
@@ -30,6 +31,7 @@ interface AblateOpts {
   workers: number;
   shipped: string;
   faces: string[];
+  fresh?: boolean;
 }
 
 export function registerAblateCommand(program: Command): void {
@@ -45,6 +47,7 @@ export function registerAblateCommand(program: Command): void {
     .option('--rows <list>', `comma-separated rows (${ABLATION_ROWS.join(', ')})`, ABLATION_ROWS.join(','))
     .option('--markdown <file>', 'write the table (docs/ablation.md)')
     .option('--workers <n>', 'worker threads for evaluation', positiveInt, 2)
+    .option('--fresh', 'measure every row again, even those ablation.json holds for the same weights')
     .option(
       '--faces <dirs...>',
       'folders of labelled faces from other datasets to score each row on (ranfer eval --faces)',
@@ -62,6 +65,14 @@ export function registerAblateCommand(program: Command): void {
           throw new Error(`unknown row "${r}" (known: ${ABLATION_ROWS.join(', ')})`);
       const base = { ...structuredClone(TRAIN_PRESETS.default), epochs: opts.epochs };
       const results: AblationResult[] = [];
+      // Figures measured before on the same weights (and the same face folders) are kept, not measured
+      // again, so a row's weights need not stay in the tree once it is measured.
+      const before = opts.fresh
+        ? []
+        : (JSON.parse(
+            await fs.readFile(path.join(opts.out, 'ablation.json'), 'utf8').catch(() => '[]'),
+          ) as AblationResult[]);
+      const faceSets = opts.faces.map((d) => path.basename(path.resolve(d)));
       for (const row of rows) {
         const dir = path.join(opts.out, row);
         const config = ablationConfig(base, row);
@@ -83,6 +94,15 @@ export function registerAblateCommand(program: Command): void {
           }
         }
         const log = await readEpochLog(dir);
+        const manifest = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8')) as {
+          sha1: string;
+        };
+        const kept = keptResult(before, row, manifest.sha1, faceSets);
+        if (kept) {
+          console.error(`== ${row}: measured before on the same weights (${dir}/model.json), kept`);
+          results.push(kept);
+          continue;
+        }
         console.error(`== ${row}: evaluating ${dir}`);
         const reports = await evaluateModel({
           dataDir: opts.data,
@@ -113,6 +133,7 @@ export function registerAblateCommand(program: Command): void {
           bestValid: Math.max(...log.map((l) => l.valAccuracy ?? 0)),
           reports,
           ...(faces.length ? { faces } : {}),
+          weightsSha1: manifest.sha1,
         });
         const scores = [
           ...reports.map((r) => `${r.set} ${(100 * r.accuracy).toFixed(2)}%`),

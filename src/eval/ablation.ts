@@ -64,6 +64,8 @@ export interface AblationResult {
   faces?: FaceFolderReport[];
   /** Where the row's run came from, when not from this command (the row folder's NOTE.md). */
   note?: string;
+  /** SHA-1 of the weights measured (from the row's model.json): a later `ablate` reuses the figures. */
+  weightsSha1?: string;
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
@@ -135,4 +137,22 @@ export function ablationMarkdown(results: AblationResult[], command: string, shi
   ];
   if (results.some((r) => r.note)) lines.push('');
   return lines.join('\n');
+}
+
+/**
+ * A row's figures from an earlier `ablate` that still hold: measured on the same weights (SHA-1 of the
+ * row's model.json) and on the same folders of faces.
+ */
+export function keptResult(
+  before: AblationResult[],
+  row: AblationRow,
+  weightsSha1: string,
+  faceSets: string[],
+): AblationResult | undefined {
+  return before.find(
+    (r) =>
+      r.row === row &&
+      r.weightsSha1 === weightsSha1 &&
+      (r.faces ?? []).map((f) => f.set).join() === faceSets.join(),
+  );
 }

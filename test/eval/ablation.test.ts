@@ -2,7 +2,12 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ablationConfig, ablationMarkdown } from '../../src/eval/ablation.js';
+import {
+  type AblationResult,
+  ablationConfig,
+  ablationMarkdown,
+  keptResult,
+} from '../../src/eval/ablation.js';
 import type { EvalReport } from '../../src/eval/evaluate.js';
 import { TRAIN_PRESETS } from '../../src/train/config.js';
 import { DEFAULT_DOMAIN_SHIFT } from '../../src/train/domain-shift.js';
@@ -129,5 +134,19 @@ describe('ablation rows', () => {
     expect(md).toContain(
       '| full RAN (region biased loss, margin 0.1, weight 1) | 2 | 2.50 h | 65.00% | 1 | 75.00% | 70.00% | 55.00% | n/a | n/a |',
     );
+  });
+});
+
+describe('ablate keeps figures measured before', () => {
+  const result = (row: AblationResult['row'], sha: string, faces: string[]) =>
+    ({ row, weightsSha1: sha, faces: faces.map((set) => ({ set })) }) as unknown as AblationResult;
+  const before = [result('full', 'aaa', ['ckplus-dev']), result('wide-tail', 'bbb', [])];
+
+  it('for the same row, weights and face folders only', () => {
+    expect(keptResult(before, 'full', 'aaa', ['ckplus-dev'])).toBe(before[0]);
+    expect(keptResult(before, 'full', 'changed', ['ckplus-dev'])).toBeUndefined();
+    expect(keptResult(before, 'full', 'aaa', [])).toBeUndefined();
+    expect(keptResult(before, 'wide-tail', 'bbb', [])).toBe(before[1]);
+    expect(keptResult(before, 'domain', 'aaa', ['ckplus-dev'])).toBeUndefined();
   });
 });
