@@ -1,12 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The slow suites: end-to-end comparisons, benchmarks and full evaluations, the packed package, the API
- * reference, a browser, a terminal and a server in
- * their own processes (Chromium and tmux come from Debian). `npm test` runs the others (a few minutes on
- * two cores); `npm run test:slow` (RANFER_TESTS=slow) runs these, and CI runs both.
+ * The slow suites: end-to-end comparisons, benchmarks and full evaluations, the command line run on whole
+ * folders and on worker threads, the packed package, the API reference, videos, a browser, a terminal and a
+ * server in their own processes (Chromium, tmux and ffmpeg come from Debian). `npm test` runs the others;
+ * `npm run test:slow` (RANFER_TESTS=slow) runs these, and CI runs both.
  */
 const SLOW = [
+  'test/cli/predict.test.ts',
+  'test/eval/face-folder-eval.test.ts',
+  'test/api/many.test.ts',
   'test/bench/compare.test.ts',
   'test/bench/photo-bench.test.ts',
   'test/eval/shipped-model.test.ts',
