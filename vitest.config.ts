@@ -2,9 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The slow suites: end-to-end comparisons, benchmarks and full evaluations, the command line run on whole
- * folders and on worker threads, the packed package, the API reference, videos, a browser, a terminal and a
- * server in their own processes (Chromium, tmux and ffmpeg come from Debian). `npm test` runs the others;
- * `npm run test:slow` (RANFER_TESTS=slow) runs these, and CI runs both.
+ * folders and on worker threads, the packed package, the API reference, videos, the shipped model's ONNX
+ * export, a browser, a terminal and a server in their own processes (Chromium, tmux and ffmpeg come from
+ * Debian). `npm test` runs the others; `npm run test:slow` (RANFER_TESTS=slow) runs these, and CI runs both.
  */
 const SLOW = [
   'test/cli/predict.test.ts',
@@ -19,6 +19,7 @@ const SLOW = [
   'test/package/api-docs.test.ts',
   'test/package/pack.test.ts',
   'test/video/video.test.ts',
+  'test/export/onnx-shipped.test.ts',
 ];
 const slow = process.env.RANFER_TESTS === 'slow';
 

@@ -15,7 +15,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['util', 'engine'], // shared helpers; TensorFlow.js backends and kernels
   ['data', 'nn', 'face'], // labels and face sets; layers and parameters; images, detection, alignment
   ['model', 'video'], // networks, regions, presets, weights format; video frames (ffmpeg), face tracks
-  ['infer', 'parallel'], // inference with trained weights; worker threads over a network
+  ['infer', 'parallel', 'export'], // inference with trained weights; worker threads over a network; ONNX export
   ['api', 'train'], // the public recognizer; the training loop
   ['server', 'eval'], // the HTTP service; evaluation, ablation, model card
   ['index.ts', 'browser', 'report', 'bench'], // the library's entries (Node, browser); reports; benchmarks

@@ -19,12 +19,19 @@ export {
 export { EMOTION_COLORS, REGION_COLORS } from './data/colors.js';
 export { EMOTIONS, type Emotion } from './data/emotions.js';
 export type { BackendChoice, BackendName } from './engine/backend.js';
+export {
+  exportOnnx,
+  type OnnxExport,
+  type OnnxExportOptions,
+  type OnnxSignature,
+} from './export/onnx-model.js';
 export { type Affine, type AlignedFace, alignFace, FERPLUS_FRAMING, type SourceImage } from './face/align.js';
 export type { Box, DetectedFace, DetectorKind, DetectorOptions } from './face/detector.js';
 export { ImageError, type ImageInput, type RawImage } from './face/image.js';
 export { defaultModelDir, EmotionNet, FaceEmotionModel, type FacePrediction } from './infer/face-model.js';
 export type { FaceClassifierConfig } from './model/face-classifier.js';
 export type { ModelManifest, ModelWeights } from './model/format.js';
+export { loadModel } from './model/io.js';
 export type { IResNetConfig, StageConfig } from './model/iresnet.js';
 export type { MobileFaceNetConfig } from './model/mobilefacenet.js';
 export type { ClassPrior } from './model/prior.js';

@@ -9,6 +9,7 @@ import { runEngineBench } from '../bench/engine-bench.js';
 import { runFolderBench } from '../bench/folder-bench.js';
 import { GROUP_PHOTOS, runGroupBench } from '../bench/group-bench.js';
 import { runInferBench } from '../bench/infer-bench.js';
+import { runOnnxBench } from '../bench/onnx-bench.js';
 import { type PhotoBenchCase, runPhotoBench } from '../bench/photo-bench.js';
 import { DataError } from '../data/errors.js';
 import type { BackendChoice } from '../engine/backend.js';
@@ -163,6 +164,61 @@ export function registerBenchCommand(program: Command): void {
           );
         },
       ),
+    );
+
+  dataOptions(
+    bench
+      .command('onnx')
+      .description(
+        'the ONNX export on onnxruntime-node against TensorFlow.js WASM: largest difference over the FERPlus test faces, ms per face at batch 1, faces/s at batch 64',
+      ),
+  )
+    .option('--model <dir>', 'model folder', defaultModelDir())
+    .option('--faces <n>', 'test faces to compare (default: all)', positiveInt)
+    .option('--repeats <n>', 'timed batches of 64 (batch 1 runs 4x as many)', positiveInt, 10)
+    .option('--json', 'print one JSON object')
+    .action(
+      (opts: {
+        data: string;
+        cacheDir: string;
+        model: string;
+        faces?: number;
+        repeats: number;
+        json?: boolean;
+      }) =>
+        runBench(
+          'bench onnx',
+          { backend: 'wasm', json: opts.json },
+          (onProgress) =>
+            runOnnxBench({
+              modelDir: opts.model,
+              dataDir: opts.data,
+              cacheDir: opts.cacheDir,
+              faces: opts.faces,
+              repeats: opts.repeats,
+              onProgress,
+            }),
+          (r) => {
+            console.log(
+              `ONNX export of ${r.model} (${(r.onnxBytes / 1024 / 1024).toFixed(1)} MiB) against ranfer on ${r.faces} FERPlus test faces`,
+            );
+            console.log(
+              `largest probability difference: ${r.maxAbsDiffProbabilities.toExponential(2)}; top emotion differs on ${r.topDisagreements} faces`,
+            );
+            console.table(
+              r.speeds.map((s) => ({
+                engine: s.engine,
+                threads: s.threads,
+                'ms/face, batch 1': s.msPerFaceBatch1.toFixed(2),
+                'faces/s, batch 64': s.facesPerSecBatch64.toFixed(0),
+              })),
+            );
+            for (const x of r.ratios)
+              console.log(
+                `onnxruntime on ${x.threads} thread(s) / TensorFlow.js WASM: ${x.batch1.toFixed(2)}x at batch 1, ${x.batch64.toFixed(2)}x at batch 64`,
+              );
+          },
+        ),
     );
 
   benchCommand(
