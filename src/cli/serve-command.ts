@@ -40,6 +40,17 @@ export function registerServeCommand(program: Command): void {
     .option('--queue-timeout <s>', 'seconds a request may wait for its turn before 503', positiveInt, 30)
     .option('--body-timeout <s>', 'seconds a request body may take to arrive before 408', positiveInt, 30)
     .option('--log', 'log every request')
+    .addHelpText(
+      'after',
+      `
+Scaling out: the server keeps no state between requests and recognises one image at a time on one
+thread, so serve more by starting one instance per core or machine (each on its own --port) behind a load
+balancer. GET /api/health answers { status, model, queue: { running, waiting, limit }, heldBytes, ... }
+for its health check. Each instance refuses what passes its limits: 413 over --max-body or 40 million
+pixels, 503 with Retry-After when --max-queue requests wait, --max-held MiB of bodies are held or a
+request waited --queue-timeout seconds (safe to retry elsewhere), 408 when a body is slower than
+--body-timeout. See docs/serving.md.`,
+    )
     .action(
       async (opts: {
         port: number;

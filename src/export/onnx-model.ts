@@ -312,6 +312,16 @@ function ran(e: Emitter, x: Map, config: RanConfig): { logits: string; attention
   return ranHead(e, feats, k, d);
 }
 
+/**
+ * sigmoid(x) as 1 / (1 + exp(-x)): ONNX Runtime's Sigmoid kernel is exact only to ~6e-8 absolute, which
+ * is a large relative error on the attention weights of regions the network all but ignores (nu ~ 1e-5),
+ * and the head divides by their sum.
+ */
+function preciseSigmoid(g: OnnxGraph, x: string, out: string): string {
+  const one = g.float('one', [1], []);
+  return g.node('Div', [one, g.node('Add', [one, g.node('Exp', [g.node('Neg', [x])])])], {}, out);
+}
+
 /** The attention head of `ranHead` (model/ran.ts) on features [N, k, d]. */
 function ranHead(e: Emitter, feats: string, k: number, d: number): { logits: string; attention: string } {
   const g = e.g;
@@ -327,7 +337,7 @@ function ranHead(e: Emitter, feats: string, k: number, d: number): { logits: str
       hint,
     );
   // mu = sigmoid(F W_s + b_s), [N, k, 1]; F_m = sum(mu F) / sum(mu), [N, d].
-  const mu = g.node('Sigmoid', [e.dense(feats, 'attention.self')], {}, 'mu');
+  const mu = preciseSigmoid(g, e.dense(feats, 'attention.self'), 'mu');
   const fm = weightedMean(mu, 'f_m');
   // nu = sigmoid(F_i W_r[:d] + F_m W_r[d:] + b_r), [N, k, 1].
   const onRegion = g.node('MatMul', [feats, e.denseRows('attention.relation', 0, d)]);
@@ -335,10 +345,9 @@ function ranHead(e: Emitter, feats: string, k: number, d: number): { logits: str
     g.node('MatMul', [fm, e.denseRows('attention.relation', d, 2 * d)]),
     g.int64('axis1', [1]),
   ]);
-  const nu = g.node(
-    'Sigmoid',
-    [g.node('Add', [g.node('Add', [onRegion, onMean]), e.vector('attention.relation.b')])],
-    {},
+  const nu = preciseSigmoid(
+    g,
+    g.node('Add', [g.node('Add', [onRegion, onMean]), e.vector('attention.relation.b')]),
     'nu',
   );
   const w = g.node('Mul', [mu, nu]);

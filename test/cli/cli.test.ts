@@ -11,7 +11,19 @@ describe('ranfer CLI', () => {
   it('has --help on every command', async () => {
     const top = await ranfer('--help');
     expect(top.code).toBe(0);
-    for (const cmd of ['data', 'train', 'eval', 'ablate', 'predict', 'report', 'serve', 'bench', 'regions'])
+    for (const cmd of [
+      'data',
+      'train',
+      'eval',
+      'ablate',
+      'predict',
+      'video',
+      'export',
+      'report',
+      'serve',
+      'bench',
+      'regions',
+    ])
       expect(top.stdout).toContain(cmd);
     for (const cmd of [
       ['data'],
@@ -20,12 +32,18 @@ describe('ranfer CLI', () => {
       ['predict'],
       ['bench', 'engine'],
       ['bench', 'infer'],
+      ['bench', 'onnx'],
+      ['export'],
       ['regions'],
     ]) {
       const r = await ranfer(...cmd, '--help');
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/^Usage: ranfer /);
     }
+    // The server's help says how it scales out.
+    const serve = await ranfer('serve', '--help');
+    expect(serve.stdout).toContain('GET /api/health');
+    expect(serve.stdout).toMatch(/no state between requests/);
   });
 
   it('names a missing data folder and exits non-zero', async () => {

@@ -13,6 +13,7 @@ import type { ModelWeights } from '../../src/model/format.js';
 import { loadModel, saveModel } from '../../src/model/io.js';
 import { RAN_MFN } from '../../src/model/presets.js';
 import type { RanConfig } from '../../src/model/ran.js';
+import { DEFAULT_REGIONS } from '../../src/model/regions.js';
 import { createNetwork, type NetworkConfig } from '../../src/model/registry.js';
 import { Rng } from '../../src/util/rng.js';
 import { ranfer } from '../cli/run.js';
@@ -123,6 +124,30 @@ describe('exportOnnx', () => {
       net.dispose();
     },
   );
+
+  it('keeps the relative precision of attention weights near zero (a saturated relation attention)', async () => {
+    // Four regions, one face at a time: the shapes of the shipped model at batch 1.
+    const regions = DEFAULT_REGIONS.filter((r) => ['face', 'lower', 'center', 'tight'].includes(r.name));
+    const weights = await model('saturated', { ...TINY_RAN, regions }, 6);
+    const bias = weights.manifest.params.find((p) => p.name === 'attention.relation.b');
+    if (!bias) throw new Error('no relation-attention bias');
+    weights.params[bias.offset] = -14; // nu ~ 1e-6, as trained RANs give some faces
+    const net = new EmotionNet(weights);
+    const bytes = exportOnnx(weights).bytes;
+    for (let f = 0; f < 4; f++) {
+      const pixels = faces(1, 16, 20 + f);
+      const mine = net.predict(pixels);
+      const out = await runOnnx(bytes, pixels, 16);
+      const a = out.attention.data as Float32Array;
+      const b = mine.attention as Float32Array;
+      for (let i = 0; i < a.length; i++) {
+        expect(b[i]).toBeLessThan(1e-3);
+        expect(Math.abs(a[i] - b[i]) / b[i]).toBeLessThan(1e-4);
+      }
+      expect(maxAbsDiff(out.probabilities.data as Float32Array, mine.probs)).toBeLessThan(1e-5);
+    }
+    net.dispose();
+  });
 
   it('bakes the chosen prior weight into the probabilities and leaves the logits raw', async () => {
     const weights = await model('prior', TINY_RAN, 8);
