@@ -3,23 +3,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SUBSETS } from '../data/challenge.js';
-import {
-  ABLATION_ROWS,
-  type AblationResult,
-  type AblationRow,
-  ablationConfig,
-  ablationMarkdown,
-  keptResult,
-} from '../eval/ablation.js';
-import { evaluateModel } from '../eval/evaluate.js';
-import { evaluateFaceFolder } from '../eval/face-folder-eval.js';
-import { TRAIN_PRESETS } from '../train/config.js';
+import type { AblationResult } from '../eval/ablation.js';
+import { ABLATION_ROWS, type AblationRow } from '../eval/ablation-rows.js';
 import { readEpochLog } from '../train/run-log.js';
-import { CHECKPOINT_FILE } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions, defaultFacesDir } from './defaults.js';
 import { positiveInt } from './parse.js';
-import { runTraining } from './train-run.js';
+import { SUMMARIES } from './summaries.js';
 
 interface AblateOpts {
   data: string;
@@ -35,13 +25,7 @@ interface AblateOpts {
 }
 
 export function registerAblateCommand(program: Command): void {
-  dataOptions(
-    program
-      .command('ablate')
-      .description(
-        'train (or resume) and evaluate the ablation rows with one budget: whole face only, no region biased loss, full RAN, wide tail, and the levers on it',
-      ),
-  )
+  dataOptions(program.command('ablate').description(SUMMARIES.ablate))
     .option('--out <dir>', 'folder of the rows (one training folder each)', 'runs/ablation')
     .option('--epochs <n>', 'epochs per row (the default recipe otherwise)', positiveInt, 6)
     .option('--rows <list>', `comma-separated rows (${ABLATION_ROWS.join(', ')})`, ABLATION_ROWS.join(','))
@@ -59,6 +43,12 @@ export function registerAblateCommand(program: Command): void {
       'models/ferplus-ran',
     )
     .action(async (opts: AblateOpts) => {
+      const { ablationConfig, ablationMarkdown, keptResult } = await import('../eval/ablation.js');
+      const { evaluateModel } = await import('../eval/evaluate.js');
+      const { evaluateFaceFolder } = await import('../eval/face-folder-eval.js');
+      const { TRAIN_PRESETS } = await import('../train/config.js');
+      const { CHECKPOINT_FILE } = await import('../train/trainer.js');
+      const { runTraining } = await import('./train-run.js');
       const rows = opts.rows.split(',').map((r) => r.trim()) as AblationRow[];
       for (const r of rows)
         if (!ABLATION_ROWS.includes(r))

@@ -3,23 +3,17 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { EmotionAdapter } from '../bench/compare/adapter.js';
-import { compareMarkdown, runCompareBench } from '../bench/compare/compare-bench.js';
-import { ranferAdapter } from '../bench/compare/ranfer-adapter.js';
-import { runEngineBench } from '../bench/engine-bench.js';
-import { runFolderBench } from '../bench/folder-bench.js';
-import { GROUP_PHOTOS, runGroupBench } from '../bench/group-bench.js';
-import { runInferBench } from '../bench/infer-bench.js';
-import { runOnnxBench } from '../bench/onnx-bench.js';
-import { type PhotoBenchCase, runPhotoBench } from '../bench/photo-bench.js';
+import type { PhotoBenchCase } from '../bench/photo-bench.js';
 import { DataError } from '../data/errors.js';
 import type { BackendChoice } from '../engine/backend.js';
 import type { DetectorKind } from '../face/detector.js';
-import { defaultModelDir } from '../infer/face-model.js';
+import { defaultModelDir } from '../infer/model-dir.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions, defaultFacesDir, defaultPhotosDir } from './defaults.js';
 import { UsageError } from './errors.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
+import { SUMMARIES } from './summaries.js';
 
 interface CommonOpts {
   backend: BackendChoice;
@@ -86,13 +80,12 @@ async function compareAdapters(modelDir: string): Promise<Array<() => Promise<Em
   }
   const { humanAdapter } = await import('../bench/compare/human-adapter.js');
   const { faceApiAdapter } = await import('../bench/compare/faceapi-adapter.js');
+  const { ranferAdapter } = await import('../bench/compare/ranfer-adapter.js');
   return [() => ranferAdapter(modelDir), faceApiAdapter, humanAdapter];
 }
 
 export function registerBenchCommand(program: Command): void {
-  const bench = program
-    .command('bench')
-    .description('benchmarks (each prints its figures; --json for machines)');
+  const bench = program.command('bench').description(SUMMARIES.bench);
 
   benchCommand(
     bench,
@@ -106,7 +99,8 @@ export function registerBenchCommand(program: Command): void {
       runBench(
         'bench engine',
         opts,
-        (onProgress) => runEngineBench({ ...opts, onProgress }),
+        async (onProgress) =>
+          (await import('../bench/engine-bench.js')).runEngineBench({ ...opts, onProgress }),
         (r) => {
           console.log(
             `engine benchmark: ${r.backend} backend, batch ${r.batch}, ${r.mflopsPerImage.toFixed(1)} MFLOP per 48x48 image (forward)`,
@@ -146,8 +140,8 @@ export function registerBenchCommand(program: Command): void {
       runBench(
         'bench infer',
         opts,
-        (onProgress) =>
-          runInferBench({
+        async (onProgress) =>
+          (await import('../bench/infer-bench.js')).runInferBench({
             modelDir: opts.model,
             backend: opts.backend,
             repeats: opts.repeats,
@@ -189,8 +183,8 @@ export function registerBenchCommand(program: Command): void {
         runBench(
           'bench onnx',
           { backend: 'wasm', json: opts.json },
-          (onProgress) =>
-            runOnnxBench({
+          async (onProgress) =>
+            (await import('../bench/onnx-bench.js')).runOnnxBench({
               modelDir: opts.model,
               dataDir: opts.data,
               cacheDir: opts.cacheDir,
@@ -244,8 +238,8 @@ export function registerBenchCommand(program: Command): void {
         return runBench(
           'bench photo --folder',
           opts,
-          (onProgress) =>
-            runFolderBench({
+          async (onProgress) =>
+            (await import('../bench/folder-bench.js')).runFolderBench({
               photosDir: opts.photos,
               modelDir: opts.model,
               backend: opts.backend,
@@ -270,8 +264,8 @@ export function registerBenchCommand(program: Command): void {
       return runBench(
         'bench photo',
         opts,
-        (onProgress) =>
-          runPhotoBench({
+        async (onProgress) =>
+          (await import('../bench/photo-bench.js')).runPhotoBench({
             photosDir: opts.photos,
             modelDir: opts.model,
             backend: opts.backend,
@@ -311,6 +305,7 @@ export function registerBenchCommand(program: Command): void {
       defaultPhotosDir(),
     )
     .action(async (opts: CommonOpts & { photos: string }) => {
+      const { GROUP_PHOTOS } = await import('../bench/group-bench.js');
       requirePhotos(
         opts.photos,
         GROUP_PHOTOS.map(([f]) => f),
@@ -318,7 +313,12 @@ export function registerBenchCommand(program: Command): void {
       return runBench(
         'bench groups',
         opts,
-        (onProgress) => runGroupBench({ photosDir: opts.photos, backend: opts.backend, onProgress }),
+        async (onProgress) =>
+          (await import('../bench/group-bench.js')).runGroupBench({
+            photosDir: opts.photos,
+            backend: opts.backend,
+            onProgress,
+          }),
         (rows) => {
           console.log('face detection on group photos (cells of known face counts; recognize() decoding)');
           console.table(
@@ -364,6 +364,7 @@ export function registerBenchCommand(program: Command): void {
         json?: boolean;
       }) => {
         const adapters = await compareAdapters(opts.model);
+        const { compareMarkdown, runCompareBench } = await import('../bench/compare/compare-bench.js');
         await runBench(
           'bench compare',
           { backend: 'wasm', json: opts.json },

@@ -2,12 +2,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { defaultCacheDir } from '../data/cache-dir.js';
 import { SUBSETS } from '../data/challenge.js';
 import { labelSet, resolveSubset } from '../data/dataset.js';
 import { EMOTIONS } from '../data/emotions.js';
-import { defaultCacheDir, type LoadResult, loadSplit, SPLITS, type Split } from '../data/ferplus.js';
+import type { LoadResult, Split } from '../data/ferplus.js';
 import { defaultDataDir } from './defaults.js';
 import { progressBar } from './progress.js';
+import { SUMMARIES } from './summaries.js';
 
 interface SplitReport {
   split: Split;
@@ -24,13 +26,14 @@ interface SplitReport {
 export function registerDataCommand(program: Command): void {
   program
     .command('data')
-    .description('check a FERPlus folder, build its image cache, and report counts and load times')
+    .description(SUMMARIES.data)
     .option('--data <dir>', 'FERPlus folder (FER2013Train/Valid/Test, challenge-subsets)', defaultDataDir())
     .option('--cache-dir <dir>', 'where decoded images are cached', defaultCacheDir())
     .option('--json', 'print one JSON object')
     .action(async (opts: { data: string; cacheDir: string; json?: boolean }) => {
       const reports: SplitReport[] = [];
       const loaded: Partial<Record<Split, LoadResult>> = {};
+      const { loadSplit, SPLITS } = await import('../data/ferplus.js');
       for (const split of SPLITS) {
         const bar = progressBar(`decoding ${split}`, !opts.json && process.stderr.isTTY === true);
         const first = await loadSplit(opts.data, split, {

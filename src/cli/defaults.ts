@@ -1,7 +1,7 @@
 /** Defaults shared by the commands. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultCacheDir } from '../data/ferplus.js';
+import { defaultCacheDir } from '../data/cache-dir.js';
 
 /** $RANFER_DATA, else ../shared/datasets/ferplus from the current folder. */
 export function defaultDataDir(): string {

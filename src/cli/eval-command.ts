@@ -3,15 +3,15 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { SUBSETS, type Subset } from '../data/challenge.js';
 import type { Split } from '../data/ferplus.js';
-import { confusionSpec, writeChart } from '../eval/charts.js';
-import { type EvalReport, evaluateModel } from '../eval/evaluate.js';
-import { evaluateFaceFolder, type FaceFolderReport } from '../eval/face-folder-eval.js';
-import { CROP_FRAMINGS, type CropFraming } from '../face/crop.js';
-import { defaultModelDir } from '../infer/face-model.js';
+import type { EvalReport } from '../eval/evaluate.js';
+import type { FaceFolderReport } from '../eval/face-folder-eval.js';
+import { CROP_FRAMINGS, type CropFraming } from '../face/crop-framing.js';
+import { defaultModelDir } from '../infer/model-dir.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions } from './defaults.js';
 import { nonNegativeNumber, positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
+import { SUMMARIES } from './summaries.js';
 
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(2)}%`);
 
@@ -69,13 +69,7 @@ interface EvalOpts {
 }
 
 export function registerEvalCommand(program: Command): void {
-  dataOptions(
-    program
-      .command('eval')
-      .description(
-        'evaluate a model on FERPlus (majority protocol, 8 classes), its occlusion / pose subsets, or a folder of labelled face crops',
-      ),
-  )
+  dataOptions(program.command('eval').description(SUMMARIES.eval))
     .addOption(new Option('--split <split>', 'split to evaluate').choices(['test', 'valid']).default('test'))
     .addOption(
       new Option(
@@ -120,6 +114,8 @@ export function registerEvalCommand(program: Command): void {
         throw new Error('the challenge subsets are part of the test split: use --split test');
       if (opts.faces && opts.subset) throw new Error('--faces evaluates a folder: drop --subset');
       const subsets: Subset[] = opts.subset === 'all' ? [...SUBSETS] : opts.subset ? [opts.subset] : [];
+      const { evaluateModel } = await import('../eval/evaluate.js');
+      const { evaluateFaceFolder } = await import('../eval/face-folder-eval.js');
       const bar = progressBar('evaluating', !opts.json && process.stderr.isTTY === true);
       const onProgress = (d: number, t: number) => bar.update(d, t);
       const common = {
@@ -149,6 +145,7 @@ export function registerEvalCommand(program: Command): void {
       // A single subset reports only that subset.
       const shown = opts.subset && opts.subset !== 'all' ? reports.slice(1) : reports;
       if (opts.confusion) {
+        const { confusionSpec, writeChart } = await import('../eval/charts.js');
         const file = opts.confusion;
         for (const r of shown) {
           const out =

@@ -1,18 +1,15 @@
 /** `ranfer export OUT.onnx`: a model as an ONNX graph for other inference engines. */
 import { type Command, Option } from 'commander';
-import { exportOnnx } from '../export/onnx-model.js';
-import { defaultModelDir } from '../infer/face-model.js';
-import { loadModel } from '../model/io.js';
+import { defaultModelDir } from '../infer/model-dir.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UsageError } from './errors.js';
 import { nonNegativeNumber } from './parse.js';
+import { SUMMARIES } from './summaries.js';
 
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
-    .description(
-      'write a model (the shipped one or any run) as an ONNX graph for ONNX Runtime, Triton or ORT Web',
-    )
+    .description(SUMMARIES.export)
     .argument('<out>', 'output file (.onnx)')
     .option('--model <dir>', 'model folder', defaultModelDir())
     .addOption(new Option('--format <format>', 'output format').choices(['onnx']).default('onnx'))
@@ -23,6 +20,8 @@ export function registerExportCommand(program: Command): void {
     )
     .option('--json', 'print the graph signature as JSON')
     .action(async (out: string, opts: { model: string; priorWeight?: number; json?: boolean }) => {
+      const { exportOnnx } = await import('../export/onnx-model.js');
+      const { loadModel } = await import('../model/io.js');
       if (!out.endsWith('.onnx')) throw new UsageError(`the output file should end in .onnx, got ${out}`);
       const weights = await loadModel(opts.model);
       const { bytes, signature } = exportOnnx(weights, { priorWeight: opts.priorWeight });

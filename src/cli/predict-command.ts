@@ -2,24 +2,18 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { faceToJson } from '../api/face-json.js';
-import { type ManyResult, recognizeMany } from '../api/many.js';
-import {
-  createRecognizer,
-  type RecognizedFace,
-  type Recognizer,
-  type RecognizerConfig,
-} from '../api/recognizer.js';
+import type { ManyResult } from '../api/many.js';
+import type { RecognizedFace, Recognizer, RecognizerConfig } from '../api/recognizer.js';
 import { EMOTIONS } from '../data/emotions.js';
 import type { DetectorKind } from '../face/detector.js';
-import { ImageError } from '../face/image.js';
-import { defaultModelDir } from '../infer/face-model.js';
-import { annotateImage } from '../report/annotate.js';
+import { ImageError } from '../face/image-error.js';
+import { defaultModelDir } from '../infer/model-dir.js';
 import { UsageError } from './errors.js';
 import { expandInputs } from './inputs.js';
 import { nonNegativeNumber, positiveInt } from './parse.js';
 import { openResults, type PredictEntry, type ResultSink } from './predict-output.js';
 import { progressBar } from './progress.js';
+import { SUMMARIES } from './summaries.js';
 
 interface PredictOpts {
   json?: boolean;
@@ -98,7 +92,7 @@ function annotationName(file: string, used: Set<string>): string {
 export function registerPredictCommand(program: Command): void {
   program
     .command('predict')
-    .description('find the faces of photos and recognise their emotions')
+    .description(SUMMARIES.predict)
     .argument('<inputs...>', 'image files, folders (searched recursively) or globs')
     .option('--json', 'print one JSON array, an entry per input')
     .option('--jsonl <file>', 'write a JSON line per input to this file as each is done')
@@ -158,6 +152,10 @@ export function registerPredictCommand(program: Command): void {
       if (opts.csv) sinks.push(await openResults(opts.csv, 'csv', opts.resume === true));
       if (opts.resume && sinks.length === 0)
         throw new UsageError('--resume goes on from a --jsonl or --csv file');
+      const { faceToJson } = await import('../api/face-json.js');
+      const { recognizeMany } = await import('../api/many.js');
+      const { createRecognizer } = await import('../api/recognizer.js');
+      const { annotateImage } = await import('../report/annotate.js');
       const expandedInputs = await expandInputs(inputs);
       const expanded = expandedInputs.expanded;
       // On --resume, the inputs every output file already holds are skipped.

@@ -1,22 +1,23 @@
 /** `ranfer regions`: draws a RAN model's regions over a FERPlus face (the picture in docs/regions.png). */
 import type { Command } from 'commander';
-import { IMAGE_SIZE, loadSplit } from '../data/ferplus.js';
-import { writeChart } from '../eval/charts.js';
-import { regionFigureSpec } from '../eval/region-figure.js';
-import { defaultModelDir } from '../infer/face-model.js';
-import { loadModel } from '../model/io.js';
+import { defaultModelDir } from '../infer/model-dir.js';
 import { dataOptions } from './defaults.js';
+import { SUMMARIES } from './summaries.js';
 
 export function registerRegionsCommand(program: Command): void {
   dataOptions(
     program
       .command('regions')
-      .description("draw a RAN model's fixed regions over a FERPlus test face")
+      .description(SUMMARIES.regions)
       .option('--model <dir>', 'model folder whose regions are drawn', defaultModelDir()),
   )
     .option('--image <name>', 'test image to draw on', 'fer0032222.png')
     .option('--out <file>', 'output image (.png or .svg)', 'regions.png')
     .action(async (opts: { model: string; data: string; cacheDir: string; image: string; out: string }) => {
+      const { IMAGE_SIZE, loadSplit } = await import('../data/ferplus.js');
+      const { writeChart } = await import('../eval/charts.js');
+      const { regionFigureSpec } = await import('../eval/region-figure.js');
+      const { loadModel } = await import('../model/io.js');
       const network = (await loadModel(opts.model)).manifest.network;
       if (network.kind !== 'ran') throw new Error(`${opts.model}: a ${network.kind} network has no regions`);
       const test = (await loadSplit(opts.data, 'test', { cacheDir: opts.cacheDir })).data;

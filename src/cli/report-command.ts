@@ -3,14 +3,12 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { SUBSETS } from '../data/challenge.js';
 import type { Split } from '../data/ferplus.js';
-import { evaluateModelDetailed } from '../eval/evaluate.js';
-import { defaultModelDir } from '../infer/face-model.js';
-import { loadModel } from '../model/io.js';
-import { renderReport } from '../report/html-report.js';
+import { defaultModelDir } from '../infer/model-dir.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions } from './defaults.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
+import { SUMMARIES } from './summaries.js';
 
 interface ReportOpts {
   data: string;
@@ -24,13 +22,7 @@ interface ReportOpts {
 }
 
 export function registerReportCommand(program: Command): void {
-  dataOptions(
-    program
-      .command('report')
-      .description(
-        'write a self-contained HTML report: accuracy, confusion matrices, region attention, a gallery',
-      ),
-  )
+  dataOptions(program.command('report').description(SUMMARIES.report))
     .addOption(new Option('--split <split>', 'split to report on').choices(['test', 'valid']).default('test'))
     .option('--model <dir>', 'model folder', defaultModelDir())
     .requiredOption('--out <file.html>', 'where to write the report')
@@ -38,6 +30,9 @@ export function registerReportCommand(program: Command): void {
     .option('--tta', 'flip test-time augmentation')
     .option('--workers <n>', 'worker threads', positiveInt, 2)
     .action(async (opts: ReportOpts) => {
+      const { evaluateModelDetailed } = await import('../eval/evaluate.js');
+      const { loadModel } = await import('../model/io.js');
+      const { renderReport } = await import('../report/html-report.js');
       const manifest = (await loadModel(opts.model)).manifest;
       const bar = progressBar('predict');
       let details: Awaited<ReturnType<typeof evaluateModelDetailed>>;

@@ -1,10 +1,10 @@
 /** `ranfer serve`: the web demo and the HTTP API. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { DetectorKind } from '../face/detector.js';
-import { defaultModelDir } from '../infer/face-model.js';
-import { startServer } from '../server/server.js';
+import { defaultModelDir } from '../infer/model-dir.js';
 import { UsageError } from './errors.js';
 import { positiveInt } from './parse.js';
+import { SUMMARIES } from './summaries.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -16,9 +16,7 @@ function port(value: string): number {
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description(
-      'serve the web demo (webcam and photos, in the browser) and the HTTP API (POST /api/recognize)',
-    )
+    .description(SUMMARIES.serve)
     .option('--port <n>', 'port (0: any free one)', port, 8080)
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--model <dir>', 'model folder', defaultModelDir())
@@ -66,6 +64,7 @@ request waited --queue-timeout seconds (safe to retry elsewhere), 408 when a bod
         bodyTimeout: number;
         log?: boolean;
       }) => {
+        const { startServer } = await import('../server/server.js');
         const server = await startServer({
           host: opts.host,
           port: opts.port,

@@ -8,21 +8,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SUBSETS } from '../data/challenge.js';
-import { loadSplit } from '../data/ferplus.js';
-import { buildTrainSet } from '../data/sets.js';
-import { initBackend } from '../engine/backend.js';
-import { confusionSpec, writeChart } from '../eval/charts.js';
-import { type EvalReport, evaluateModel } from '../eval/evaluate.js';
-import { evaluateFaceFolder, type FaceFolderReport } from '../eval/face-folder-eval.js';
-import { faceFolderLines, modelCard, perClassLine, resultsTable } from '../eval/model-card.js';
-import { defaultModelDir } from '../infer/face-model.js';
-import { createNetwork } from '../model/registry.js';
-import { type TrainConfig, totalEpochs } from '../train/config.js';
+import type { EvalReport } from '../eval/evaluate.js';
+import type { FaceFolderReport } from '../eval/face-folder-eval.js';
+import { defaultModelDir } from '../infer/model-dir.js';
+import type { TrainConfig } from '../train/config.js';
 import { LOG_FILE, readEpochLog } from '../train/run-log.js';
-import { CONFIG_FILE } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions, defaultFacesDir } from './defaults.js';
 import { positiveInt } from './parse.js';
+import { SUMMARIES } from './summaries.js';
 
 interface ShipOpts {
   run: string;
@@ -51,9 +45,7 @@ export function registerShipCommand(program: Command): void {
   dataOptions(
     program
       .command('ship')
-      .description(
-        'make a training run the shipped model: copy, evaluate, confusion images, model card, README table',
-      )
+      .description(SUMMARIES.ship)
       .requiredOption(
         '--run <dir>',
         'training folder (model.json, weights.bin, train-config.json, train-log.jsonl)',
@@ -70,6 +62,18 @@ export function registerShipCommand(program: Command): void {
     )
     .option('--workers <n>', 'worker threads', positiveInt, 2)
     .action(async (opts: ShipOpts) => {
+      const { loadSplit } = await import('../data/ferplus.js');
+      const { buildTrainSet } = await import('../data/sets.js');
+      const { initBackend } = await import('../engine/backend.js');
+      const { confusionSpec, writeChart } = await import('../eval/charts.js');
+      const { evaluateModel } = await import('../eval/evaluate.js');
+      const { evaluateFaceFolder } = await import('../eval/face-folder-eval.js');
+      const { faceFolderLines, modelCard, perClassLine, resultsTable } = await import(
+        '../eval/model-card.js'
+      );
+      const { createNetwork } = await import('../model/registry.js');
+      const { totalEpochs } = await import('../train/config.js');
+      const { CONFIG_FILE } = await import('../train/trainer.js');
       const readConfig = async (dir: string) =>
         JSON.parse(await fs.readFile(path.join(dir, CONFIG_FILE), 'utf8')) as TrainConfig;
       const config = await readConfig(opts.run);

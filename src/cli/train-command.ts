@@ -2,16 +2,15 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { defaultCacheDir, type Split } from '../data/ferplus.js';
-import { RAN_WHOLE_FACE } from '../model/presets.js';
-import { TRAIN_PRESETS, type TrainConfig, validateTrainConfig } from '../train/config.js';
-import { describeInit } from '../train/init.js';
+import { defaultCacheDir } from '../data/cache-dir.js';
+import type { Split } from '../data/ferplus.js';
+import type { TrainConfig } from '../train/config.js';
+import { TRAIN_PRESET_NAMES } from '../train/preset-names.js';
 import { LOG_FILE } from '../train/run-log.js';
-import { CHECKPOINT_FILE, CONFIG_FILE } from '../train/trainer.js';
 import { defaultDataDir } from './defaults.js';
 import { UsageError } from './errors.js';
 import { positiveInt, positiveNumber } from './parse.js';
-import { runTraining } from './train-run.js';
+import { SUMMARIES } from './summaries.js';
 
 interface TrainOpts {
   data: string;
@@ -31,6 +30,9 @@ interface TrainOpts {
 }
 
 async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
+  const { TRAIN_PRESETS } = await import('../train/config.js');
+  const { RAN_WHOLE_FACE } = await import('../model/presets.js');
+  const { describeInit } = await import('../train/init.js');
   const base = TRAIN_PRESETS[opts.preset];
   if (!base)
     throw new Error(`unknown preset "${opts.preset}" (known: ${Object.keys(TRAIN_PRESETS).join(', ')})`);
@@ -55,14 +57,12 @@ async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
 export function registerTrainCommand(program: Command): void {
   program
     .command('train')
-    .description(
-      'train a RAN on FERPlus (checkpoints every few minutes and every epoch; --resume continues exactly)',
-    )
+    .description(SUMMARIES.train)
     .option('--data <dir>', 'FERPlus folder', defaultDataDir())
     .requiredOption('--out <dir>', 'output folder: model.json, weights.bin, train-log.jsonl, checkpoint')
     .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir())
     .addOption(
-      new Option('--preset <name>', 'training recipe').choices(Object.keys(TRAIN_PRESETS)).default('default'),
+      new Option('--preset <name>', 'training recipe').choices(TRAIN_PRESET_NAMES).default('default'),
     )
     .option(
       '--resume',
@@ -84,6 +84,9 @@ export function registerTrainCommand(program: Command): void {
       'fine-tune: start from this trained model folder (its network, weights, log and training time); see the occlusion-finetune preset',
     )
     .action(async (opts: TrainOpts) => {
+      const { CHECKPOINT_FILE, CONFIG_FILE } = await import('../train/trainer.js');
+      const { validateTrainConfig } = await import('../train/config.js');
+      const { runTraining } = await import('./train-run.js');
       let config = await configFrom(opts);
       if (!opts.resume) {
         const files = [CONFIG_FILE, CHECKPOINT_FILE, LOG_FILE, 'model.json'];

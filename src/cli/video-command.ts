@@ -6,18 +6,15 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { recognizeVideo, type VideoFrameResult } from '../api/video.js';
+import type { VideoFrameResult } from '../api/video.js';
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
-import { writeChart } from '../eval/charts.js';
 import type { DetectorKind } from '../face/detector.js';
-import { defaultModelDir } from '../infer/face-model.js';
-import { annotateRgb } from '../report/annotate.js';
-import { videoPlotSpec } from '../report/video-plot.js';
-import { VideoError } from '../video/decode.js';
-import { type VideoWriter, writeVideo } from '../video/encode.js';
+import { defaultModelDir } from '../infer/model-dir.js';
+import type { VideoWriter } from '../video/encode.js';
 import { UsageError } from './errors.js';
 import { positiveInt, positiveNumber } from './parse.js';
 import { progressBar } from './progress.js';
+import { SUMMARIES } from './summaries.js';
 
 export const VIDEO_CSV_HEADER = [
   'time',
@@ -77,9 +74,7 @@ export function trackSummary(
 export function registerVideoCommand(program: Command): void {
   program
     .command('video')
-    .description(
-      'the emotions of the faces of a video over time: CSV, JSON and a summary per person (needs ffmpeg)',
-    )
+    .description(SUMMARIES.video)
     .argument('<input>', 'a video file ffmpeg can read')
     .option('--every <n>', 'read every n-th frame', positiveInt)
     .option('--fps <f>', 'read frames at this rate instead (frames per second)', positiveNumber)
@@ -111,6 +106,12 @@ export function registerVideoCommand(program: Command): void {
           model: string;
         },
       ) => {
+        const { recognizeVideo } = await import('../api/video.js');
+        const { writeChart } = await import('../eval/charts.js');
+        const { annotateRgb } = await import('../report/annotate.js');
+        const { videoPlotSpec } = await import('../report/video-plot.js');
+        const { VideoError } = await import('../video/decode.js');
+        const { writeVideo } = await import('../video/encode.js');
         if (opts.every && opts.fps) throw new UsageError('give --every or --fps, not both');
         if (!existsSync(input)) throw new UsageError(`${input}: no such file`);
         if (opts.detector !== 'tiny' && opts.detector !== 'ssd')

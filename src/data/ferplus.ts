@@ -4,9 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
+import { defaultCacheDir } from './cache-dir.js';
+
+export { defaultCacheDir };
+
 import { NUM_VOTES } from './emotions.js';
 import { DataError } from './errors.js';
 import { readCache, writeCache } from './image-cache.js';
@@ -46,10 +49,6 @@ export interface LoadResult {
   rebuiltBecause?: string;
   cacheFile: string;
   ms: number;
-}
-
-export function defaultCacheDir(): string {
-  return process.env.RANFER_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'ranfer');
 }
 
 async function requireDir(dir: string, what: string): Promise<void> {

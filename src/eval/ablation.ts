@@ -8,19 +8,11 @@
 import { RAN_DEFAULT, RAN_MFN, RAN_WHOLE_FACE, RAN_WIDE_TAIL } from '../model/presets.js';
 import type { TrainConfig } from '../train/config.js';
 import { DEFAULT_DOMAIN_SHIFT } from '../train/domain-shift.js';
+import { ABLATION_ROWS, type AblationRow } from './ablation-rows.js';
 import type { EvalReport } from './evaluate.js';
 import type { FaceFolderReport } from './face-folder-eval.js';
 
-export const ABLATION_ROWS = [
-  'whole-face',
-  'no-rb',
-  'full',
-  'wide-tail',
-  'balanced',
-  'domain',
-  'mfn',
-] as const;
-export type AblationRow = (typeof ABLATION_ROWS)[number];
+export { ABLATION_ROWS, type AblationRow };
 
 export const ROW_TITLES: Record<AblationRow, string> = {
   'whole-face': 'backbone on the whole face only (1 region, no attention, no RB loss)',

@@ -8,13 +8,13 @@
  *   landmarks of the face it scores highest; a crop where it finds none is resized instead.
  */
 import { AlignmentError, alignFace } from './align.js';
+import { CROP_FRAMINGS, type CropFraming } from './crop-framing.js';
 import type { FaceDetector } from './detector.js';
 import { findFaces } from './find.js';
 import type { RgbImage } from './image.js';
 import { resizeGrey } from './image.js';
 
-export type CropFraming = 'aligned' | 'resize' | 'detect';
-export const CROP_FRAMINGS: readonly CropFraming[] = ['aligned', 'resize', 'detect'];
+export { CROP_FRAMINGS, type CropFraming };
 
 export interface FramedCrop {
   /** size x size grey pixels. */

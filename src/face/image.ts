@@ -5,6 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
+import { ImageError } from './image-error.js';
+
+export { ImageError };
 
 /** Raw pixels, row-major, `channels` interleaved values per pixel (1 grey, 3 RGB, 4 RGBA). */
 export interface RawImage {
@@ -27,18 +30,6 @@ export interface RgbImage {
   /** The input's size after EXIF orientation. */
   originalWidth: number;
   originalHeight: number;
-}
-
-/** A problem with an input image, worded for the user (what is wrong, not a stack trace). */
-export class ImageError extends Error {
-  override name = 'ImageError';
-  /** `too-large`: over the pixel limit; `unreadable`: anything else. */
-  constructor(
-    message: string,
-    readonly reason: 'unreadable' | 'too-large' = 'unreadable',
-  ) {
-    super(message);
-  }
 }
 
 export interface LoadImageOptions {

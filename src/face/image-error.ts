@@ -1,0 +1,12 @@
+/** The error of unreadable or oversized input images (no image library: the command line loads it first). */
+/** A problem with an input image, worded for the user (what is wrong, not a stack trace). */
+export class ImageError extends Error {
+  override name = 'ImageError';
+  /** `too-large`: over the pixel limit; `unreadable`: anything else. */
+  constructor(
+    message: string,
+    readonly reason: 'unreadable' | 'too-large' = 'unreadable',
+  ) {
+    super(message);
+  }
+}
