@@ -22,7 +22,7 @@ export const ROW_TITLES: Record<AblationRow, string> = {
   balanced: 'wide-tail RAN with the logit-adjusted loss (tau 1: class-balanced logits)',
   domain:
     'the wide-tail row plus augmentation toward other domains (tone, lighting, blur/sharpening, JPEG, noise)',
-  mfn: 'RAN on MobileFaceNet pretrained for face recognition (MS1M): trunk frozen, tail at 0.1x the rate (wide-tail regions and recipe)',
+  mfn: 'RAN on MobileFaceNet pretrained for face recognition (MS1M), batch norms restored, all layers fine-tuned (64x64 input; wide-tail regions and recipe)',
 };
 
 /** The recipe `base` with the network of one row. */

@@ -89,8 +89,9 @@ TRAIN_PRESETS['wide-tail'] = { ...TRAIN_PRESETS.default, network: RAN_WIDE_TAIL 
 TRAIN_PRESETS.balanced = { ...TRAIN_PRESETS['wide-tail'], balance: { tau: 1 } };
 
 /**
- * The RAN on MobileFaceNet pretrained for face recognition (RAN_MFN: trunk frozen, tail at 0.1x the rate)
- * with the wide-tail recipe: the RAN paper's recipe of a pretrained backbone.
+ * The RAN on MobileFaceNet pretrained for face recognition (RAN_MFN: its batch norms restored and
+ * calibrated, every layer fine-tuned) with the wide-tail recipe: the RAN paper's recipe of a pretrained
+ * backbone.
  */
 TRAIN_PRESETS.mfn = { ...TRAIN_PRESETS['wide-tail'], network: RAN_MFN, pretrained: 'mobilefacenet-ms1m' };
 
