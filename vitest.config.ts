@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -31,6 +32,10 @@ export default defineConfig({
     // The fast suites share their worker processes: TensorFlow.js, sharp and face-api load once per
     // process instead of once per file (a third of the wall time). The slow ones keep a process each.
     isolate: slow,
+    // Vitest's default is one worker fewer than the cores: one on a 2-core machine. The fast suites use
+    // them all; the slow ones (benchmarks among them) run one file at a time.
+    maxWorkers: slow ? 1 : os.availableParallelism(),
+    minWorkers: 1,
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },
