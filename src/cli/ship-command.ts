@@ -11,11 +11,12 @@ import { SUBSETS } from '../data/challenge.js';
 import type { EvalReport } from '../eval/evaluate.js';
 import type { FaceFolderReport } from '../eval/face-folder-eval.js';
 import { defaultModelDir } from '../infer/model-dir.js';
+import type { ModelManifest } from '../model/format.js';
 import type { TrainConfig } from '../train/config.js';
 import { LOG_FILE, readEpochLog } from '../train/run-log.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions, defaultFacesDir } from './defaults.js';
-import { positiveInt } from './parse.js';
+import { nonNegativeNumber, positiveInt } from './parse.js';
 import { SUMMARIES } from './summaries.js';
 
 interface ShipOpts {
@@ -28,6 +29,7 @@ interface ShipOpts {
   force?: boolean;
   workers: number;
   faces: string[];
+  priorWeight?: number;
 }
 
 const MARK_START = '<!-- results:start -->';
@@ -61,6 +63,11 @@ export function registerShipCommand(program: Command): void {
       [defaultFacesDir()],
     )
     .option('--workers <n>', 'worker threads', positiveInt, 2)
+    .option(
+      '--prior-weight <w>',
+      "the weight of the training data's class frequencies in the shipped model's predictions (model.json prior.weight): 1 as in FERPlus, 0 every emotion alike (default: the run's)",
+      nonNegativeNumber,
+    )
     .action(async (opts: ShipOpts) => {
       const { loadSplit } = await import('../data/ferplus.js');
       const { buildTrainSet } = await import('../data/sets.js');
@@ -68,7 +75,7 @@ export function registerShipCommand(program: Command): void {
       const { confusionSpec, writeChart } = await import('../eval/charts.js');
       const { evaluateModel } = await import('../eval/evaluate.js');
       const { evaluateFaceFolder } = await import('../eval/face-folder-eval.js');
-      const { faceFolderLines, modelCard, perClassLine, resultsTable } = await import(
+      const { faceFolderLines, modelCard, perClassLine, priorLine, resultsTable } = await import(
         '../eval/model-card.js'
       );
       const { createNetwork } = await import('../model/registry.js');
@@ -85,9 +92,21 @@ export function registerShipCommand(program: Command): void {
       // A fine-tuning's card also describes the recipe of the model it started from.
       const parentConfig = config.init ? await readConfig(config.init.dir) : undefined;
       await fs.mkdir(opts.to, { recursive: true });
-      for (const f of ['model.json', 'weights.bin', CONFIG_FILE, LOG_FILE])
-        await fs.copyFile(path.join(opts.run, f), path.join(opts.to, f));
-      console.error(`copied the model of ${opts.run} to ${opts.to}`);
+      // Shipping the shipped model again (a new prior weight, fresh figures) copies nothing.
+      if (path.resolve(opts.run) !== path.resolve(opts.to)) {
+        for (const f of ['model.json', 'weights.bin', CONFIG_FILE, LOG_FILE])
+          await fs.copyFile(path.join(opts.run, f), path.join(opts.to, f));
+        console.error(`copied the model of ${opts.run} to ${opts.to}`);
+      }
+      const manifestFile = path.join(opts.to, 'model.json');
+      const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as ModelManifest;
+      if (opts.priorWeight !== undefined) {
+        if (!manifest.prior)
+          throw new Error(`${opts.run} records no class prior to weigh (model.json "prior")`);
+        manifest.prior.weight = opts.priorWeight;
+        await writeFileAtomic(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+        console.error(`the shipped model's predictions weigh the class prior at ${opts.priorWeight}`);
+      }
 
       const reports: Record<'plain' | 'tta', EvalReport[]> = { plain: [], tta: [] };
       for (const tta of [false, true]) {
@@ -157,6 +176,7 @@ export function registerShipCommand(program: Command): void {
         mflops,
         trainImages,
         docsFromModel: path.relative(opts.to, opts.docs),
+        priorWeight: manifest.prior?.weight,
       });
       await writeFileAtomic(path.join(opts.to, 'README.md'), card);
       const test = reports.plain.find((r) => r.set === 'test');
@@ -166,7 +186,7 @@ export function registerShipCommand(program: Command): void {
         ...(faces.length
           ? ['', 'Faces from other datasets (never trained on):', '', faceFolderLines(faces), '']
           : ['']),
-        `Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}. Training: ${hours.toFixed(2)} h, ${log.length} epochs ` +
+        `Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}. ${manifest.prior ? `${priorLine(manifest.prior.weight)} ` : ''}Training: ${hours.toFixed(2)} h, ${log.length} epochs ` +
           `(\`${path.relative(process.cwd(), path.join(opts.to, 'README.md'))}\`, the model card, with the confusion matrices).`,
       ].join('\n');
       if (opts.readme) {

@@ -24,6 +24,20 @@ export interface CardInput {
   trainImages: number;
   /** Relative path from the model folder to the confusion images (docs/). */
   docsFromModel: string;
+  /** The weight of the training class prior in the model's predictions (model.json `prior.weight`). */
+  priorWeight?: number;
+}
+
+/** What the model's default prior weight means, for the card and the README. */
+export function priorLine(weight: number | undefined): string {
+  if (weight === undefined) return '';
+  const what =
+    weight === 1
+      ? "FERPlus's class frequencies as they are"
+      : weight === 0
+        ? 'every emotion alike'
+        : `FERPlus's class frequencies at weight ${weight} (1: as they are, 0: every emotion alike)`;
+  return `Predictions assume ${what}; \`priorWeight\` (\`--prior-weight\`) changes it.`;
 }
 
 const SET_TITLES: Record<string, string> = {
@@ -135,6 +149,7 @@ ${c.log.length < totalEpochs(cfg) ? `\n> **Interim model**: the best epoch so fa
 - **Network**: ${networkLine(cfg.network, c.params, c.mflops)}
 - **Data**: FERPlus ${cfg.trainSplits.join(' + ')} with ${cfg.protocol === 'pld' ? 'PLD (vote distribution)' : 'majority'} targets (${c.trainImages.toLocaleString('en')} images); ${cfg.trainSplits.includes('valid') ? 'no validation split (final fit)' : 'the epoch kept is the best on FER2013Valid (majority protocol)'}. The test split is used only for the figures below.
 ${recipeBullets(cfg, c.parentConfig)}
+- **Class prior**: ${c.priorWeight === undefined ? 'none recorded' : priorLine(c.priorWeight)}
 - **Training time**: **${hours.toFixed(2)} h** of wall-clock training on a 2-core CPU (${c.log.length} epochs, ${Math.min(...rates).toFixed(1)}–${Math.max(...rates).toFixed(1)} images/s)${best?.valAccuracy !== undefined ? `; best validation accuracy ${pct(best.valAccuracy)} at epoch ${best.epoch}` : ''}.
 
 ## Results (majority protocol, 8 classes; \`ranfer eval --subset all [--tta]\`)

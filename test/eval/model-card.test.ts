@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { replaceResultsBlock } from '../../src/cli/ship-command.js';
 import type { EvalReport } from '../../src/eval/evaluate.js';
-import { modelCard, resultsTable } from '../../src/eval/model-card.js';
+import { modelCard, priorLine, resultsTable } from '../../src/eval/model-card.js';
 import { TRAIN_PRESETS } from '../../src/train/config.js';
 
 const report = (set: string, accuracy: number, count: number): EvalReport => ({
@@ -78,6 +78,16 @@ describe('model card', () => {
     expect(modelCard({ ...common, config: { ...TRAIN_PRESETS.default, epochs: 3 } })).not.toContain(
       'other datasets',
     );
+  });
+
+  it('states the class prior its predictions assume', () => {
+    const config = { ...TRAIN_PRESETS.default, epochs: 3 };
+    expect(modelCard({ ...common, config, priorWeight: 0.5 })).toContain(
+      "- **Class prior**: Predictions assume FERPlus's class frequencies at weight 0.5 (1: as they are, 0: every emotion alike); `priorWeight` (`--prior-weight`) changes it.",
+    );
+    expect(priorLine(1)).toContain("FERPlus's class frequencies as they are");
+    expect(priorLine(0)).toContain('every emotion alike;');
+    expect(modelCard({ ...common, config })).toContain('- **Class prior**: none recorded');
   });
 
   it('states time, best epoch, weak classes, and whether the run is finished', () => {
