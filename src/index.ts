@@ -19,6 +19,7 @@ export {
 export { EMOTION_COLORS, REGION_COLORS } from './data/colors.js';
 export { EMOTIONS, type Emotion } from './data/emotions.js';
 export type { BackendChoice, BackendName } from './engine/backend.js';
+export type { Dim } from './export/onnx-graph.js';
 export {
   exportOnnx,
   type OnnxExport,
