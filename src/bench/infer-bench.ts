@@ -9,6 +9,7 @@ import { normalizePixels } from '../model/preprocess.js';
 import { WorkerPool } from '../parallel/worker-pool.js';
 import { Rng } from '../util/rng.js';
 import { medianMs } from '../util/stats.js';
+import { batchSpeed } from './batch-speed.js';
 
 export interface InferBenchResult {
   backend: string;
@@ -33,17 +34,12 @@ export async function runInferBench(o: {
   const rng = new Rng(7);
   const faces = Uint8Array.from({ length: 64 * size * size }, () => rng.int(0, 255));
   const one = faces.subarray(0, size * size);
-  for (let i = 0; i < 3; i++) model.predict(one);
-  const ms1 = await medianMs(
-    o.repeats * 4,
-    () => model.predict(one),
-    (d, t) => progress('batch 1', d, t),
-  );
-  model.predict(faces);
-  const ms64 = await medianMs(
+  const speed = await batchSpeed(
+    (f) => model.predict(f),
+    one,
+    faces,
     o.repeats,
-    () => model.predict(faces),
-    (d, t) => progress('batch 64, 1 thread', d, t),
+    (phase, d, t) => progress(phase === 'batch' ? 'batch 64, 1 thread' : phase, d, t),
   );
   const { tf } = await import('../engine/backend.js');
   const backend = tf.getBackend();
@@ -77,8 +73,8 @@ export async function runInferBench(o: {
     backend,
     model: o.modelDir,
     mflopsPerFace: pool.flopsPerSample / 1e6,
-    msPerFaceBatch1: ms1,
-    facesPerSecBatch64OneThread: 64 / (ms64 / 1000),
+    msPerFaceBatch1: speed.msPerFaceBatch1,
+    facesPerSecBatch64OneThread: speed.facesPerSecBatch,
     facesPerSecBatch64: 64 / poolSec,
     workers: o.workers,
   };

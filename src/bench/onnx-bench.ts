@@ -10,7 +10,8 @@ import { initBackend } from '../engine/backend.js';
 import { exportOnnx } from '../export/onnx-model.js';
 import { EmotionNet } from '../infer/emotion-net.js';
 import { loadModel } from '../model/io.js';
-import { medianMs } from '../util/stats.js';
+import { argmaxRows } from '../util/probabilities.js';
+import { batchSpeed } from './batch-speed.js';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -83,17 +84,12 @@ export async function runOnnxBench(o: {
     for (let start = 0; start < count; start += 64) {
       const end = Math.min(start + 64, count);
       const faces = test.pixels.subarray(start * px, end * px);
-      const mine = net.predict(faces).probs;
+      const mine = net.predict(faces);
       const theirs = await ortRun(sessions[0], faces);
-      for (let i = 0; i < mine.length; i++) maxDiff = Math.max(maxDiff, Math.abs(mine[i] - theirs[i]));
-      for (let f = 0; f < end - start; f++) {
-        const row = (p: Float32Array) => {
-          let best = 0;
-          for (let c = 1; c < k; c++) if (p[f * k + c] > p[f * k + best]) best = c;
-          return best;
-        };
-        if (row(mine) !== row(theirs)) disagree++;
-      }
+      for (let i = 0; i < theirs.length; i++)
+        maxDiff = Math.max(maxDiff, Math.abs(mine.probs[i] - theirs[i]));
+      const theirTop = argmaxRows(theirs, k);
+      for (let f = 0; f < end - start; f++) if (mine.top[f] !== theirTop[f]) disagree++;
       progress('agreement', end, count);
     }
 
@@ -101,19 +97,10 @@ export async function runOnnxBench(o: {
     const one = test.pixels.subarray(0, px);
     const batch = test.pixels.subarray(0, 64 * px);
     const time = async (label: string, run: (faces: Uint8Array) => unknown) => {
-      for (let i = 0; i < 3; i++) await run(one);
-      const ms1 = await medianMs(
-        o.repeats * 4,
-        () => run(one),
-        (d, t) => progress(`${label}, batch 1`, d, t),
+      const s = await batchSpeed(run, one, batch, o.repeats, (phase, d, t) =>
+        progress(`${label}, ${phase === 'batch' ? 'batch 64' : phase}`, d, t),
       );
-      await run(batch);
-      const ms64 = await medianMs(
-        o.repeats,
-        () => run(batch),
-        (d, t) => progress(`${label}, batch 64`, d, t),
-      );
-      return { msPerFaceBatch1: ms1, facesPerSecBatch64: 64 / (ms64 / 1000) };
+      return { msPerFaceBatch1: s.msPerFaceBatch1, facesPerSecBatch64: s.facesPerSecBatch };
     };
     const speeds: OnnxSpeed[] = [
       { engine: 'TensorFlow.js WASM', threads: 1, ...(await time('tfjs', (f) => net.predict(f))) },
