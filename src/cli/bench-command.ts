@@ -255,6 +255,8 @@ export function registerBenchCommand(program: Command): void {
                 seconds: x.seconds.toFixed(1),
                 'images/s': x.imagesPerSec.toFixed(2),
                 faces: x.faces,
+                'CPU s': x.cpuSeconds.toFixed(1),
+                'cores busy': x.coresBusy.toFixed(2),
               })),
             );
             console.log(`speedup on ${r.runs.at(-1)?.workers} workers: ${r.speedup.toFixed(2)}x`);

@@ -20,7 +20,23 @@ export async function runTraining(config: TrainConfig, opts: TrainRunOptions): P
   console.error(`loading FERPlus from ${opts.data}`);
   const splits = [];
   for (const s of config.trainSplits) splits.push((await loadSplit(opts.data, s, { cacheDir })).data);
-  const trainSet = buildTrainSet(splits, config.protocol);
+  let trainSet = buildTrainSet(splits, config.protocol);
+  if (config.distill) {
+    const { distilledTargets, teacherProbabilities } = await import('../train/distill.js');
+    const { faceApiExpressionTeacher } = await import('../face/expression-teacher.js');
+    const bar = progressBar('teacher', tty);
+    const teacher = await teacherProbabilities(
+      () => faceApiExpressionTeacher(),
+      config.distill.teacher,
+      trainSet.pixels,
+      trainSet.size,
+      cacheDir,
+      (done, total) => bar.update(done, total, ''),
+    );
+    bar.stop();
+    trainSet = { ...trainSet, targets: distilledTargets(trainSet, teacher, config.distill.alpha) };
+    console.error(`targets mixed with ${config.distill.teacher} (alpha ${config.distill.alpha})`);
+  }
   const valid = config.trainSplits.includes('valid')
     ? undefined
     : await buildEvalSet(opts.data, (await loadSplit(opts.data, 'valid', { cacheDir })).data);

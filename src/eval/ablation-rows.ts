@@ -7,5 +7,6 @@ export const ABLATION_ROWS = [
   'balanced',
   'domain',
   'mfn',
+  'distill',
 ] as const;
 export type AblationRow = (typeof ABLATION_ROWS)[number];

@@ -3,7 +3,7 @@
  * (2) the RAN without the region biased loss, (3) the full RAN, (4) the wide-tail RAN (4 regions,
  * wider shared tail), and the levers tried on top of it: (5) the logit-adjusted (class-balanced) loss,
  * (6) augmentation toward other domains, (7) the RAN on a MobileFaceNet backbone pretrained for face
- * recognition; each measured on test, the subsets and ckplus-dev.
+ * recognition, (8) distillation from face-api.js's FaceExpressionNet; each measured on test, the subsets and ckplus-dev.
  */
 import { RAN_DEFAULT, RAN_MFN, RAN_WHOLE_FACE, RAN_WIDE_TAIL } from '../model/presets.js';
 import type { TrainConfig } from '../train/config.js';
@@ -23,6 +23,8 @@ export const ROW_TITLES: Record<AblationRow, string> = {
   domain:
     'the wide-tail row plus augmentation toward other domains (tone, lighting, blur/sharpening, JPEG, noise)',
   mfn: 'RAN on MobileFaceNet pretrained for face recognition (MS1M), batch norms restored, all layers fine-tuned (64x64 input; wide-tail regions and recipe)',
+  distill:
+    "the wide-tail row with targets 30% face-api.js FaceExpressionNet's reading of each face (distillation)",
 };
 
 /** The recipe `base` with the network of one row. */
@@ -36,6 +38,9 @@ export function ablationConfig(base: TrainConfig, row: AblationRow): TrainConfig
   } else if (row === 'balanced') {
     c.network = structuredClone(RAN_WIDE_TAIL);
     c.balance = { tau: 1 };
+  } else if (row === 'distill') {
+    c.network = structuredClone(RAN_WIDE_TAIL);
+    c.distill = { teacher: 'face-api-expression', alpha: 0.3 };
   } else if (row === 'domain') {
     c.network = structuredClone(RAN_WIDE_TAIL);
     c.augment = { ...c.augment, domain: DEFAULT_DOMAIN_SHIFT };

@@ -8,6 +8,8 @@ export const TRAIN_PRESET_NAMES = [
   'balanced',
   'mfn',
   'domain',
+  'distill',
+  'distill-finetune',
   'occlusion-finetune',
 ] as const;
 export type TrainPresetName = (typeof TRAIN_PRESET_NAMES)[number];

@@ -1,11 +1,11 @@
 /** The comparison harness: label mappings, scoring, and each other model's accuracy against its reference. */
 import { describe, expect, it } from 'vitest';
-import { toFerOrder } from '../../src/bench/compare/adapter.js';
 import { predictFaces, scoreSet } from '../../src/bench/compare/compare-bench.js';
 import { faceApiAdapter } from '../../src/bench/compare/faceapi-adapter.js';
 import { humanAdapter } from '../../src/bench/compare/human-adapter.js';
 import { loadSplit } from '../../src/data/ferplus.js';
 import { buildEvalSet } from '../../src/data/sets.js';
+import { toFerOrder } from '../../src/face/expression-teacher.js';
 import { FERPLUS } from '../helpers.js';
 
 describe('comparison harness', () => {

@@ -1,4 +1,5 @@
 /** `ranfer bench photo`: what it times and reports (no speed is asserted; the figures go to the README). */
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { runFolderBench } from '../../src/bench/folder-bench.js';
 import { runPhotoBench } from '../../src/bench/photo-bench.js';
@@ -48,5 +49,12 @@ describe('runFolderBench', () => {
     // The first 6 shared photos in name order: angry, bbt1 (4 faces), disgusted, fearful, happy, neutral.
     expect(r.runs.map((x) => x.faces)).toEqual([9, 9]);
     expect(r.speedup).toBeCloseTo(r.runs[1].imagesPerSec / r.runs[0].imagesPerSec, 10);
+    for (const x of r.runs) {
+      // The process's CPU time covers its worker threads: a run busy on models cannot use less than
+      // a tenth of a core, nor more cores than the machine has.
+      expect(x.cpuSeconds).toBeGreaterThan(0.1 * x.seconds);
+      expect(x.coresBusy).toBeCloseTo(x.cpuSeconds / x.seconds, 10);
+      expect(x.coresBusy).toBeLessThanOrEqual(os.availableParallelism() + 0.1);
+    }
   });
 });

@@ -25,13 +25,3 @@ export async function filesSize(files: string[]): Promise<number> {
   for (const f of files) total += (await stat(f)).size;
   return total;
 }
-
-/** Reorders a model's probabilities (its own label order) into FERPlus order. */
-export function toFerOrder(probs: ArrayLike<number>, count: number, ferIndexOfLabel: number[]): Float32Array {
-  const k = ferIndexOfLabel.length;
-  const out = new Float32Array(count * 8);
-  for (let i = 0; i < count; i++) {
-    for (let j = 0; j < k; j++) out[i * 8 + ferIndexOfLabel[j]] = probs[i * k + j];
-  }
-  return out;
-}

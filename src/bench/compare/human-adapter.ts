@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tfc from '@tensorflow/tfjs';
 import { initBackend } from '../../engine/backend.js';
-import { type EmotionAdapter, filesSize, toFerOrder } from './adapter.js';
+import { toFerOrder } from '../../face/expression-teacher.js';
+import { type EmotionAdapter, filesSize } from './adapter.js';
 
 /** Human's labels for its grey model: angry, disgust, fear, happy, sad, surprise, neutral -> FERPlus. */
 const FER_INDEX = [4, 5, 6, 1, 3, 2, 0];

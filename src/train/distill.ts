@@ -1,0 +1,84 @@
+/**
+ * Distillation from an expression network trained on other photos than FERPlus: each training target
+ * becomes (1 - alpha) x the FERPlus vote distribution + alpha x the teacher's reading of the same face
+ * (Hinton et al., "Distilling the knowledge in a neural network", 2015). FERPlus's annotators call many
+ * faces with a subtle expression neutral; a teacher that learned posed expressions elsewhere passes on what
+ * it sees in them. The teacher knows 7 classes, no contempt: a target keeps its contempt share, and the
+ * teacher's probabilities are spread over the rest.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { TrainSet } from '../data/face-set.js';
+import type { ExpressionTeacher } from '../face/expression-teacher.js';
+
+export interface DistillConfig {
+  /** The teacher network: face-api.js's FaceExpressionNet. */
+  teacher: 'face-api-expression';
+  /** Weight of the teacher's probabilities in the target, 0..1. */
+  alpha: number;
+}
+
+const CONTEMPT = 7;
+const CLASSES = 8;
+
+/**
+ * The targets of `set` mixed with the teacher's probabilities (one row of 8 per image of `set.pixels`, in
+ * FERPlus order, contempt ignored): rows still sum to 1 and keep their contempt share.
+ */
+export function distilledTargets(set: TrainSet, teacher: Float32Array, alpha: number): Float32Array {
+  if (!(alpha >= 0 && alpha <= 1)) throw new Error(`distillation alpha must be in 0..1, got ${alpha}`);
+  const images = set.pixels.length / (set.size * set.size);
+  if (teacher.length !== images * CLASSES)
+    throw new Error(
+      `the teacher's probabilities cover ${teacher.length / CLASSES} images, the set has ${images}`,
+    );
+  if (set.targets.length !== set.indices.length * CLASSES)
+    throw new Error('distillation needs targets over the 8 FERPlus classes');
+  const out = new Float32Array(set.targets.length);
+  for (let j = 0; j < set.indices.length; j++) {
+    const t = set.targets.subarray(j * CLASSES, (j + 1) * CLASSES);
+    const q = teacher.subarray(set.indices[j] * CLASSES, (set.indices[j] + 1) * CLASSES);
+    let qSum = 0;
+    for (let c = 0; c < CONTEMPT; c++) qSum += q[c];
+    const rest = (1 - t[CONTEMPT]) / (qSum > 0 ? qSum : 1);
+    for (let c = 0; c < CLASSES; c++) {
+      const teacherShare = c === CONTEMPT ? t[c] : qSum > 0 ? q[c] * rest : t[c];
+      out[j * CLASSES + c] = (1 - alpha) * t[c] + alpha * teacherShare;
+    }
+  }
+  return out;
+}
+
+/**
+ * The teacher's probabilities for every face of `pixels` (count x size x size), in batches of 64; kept in
+ * `cacheDir` under a hash of the pixels, so a resumed or repeated run reads them instead (minutes on a CPU).
+ */
+export async function teacherProbabilities(
+  load: () => Promise<ExpressionTeacher>,
+  name: string,
+  pixels: Uint8Array,
+  size: number,
+  cacheDir: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Float32Array> {
+  const count = pixels.length / (size * size);
+  const hash = createHash('sha1').update(pixels).digest('hex').slice(0, 16);
+  const file = path.join(cacheDir, `teacher-${name}-${size}-${hash}.f32`);
+  const cached = await fs.readFile(file).catch(() => null);
+  if (cached && cached.length === count * CLASSES * 4)
+    return new Float32Array(cached.buffer.slice(cached.byteOffset, cached.byteOffset + cached.length));
+  const teacher = await load();
+  const probs = new Float32Array(count * CLASSES);
+  const px = size * size;
+  for (let start = 0; start < count; start += 64) {
+    const n = Math.min(64, count - start);
+    probs.set(await teacher.predict(pixels.subarray(start * px, (start + n) * px), n, size), start * CLASSES);
+    onProgress?.(start + n, count);
+  }
+  await fs.mkdir(cacheDir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, new Uint8Array(probs.buffer));
+  await fs.rename(tmp, file);
+  return probs;
+}

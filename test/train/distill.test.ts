@@ -1,0 +1,99 @@
+/** Distillation targets: the mix of FERPlus votes and a teacher's reading, and the teacher's cached probabilities. */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { TrainSet } from '../../src/data/face-set.js';
+import type { ExpressionTeacher } from '../../src/face/expression-teacher.js';
+import { TRAIN_PRESETS, validateTrainConfig } from '../../src/train/config.js';
+import { distilledTargets, teacherProbabilities } from '../../src/train/distill.js';
+
+/** Three 2x2 images; the set uses images 2 and 0 (in that order). */
+function set(targets: number[][]): TrainSet {
+  return {
+    pixels: Uint8Array.from({ length: 12 }, (_, i) => i),
+    size: 2,
+    indices: Int32Array.from([2, 0]),
+    targets: Float32Array.from(targets.flat()),
+  };
+}
+
+const row = (...v: number[]) => [...v, ...new Array(8 - v.length).fill(0)];
+
+describe('distillation targets', () => {
+  // Teacher rows per image: image 0 reads happiness, image 1 surprise, image 2 half anger, half neutral.
+  const teacher = Float32Array.from([row(0, 1), row(0, 0, 1), row(0.5, 0, 0, 0, 0.5)].flat());
+
+  it('mixes each target with the teacher row of its own image', () => {
+    const s = set([row(1), row(0, 0, 0, 0, 1)]);
+    const out = distilledTargets(s, teacher, 0.3);
+    // First target (image 2): 0.7 x neutral + 0.3 x (0.5 neutral, 0.5 anger).
+    expect(Array.from(out.subarray(0, 8))).toEqual(row(0.7 + 0.15, 0, 0, 0, 0.15).map(Math.fround));
+    // Second target (image 0): 0.7 x anger + 0.3 x happiness.
+    expect(out[8 + 1]).toBeCloseTo(0.3, 6);
+    expect(out[8 + 4]).toBeCloseTo(0.7, 6);
+  });
+
+  it('keeps the contempt share, spreads the teacher over the rest, rows sum to 1', () => {
+    const s = set([row(0.5, 0, 0, 0, 0, 0, 0, 0.5), row(0, 0, 0, 0, 0, 0, 0, 1)]);
+    const out = distilledTargets(s, teacher, 1);
+    expect(out[7]).toBeCloseTo(0.5, 6);
+    expect(out[0]).toBeCloseTo(0.25, 6);
+    expect(out[4]).toBeCloseTo(0.25, 6);
+    // All contempt: nothing left for the teacher.
+    expect(Array.from(out.subarray(8))).toEqual(row(0, 0, 0, 0, 0, 0, 0, 1));
+    for (const r of [0, 1])
+      expect(out.subarray(r * 8, r * 8 + 8).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+  });
+
+  it('is the targets themselves at alpha 0, and refuses bad input', () => {
+    const s = set([row(0.2, 0.8), row(0, 0, 1)]);
+    expect(distilledTargets(s, teacher, 0)).toEqual(s.targets);
+    expect(() => distilledTargets(s, teacher, 1.5)).toThrow(/alpha/);
+    expect(() => distilledTargets(s, teacher.subarray(8), 0.3)).toThrow(/2 images, the set has 3/);
+    expect(() =>
+      validateTrainConfig({
+        ...TRAIN_PRESETS.distill,
+        distill: { teacher: 'face-api-expression', alpha: -1 },
+      }),
+    ).toThrow(/alpha/);
+  });
+});
+
+describe('teacher probabilities', () => {
+  it('reads every face in batches and caches them by pixels', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ranfer-teacher-'));
+    try {
+      let loads = 0;
+      const seen: number[] = [];
+      const fake = async (): Promise<ExpressionTeacher> => {
+        loads++;
+        return {
+          async predict(faces, count, size) {
+            seen.push(count);
+            const out = new Float32Array(count * 8);
+            // Class = first pixel mod 7, so the rows depend on the faces given.
+            for (let i = 0; i < count; i++) out[i * 8 + (faces[i * size * size] % 7)] = 1;
+            return out;
+          },
+        };
+      };
+      const pixels = Uint8Array.from({ length: 70 * 4 }, (_, i) => Math.floor(i / 4));
+      const a = await teacherProbabilities(fake, 'fake', pixels, 2, dir);
+      expect(seen).toEqual([64, 6]);
+      expect(a.length).toBe(70 * 8);
+      expect(a[69 * 8 + (69 % 7)]).toBe(1);
+      const b = await teacherProbabilities(fake, 'fake', pixels, 2, dir);
+      expect(loads).toBe(1);
+      expect(b).toEqual(a);
+      expect(await readdir(dir)).toHaveLength(1);
+      // Other pixels: another cache entry.
+      pixels[0] = 3;
+      const c = await teacherProbabilities(fake, 'fake', pixels, 2, dir);
+      expect(loads).toBe(2);
+      expect(c[3]).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
