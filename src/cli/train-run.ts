@@ -24,6 +24,9 @@ export async function runTraining(config: TrainConfig, opts: TrainRunOptions): P
   if (config.distill) {
     const { distilledTargets, teacherProbabilities } = await import('../train/distill.js');
     const { faceApiExpressionTeacher } = await import('../face/expression-teacher.js');
+    console.error(
+      `reading the training faces with the teacher, ${config.distill.teacher} (cached after the first run)`,
+    );
     const bar = progressBar('teacher', tty);
     const teacher = await teacherProbabilities(
       () => faceApiExpressionTeacher(),
