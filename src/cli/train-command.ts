@@ -27,6 +27,7 @@ interface TrainOpts {
   workers?: number;
   seed?: number;
   initFrom?: string;
+  distillAlpha?: number;
 }
 
 async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
@@ -51,6 +52,11 @@ async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
     c.network = network;
   }
   if (opts.rbWeight !== undefined && c.network.kind === 'ran') c.network.rbLoss.weight = opts.rbWeight;
+  if (opts.distillAlpha !== undefined) {
+    if (!c.distill)
+      throw new Error('--distill-alpha needs a recipe with a teacher (--preset distill or distill-finetune)');
+    c.distill.alpha = opts.distillAlpha;
+  }
   return c;
 }
 
@@ -77,6 +83,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--lr <rate>', 'base learning rate', positiveNumber)
     .option('--rb-weight <w>', 'weight of the region biased loss (0 turns it off)', Number)
     .option('--whole-face-only', 'ablation: one region (the whole face), no region attention')
+    .option('--distill-alpha <a>', "with a distill preset: the teacher's share of each target, 0..1", Number)
     .option('--workers <n>', 'worker threads', positiveInt)
     .option('--seed <n>', 'random seed', positiveInt)
     .option(

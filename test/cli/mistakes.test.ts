@@ -54,6 +54,11 @@ describe('ranfer CLI mistakes', () => {
     await writeFile(path.join(out, 'train-config.json'), '{}');
     const existing = await ranfer('train', '--out', out);
     expectOneLine(existing, new RegExp(`${out} already holds a run: add --resume to continue it`));
+    const fresh = path.join(out, 'fresh');
+    const noTeacher = await ranfer('train', '--distill-alpha', '0.5', '--out', fresh);
+    expectOneLine(noTeacher, /--distill-alpha needs a recipe with a teacher/);
+    const alpha = await ranfer('train', '--preset', 'distill', '--distill-alpha', '2', '--out', fresh);
+    expectOneLine(alpha, /distillation alpha must be in 0\.\.1, got 2/);
   });
 
   it('bench photo without the photos folder', async () => {
