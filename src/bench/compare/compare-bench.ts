@@ -14,7 +14,7 @@ import { IMAGE_SIZE, loadSplit } from '../../data/ferplus.js';
 import { buildEvalSet } from '../../data/sets.js';
 import { frameFolder } from '../../eval/face-folder-eval.js';
 import { Rng } from '../../util/rng.js';
-import { medianMs } from '../../util/stats.js';
+import { batchSpeed } from '../batch-speed.js';
 import type { EmotionAdapter } from './adapter.js';
 
 const CONTEMPT = EMOTIONS.indexOf('contempt');
@@ -92,13 +92,10 @@ export function scoreSet(
 
 async function speed(model: EmotionAdapter, repeats: number): Promise<[number, number]> {
   const rng = new Rng(5);
-  const faces = Uint8Array.from({ length: 64 * IMAGE_SIZE * IMAGE_SIZE }, () => rng.int(0, 255));
-  const one = faces.subarray(0, IMAGE_SIZE * IMAGE_SIZE);
-  for (let i = 0; i < 3; i++) await model.predict(one, 1);
-  const ms1 = await medianMs(repeats * 4, () => model.predict(one, 1));
-  await model.predict(faces, 64);
-  const ms64 = await medianMs(repeats, () => model.predict(faces, 64));
-  return [1000 / ms1, (64 * 1000) / ms64];
+  const px = IMAGE_SIZE * IMAGE_SIZE;
+  const faces = Uint8Array.from({ length: 64 * px }, () => rng.int(0, 255));
+  const s = await batchSpeed((f) => model.predict(f, f.length / px), faces.subarray(0, px), faces, repeats);
+  return [1000 / s.msPerFaceBatch1, s.facesPerSecBatch];
 }
 
 /** A model's probabilities (FERPlus order) for the faces `indices` of `pixels`, in batches of 64. */
