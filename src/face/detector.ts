@@ -5,6 +5,7 @@
  * the 68-point landmark network on each face.
  */
 import type * as FaceApi from '@vladmandic/face-api';
+import { StagingPool } from './staging.js';
 
 /** The face-api module (its Node WASM build, or its browser ESM build). */
 export type FaceApiModule = typeof FaceApi;
@@ -50,6 +51,8 @@ export type WeightLoader = (net: {
 export const DEFAULT_MIN_CONFIDENCE: Record<DetectorKind, number> = { tiny: 0.25, ssd: 0.5 };
 
 export class FaceDetector {
+  private readonly staging = new StagingPool();
+
   private constructor(
     private readonly faceapi: FaceApiModule,
     private readonly options: Required<DetectorOptions>,
@@ -90,10 +93,8 @@ export class FaceDetector {
    * whole image is the face's box. Points in image pixels, interleaved (136 values).
    */
   async cropLandmarks(rgb: Uint8Array, width: number, height: number): Promise<Float32Array> {
-    const { faceapi } = this;
-    const image = faceapi.tf.tensor3d(rgb, [height, width, 3], 'int32');
-    try {
-      const found = await faceapi.nets.faceLandmark68Net.detectLandmarks(image as never);
+    return this.withImage(rgb, width, height, async (image) => {
+      const found = await this.faceapi.nets.faceLandmark68Net.detectLandmarks(image as never);
       const points = (Array.isArray(found) ? found[0] : found).positions;
       const landmarks = new Float32Array(points.length * 2);
       points.forEach((p, i) => {
@@ -101,9 +102,7 @@ export class FaceDetector {
         landmarks[2 * i + 1] = p.y;
       });
       return landmarks;
-    } finally {
-      image.dispose();
-    }
+    });
   }
 
   /** Finds the faces of an RGB image (height x width x 3, uint8) and their landmarks. */
@@ -119,8 +118,7 @@ export class FaceDetector {
             inputSize: options.tinyInputSize,
             scoreThreshold: options.minConfidence,
           });
-    const image = faceapi.tf.tensor3d(rgb, [height, width, 3], 'int32');
-    try {
+    return this.withImage(rgb, width, height, async (image) => {
       const found = await faceapi.detectAllFaces(image as never, detectorOptions).withFaceLandmarks();
       return found
         .map((f) => {
@@ -139,8 +137,29 @@ export class FaceDetector {
         })
         .sort((a, b) => b.score - a.score)
         .slice(0, options.maxFaces);
+    });
+  }
+
+  /**
+   * Runs `use` on an RGB image (height x width x 3, uint8) as an int32 tensor, disposed afterwards; the
+   * int32 copy comes from a pool (see StagingPool) rather than a fresh allocation per image.
+   */
+  private async withImage<T>(
+    rgb: Uint8Array,
+    width: number,
+    height: number,
+    use: (image: FaceApi.tf.Tensor3D) => Promise<T>,
+  ): Promise<T> {
+    const values = this.staging.widen(rgb);
+    try {
+      const image = this.faceapi.tf.tensor3d(values, [height, width, 3], 'int32');
+      try {
+        return await use(image);
+      } finally {
+        image.dispose();
+      }
     } finally {
-      image.dispose();
+      this.staging.release(values);
     }
   }
 }
