@@ -2,8 +2,7 @@
  * Training augmentation of 48x48 grey faces, in plain JS on the main thread (a few ms per batch, while
  * the workers compute the previous one): horizontal flip, a small random affine (rotation, scale, shift;
  * bilinear, edges replicated), brightness and contrast, optionally the changes toward other domains
- * (domain-shift.ts: tone, lighting, blur or sharpening, JPEG, noise), random erasing (synthetic occlusion),
- * and optionally the lower face erased (a hand or a mask over mouth and chin).
+ * (domain-shift.ts: tone, lighting, blur or sharpening, JPEG, noise), and random erasing (synthetic occlusion).
  */
 import { INPUT_MEAN, INPUT_STD } from '../model/preprocess.js';
 import type { Rng } from '../util/rng.js';
@@ -24,13 +23,6 @@ export interface AugmentConfig {
   erase: { p: number; minArea: number; maxArea: number; minAspect: number };
   /** Changes toward faces of other domains, before contrast and brightness (absent: off). */
   domain?: DomainShiftConfig;
-  /**
-   * The lower face erased with probability `p`: every row from a random height in minTop..maxTop (fractions
-   * of the side) down to the chin, as a mask or a hand would cover it. FERPlus's angry, disgusted and
-   * surprised faces mostly show it in an open mouth; without the mouth the network has to read the brows
-   * and eyes, where posed expressions of other datasets show them (absent: off).
-   */
-  lowerFaceErase?: { p: number; minTop: number; maxTop: number };
 }
 
 export const DEFAULT_AUGMENT: AugmentConfig = {
@@ -142,10 +134,5 @@ export function augmentImage(
     const left = rng.int(0, size - w);
     const fill = (rng.float() - INPUT_MEAN) / INPUT_STD;
     for (let y = top; y < top + h; y++) out.fill(fill, y * size + left, y * size + left + w);
-  }
-  const lower = cfg.lowerFaceErase;
-  if (lower && lower.p > 0 && rng.float() < lower.p) {
-    const top = Math.round(rng.uniform(lower.minTop, lower.maxTop) * size);
-    out.fill((rng.float() - INPUT_MEAN) / INPUT_STD, Math.max(0, top) * size, size * size);
   }
 }

@@ -144,16 +144,6 @@ TRAIN_PRESETS['occlusion-finetune'] = {
   seed: 2,
 };
 
-/**
- * The occlusion fine-tuning's schedule with the lower face erased in half the faces (from a height between
- * the nose and the upper lip down; see AugmentConfig.lowerFaceErase) and the default random erasing: a
- * probe of whether reading the brows and eyes lifts the expressions FERPlus shows mostly with the mouth.
- */
-TRAIN_PRESETS['lower-face-finetune'] = {
-  ...TRAIN_PRESETS['occlusion-finetune'],
-  augment: { ...DEFAULT_AUGMENT, lowerFaceErase: { p: 0.5, minTop: 0.58, maxTop: 0.68 } },
-};
-
 /** Epochs behind a finished run's weights: a fine-tuning's own plus those of the model it started from. */
 export function totalEpochs(c: TrainConfig): number {
   return (c.init?.epochs ?? 0) + c.epochs;

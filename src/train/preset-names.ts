@@ -11,6 +11,5 @@ export const TRAIN_PRESET_NAMES = [
   'distill',
   'distill-finetune',
   'occlusion-finetune',
-  'lower-face-finetune',
 ] as const;
 export type TrainPresetName = (typeof TRAIN_PRESET_NAMES)[number];
