@@ -1,14 +1,20 @@
-/** A worker thread of `recognizeMany`: one Recognizer, photos in, faces out. */
+/** A worker thread of `recognizeMany`: one Recognizer, photos in, faces out, one photo at a time. */
 import { parentPort } from 'node:worker_threads';
 import { ImageError } from '../face/image.js';
 import type { ManyRequest, ManyResponse } from './many-protocol.js';
 import { createRecognizer, type Recognizer, type RecognizerConfig } from './recognizer.js';
 
+if (!parentPort) throw new Error('many-worker runs as a worker thread');
 const port = parentPort;
-if (!port) throw new Error('many-worker runs as a worker thread');
 let fer: Promise<Recognizer> | undefined;
+/** The photo being recognized: the next one waits for it (photos arrive ahead of time). */
+let previous: Promise<void> = Promise.resolve();
 
-port.on('message', async (msg: ManyRequest) => {
+port.on('message', (msg: ManyRequest) => {
+  previous = previous.then(() => handle(msg));
+});
+
+async function handle(msg: ManyRequest): Promise<void> {
   const reply = (r: ManyResponse) => port.postMessage(r);
   if (msg.kind === 'start') {
     fer = createRecognizer(msg.config as RecognizerConfig);
@@ -25,4 +31,4 @@ port.on('message', async (msg: ManyRequest) => {
     if (err instanceof ImageError) reply({ kind: 'result', index: msg.index, error: err.message });
     else reply({ kind: 'fatal', message: (err as Error).message });
   }
-});
+}
