@@ -4,16 +4,20 @@
  * Each run includes starting its workers (loading the models), as a user's run does. Each run also
  * records the CPU time of the whole process (every thread: workers, sharp's decoders, the collector): its
  * ratio to the wall-clock time is how many cores the run kept busy, which bounds the speedup a machine's
- * cores allow.
+ * cores allow. With several rounds (1 worker, then `workers`, then again) the speedup is the median of the
+ * rounds' speedups: a shared machine's speed drifts from one run to the next.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { recognizeMany } from '../api/many.js';
 import type { BackendChoice } from '../engine/backend.js';
+import { median } from '../util/stats.js';
 
 export interface FolderBenchResult {
   images: number;
   runs: {
+    /** Round of the run, from 0. */
+    round: number;
     workers: number;
     seconds: number;
     imagesPerSec: number;
@@ -23,47 +27,71 @@ export interface FolderBenchResult {
     /** cpuSeconds / seconds: the cores the run kept busy on average. */
     coresBusy: number;
   }[];
-  /** images/s on the most workers over images/s on one. */
+  /** Each round's images/s on the most workers over its images/s on one. */
+  speedups: number[];
+  /** The median of `speedups` (the upper one of an even count). */
   speedup: number;
 }
 
-export async function runFolderBench(o: {
+export interface FolderBenchOptions {
   photosDir: string;
   modelDir: string;
   backend: BackendChoice;
   images: number;
   workers: number;
+  /** Rounds of 1 worker then `workers` (default 1). */
+  rounds?: number;
   onProgress?: (phase: string, done: number, total: number) => void;
-}): Promise<FolderBenchResult> {
+}
+
+export async function runFolderBench(o: FolderBenchOptions): Promise<FolderBenchResult> {
   const names = (await readdir(o.photosDir)).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort();
   if (names.length === 0) throw new Error(`${o.photosDir}: no photos`);
   const photos = await Promise.all(names.map((f) => readFile(path.join(o.photosDir, f))));
   const inputs = Array.from({ length: o.images }, (_, i) => new Uint8Array(photos[i % photos.length]));
+  const rounds = o.rounds ?? 1;
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new RangeError(`rounds must be a whole number >= 1, got ${rounds}`);
   const runs: FolderBenchResult['runs'] = [];
-  for (const workers of [...new Set([1, o.workers])]) {
-    const t = performance.now();
-    const cpu = process.cpuUsage();
-    let faces = 0;
-    let done = 0;
-    for await (const r of recognizeMany(inputs, {
-      concurrency: workers,
-      modelDir: o.modelDir,
-      backend: o.backend,
-    })) {
-      faces += r.faces?.length ?? 0;
-      o.onProgress?.(`folder, ${workers} worker${workers > 1 ? 's' : ''}`, ++done, inputs.length);
-    }
-    const seconds = (performance.now() - t) / 1000;
-    const used = process.cpuUsage(cpu);
-    const cpuSeconds = (used.user + used.system) / 1e6;
-    runs.push({
-      workers,
-      seconds,
-      imagesPerSec: inputs.length / seconds,
-      faces,
-      cpuSeconds,
-      coresBusy: cpuSeconds / seconds,
-    });
+  const speedups: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const pair = [];
+    for (const workers of [...new Set([1, o.workers])]) pair.push(await timeRun(inputs, workers, round, o));
+    runs.push(...pair);
+    speedups.push((pair.at(-1)?.imagesPerSec ?? 0) / pair[0].imagesPerSec);
   }
-  return { images: inputs.length, runs, speedup: (runs.at(-1)?.imagesPerSec ?? 0) / runs[0].imagesPerSec };
+  return { images: inputs.length, runs, speedups, speedup: median(speedups) };
+}
+
+async function timeRun(
+  inputs: Uint8Array[],
+  workers: number,
+  round: number,
+  o: FolderBenchOptions,
+): Promise<FolderBenchResult['runs'][number]> {
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  let faces = 0;
+  let done = 0;
+  for await (const r of recognizeMany(inputs, {
+    concurrency: workers,
+    modelDir: o.modelDir,
+    backend: o.backend,
+  })) {
+    faces += r.faces?.length ?? 0;
+    const phase = `folder, ${workers} worker${workers > 1 ? 's' : ''}`;
+    o.onProgress?.(o.rounds && o.rounds > 1 ? `${phase}, round ${round + 1}` : phase, ++done, inputs.length);
+  }
+  const seconds = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
+  return {
+    round,
+    workers,
+    seconds,
+    imagesPerSec: inputs.length / seconds,
+    faces,
+    cpuSeconds,
+    coresBusy: cpuSeconds / seconds,
+  };
 }

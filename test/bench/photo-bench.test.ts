@@ -46,8 +46,10 @@ describe('runFolderBench', () => {
     });
     expect(r.images).toBe(6);
     expect(r.runs.map((x) => x.workers)).toEqual([1, 2]);
+    expect(r.runs.map((x) => x.round)).toEqual([0, 0]);
     // The first 6 shared photos in name order: angry, bbt1 (4 faces), disgusted, fearful, happy, neutral.
     expect(r.runs.map((x) => x.faces)).toEqual([9, 9]);
+    expect(r.speedups).toHaveLength(1);
     expect(r.speedup).toBeCloseTo(r.runs[1].imagesPerSec / r.runs[0].imagesPerSec, 10);
     for (const x of r.runs) {
       // The process's CPU time covers its worker threads: a run busy on models cannot use less than
@@ -56,5 +58,39 @@ describe('runFolderBench', () => {
       expect(x.coresBusy).toBeCloseTo(x.cpuSeconds / x.seconds, 10);
       expect(x.coresBusy).toBeLessThanOrEqual(os.availableParallelism() + 0.1);
     }
+  });
+
+  it('pairs 1 and 2 workers in each round and takes the median of the rounds', async () => {
+    const r = await runFolderBench({
+      photosDir: PHOTOS,
+      modelDir: 'models/ferplus-ran',
+      backend: 'wasm',
+      images: 2,
+      workers: 2,
+      rounds: 3,
+    });
+    expect(r.runs.map((x) => [x.round, x.workers])).toEqual([
+      [0, 1],
+      [0, 2],
+      [1, 1],
+      [1, 2],
+      [2, 1],
+      [2, 2],
+    ]);
+    const each = [0, 2, 4].map((i) => r.runs[i + 1].imagesPerSec / r.runs[i].imagesPerSec);
+    expect(r.speedups).toEqual(each);
+    expect(r.speedup).toBe([...each].sort((a, b) => a - b)[1]);
+  });
+
+  it('refuses rounds that are not a whole number of at least 1', async () => {
+    const o = {
+      photosDir: PHOTOS,
+      modelDir: 'models/ferplus-ran',
+      backend: 'wasm' as const,
+      images: 1,
+      workers: 2,
+    };
+    await expect(runFolderBench({ ...o, rounds: 0 })).rejects.toThrow(/rounds must be a whole number/);
+    await expect(runFolderBench({ ...o, rounds: 1.5 })).rejects.toThrow(/rounds must be a whole number/);
   });
 });
