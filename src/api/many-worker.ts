@@ -1,20 +1,14 @@
-/** A worker thread of `recognizeMany`: one Recognizer, photos in, faces out, one photo at a time. */
+/** A worker thread of `recognizeMany`: one Recognizer, photos in, faces out. */
 import { parentPort } from 'node:worker_threads';
 import { ImageError } from '../face/image.js';
 import type { ManyRequest, ManyResponse } from './many-protocol.js';
 import { createRecognizer, type Recognizer, type RecognizerConfig } from './recognizer.js';
 
-if (!parentPort) throw new Error('many-worker runs as a worker thread');
 const port = parentPort;
+if (!port) throw new Error('many-worker runs as a worker thread');
 let fer: Promise<Recognizer> | undefined;
-/** The photo being recognized: the next one waits for it (photos arrive ahead of time). */
-let previous: Promise<void> = Promise.resolve();
 
-port.on('message', (msg: ManyRequest) => {
-  previous = previous.then(() => handle(msg));
-});
-
-async function handle(msg: ManyRequest): Promise<void> {
+port.on('message', async (msg: ManyRequest) => {
   const reply = (r: ManyResponse) => port.postMessage(r);
   if (msg.kind === 'start') {
     fer = createRecognizer(msg.config as RecognizerConfig);
@@ -31,4 +25,4 @@ async function handle(msg: ManyRequest): Promise<void> {
     if (err instanceof ImageError) reply({ kind: 'result', index: msg.index, error: err.message });
     else reply({ kind: 'fatal', message: (err as Error).message });
   }
-}
+});

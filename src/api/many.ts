@@ -34,13 +34,6 @@ export interface ManyResult {
 
 const spawn = () => spawnSibling(import.meta.url, 'many-worker');
 
-/**
- * Inputs sent ahead to each worker: it finds its next photo waiting when it finishes one, instead of
- * idling until this thread (which shares the cores with the workers) is scheduled to answer. Each worker
- * still recognizes one photo at a time.
- */
-const IN_FLIGHT = 2;
-
 export async function* recognizeMany(
   inputs: readonly ImageInput[],
   options: RecognizeManyOptions = {},
@@ -63,7 +56,7 @@ export async function* recognizeMany(
   };
   for (const w of workers) {
     w.on('message', (msg: ManyResponse) => {
-      if (msg.kind === 'ready') for (let i = 0; i < IN_FLIGHT; i++) feed(w);
+      if (msg.kind === 'ready') feed(w);
       else if (msg.kind === 'fatal') failure ??= new Error(msg.message);
       else {
         done.set(msg.index, {

@@ -2,9 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ManyRequest, ManyResponse } from '../../src/api/many-protocol.js';
 import { createRecognizer, recognizeMany } from '../../src/index.js';
-import { spawnSibling } from '../../src/util/worker.js';
 import { PHOTOS } from '../helpers.js';
 
 describe('recognizeMany', () => {
@@ -37,34 +35,5 @@ describe('recognizeMany', () => {
     for await (const r of recognizeMany(inputs, { concurrency: 2, ordered: false, backend: 'wasm' }))
       seen.push(r.index);
     expect([...seen].sort()).toEqual([0, 1, 2]);
-  });
-});
-
-describe('the recognizeMany worker', () => {
-  it('answers photos sent ahead one at a time, in the order sent', async () => {
-    const worker = spawnSibling(new URL('../../src/api/many.ts', import.meta.url).href, 'many-worker');
-    const replies: ManyResponse[] = [];
-    const all = new Promise<void>((resolve, reject) => {
-      worker.on('message', (msg: ManyResponse) => {
-        replies.push(msg);
-        if (replies.length === 3 || msg.kind === 'fatal') resolve();
-      });
-      worker.on('error', reject);
-    });
-    try {
-      // A photo with four faces, then one with a single face: recognized side by side, the small one
-      // would be done first.
-      const send = (msg: ManyRequest) => worker.postMessage(msg);
-      send({ kind: 'start', config: { backend: 'wasm' } });
-      send({ kind: 'photo', index: 0, input: path.join(PHOTOS, 'bbt1.jpg') });
-      send({ kind: 'photo', index: 1, input: path.join(PHOTOS, 'happy.jpg') });
-      await all;
-      expect(replies.map((r) => (r.kind === 'result' ? r.index : r.kind))).toEqual(['ready', 0, 1]);
-      const faces = replies.map((r) => (r.kind === 'result' ? (r.faces?.length ?? -1) : 0));
-      expect(faces[1]).toBe(4);
-      expect(faces[2]).toBe(1);
-    } finally {
-      await worker.terminate();
-    }
   });
 });
