@@ -36,14 +36,10 @@ describe('runPhotoBench', () => {
 });
 
 describe('runFolderBench', () => {
+  const base = { photosDir: PHOTOS, modelDir: 'models/ferplus-ran', backend: 'wasm' as const, workers: 2 };
+
   it('runs the same photos on 1 and 2 workers and finds the same faces', async () => {
-    const r = await runFolderBench({
-      photosDir: PHOTOS,
-      modelDir: 'models/ferplus-ran',
-      backend: 'wasm',
-      images: 6,
-      workers: 2,
-    });
+    const r = await runFolderBench({ ...base, images: 6 });
     expect(r.images).toBe(6);
     expect(r.runs.map((x) => x.workers)).toEqual([1, 2]);
     expect(r.runs.map((x) => x.round)).toEqual([0, 0]);
@@ -61,14 +57,7 @@ describe('runFolderBench', () => {
   });
 
   it('pairs 1 and 2 workers in each round and takes the median of the rounds', async () => {
-    const r = await runFolderBench({
-      photosDir: PHOTOS,
-      modelDir: 'models/ferplus-ran',
-      backend: 'wasm',
-      images: 2,
-      workers: 2,
-      rounds: 3,
-    });
+    const r = await runFolderBench({ ...base, images: 2, rounds: 3 });
     expect(r.runs.map((x) => [x.round, x.workers])).toEqual([
       [0, 1],
       [0, 2],
@@ -83,14 +72,9 @@ describe('runFolderBench', () => {
   });
 
   it('refuses rounds that are not a whole number of at least 1', async () => {
-    const o = {
-      photosDir: PHOTOS,
-      modelDir: 'models/ferplus-ran',
-      backend: 'wasm' as const,
-      images: 1,
-      workers: 2,
-    };
-    await expect(runFolderBench({ ...o, rounds: 0 })).rejects.toThrow(/rounds must be a whole number/);
-    await expect(runFolderBench({ ...o, rounds: 1.5 })).rejects.toThrow(/rounds must be a whole number/);
+    await expect(runFolderBench({ ...base, images: 1, rounds: 0 })).rejects.toThrow(/rounds must be a whole/);
+    await expect(runFolderBench({ ...base, images: 1, rounds: 1.5 })).rejects.toThrow(
+      /rounds must be a whole/,
+    );
   });
 });
