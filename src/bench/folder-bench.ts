@@ -73,14 +73,15 @@ async function timeRun(
   const cpu = process.cpuUsage();
   let faces = 0;
   let done = 0;
+  const label = `folder, ${workers} worker${workers > 1 ? 's' : ''}`;
+  const phase = o.rounds && o.rounds > 1 ? `${label}, round ${round + 1}` : label;
   for await (const r of recognizeMany(inputs, {
     concurrency: workers,
     modelDir: o.modelDir,
     backend: o.backend,
   })) {
     faces += r.faces?.length ?? 0;
-    const phase = `folder, ${workers} worker${workers > 1 ? 's' : ''}`;
-    o.onProgress?.(o.rounds && o.rounds > 1 ? `${phase}, round ${round + 1}` : phase, ++done, inputs.length);
+    o.onProgress?.(phase, ++done, inputs.length);
   }
   const seconds = (performance.now() - t) / 1000;
   const used = process.cpuUsage(cpu);
