@@ -1,5 +1,5 @@
 // Copies the files the browser entry serves from the package (dist/browser/assets/): face-api's Tiny Face
-// Detector and 68-point landmark weights, and TensorFlow.js's WASM binaries. Run by `npm run build`.
+// Detector, 68-point landmark and FaceExpressionNet weights, and TensorFlow.js's WASM binaries. Run by `npm run build`.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -14,6 +14,8 @@ for (const f of [
   'tiny_face_detector_model.bin',
   'face_landmark_68_model-weights_manifest.json',
   'face_landmark_68_model.bin',
+  'face_expression_model-weights_manifest.json',
+  'face_expression_model.bin',
 ])
   copyFileSync(path.join(faceApi, f), path.join(out, f));
 for (const f of [

@@ -5,9 +5,11 @@
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
 import { type AlignedFace, AlignmentError, alignFace } from '../face/align.js';
 import type { Box, FaceDetector } from '../face/detector.js';
+import { checkFaceApiWeight, type ExpressionTeacher } from '../face/face-expression-net.js';
 import { type FaceFinding, findFaces } from '../face/find.js';
 import type { EmotionNet } from '../infer/emotion-net.js';
 import { landmarkBoxes, regionsWithoutLandmarks } from '../model/regions.js';
+import { argmaxRows, mixRows } from '../util/probabilities.js';
 
 export type { FaceFinding } from '../face/find.js';
 
@@ -22,6 +24,13 @@ export interface ClassifyOptions {
    * 0 every emotion alike a priori (default: the model's own, `prior.weight` in model.json).
    */
   priorWeight?: number;
+  /**
+   * Share of face-api.js's FaceExpressionNet in the probabilities, 0..1 (default 0: the RAN alone):
+   * (1 - w) x the RAN's + w x FaceExpressionNet's, read on the same aligned face (it has no contempt).
+   * A second network trained on other photos than FERPlus: it reads posed anger, disgust and fear that
+   * the RAN calls neutral, at some cost on FERPlus's own faces (docs/guide.md has the figures).
+   */
+  faceApiWeight?: number;
 }
 
 /** The emotion of one face. */
@@ -80,11 +89,14 @@ export function checkEmotionModel(model: EmotionNet, options: ClassifyOptions, w
     throw new Error(`${where}: landmark regions cannot replace the model's region(s) ${unknown.join(', ')}`);
 }
 
-/** Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back. */
+/**
+ * Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back. With a
+ * `faceApiWeight` above 0, `faceApi` (FaceExpressionNet) reads the same faces and takes that share.
+ */
 export function classifyFaces(
   model: EmotionNet,
   pixels: Uint8Array,
-  options: ClassifyOptions & { boxes?: Float32Array } = {},
+  options: ClassifyOptions & { boxes?: Float32Array; faceApi?: ExpressionTeacher } = {},
 ): EmotionResult[] {
   const out = model.predict(pixels, {
     flipTta: options.flipTta,
@@ -92,6 +104,13 @@ export function classifyFaces(
     priorWeight: options.priorWeight,
   });
   const k = model.classes.length;
+  const share = checkFaceApiWeight(options.faceApiWeight);
+  if (share > 0) {
+    if (!options.faceApi) throw new Error('faceApiWeight needs FaceExpressionNet loaded (faceApi)');
+    const other = options.faceApi.predictSync(pixels, out.top.length, model.size);
+    out.probs = mixRows(out.probs, other, share);
+    out.top = argmaxRows(out.probs, k);
+  }
   const regions = model.regionNames;
   return Array.from({ length: out.top.length }, (_, i) => {
     const probabilities = Object.fromEntries(EMOTIONS.map((e, c) => [e, out.probs[i * k + c]])) as Record<
@@ -123,7 +142,7 @@ export async function recognizeRgb(
   image: RgbPixels,
   detector: FaceDetector,
   model: EmotionNet,
-  options: ClassifyOptions & FaceFinding & { scale?: number } = {},
+  options: ClassifyOptions & FaceFinding & { scale?: number; faceApi?: ExpressionTeacher } = {},
   timings?: RecognizeTimings,
 ): Promise<RecognizedFace[]> {
   let t = performance.now();

@@ -11,6 +11,11 @@
 import type { BackendChoice } from '../engine/backend.js';
 import { type DetectorOptions, FaceDetector } from '../face/detector.js';
 import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
+import {
+  checkFaceApiWeight,
+  type ExpressionTeacher,
+  faceExpressionNet,
+} from '../face/face-expression-net.js';
 import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
 import {
@@ -42,9 +47,11 @@ export class Recognizer {
     private readonly model: FaceEmotionModel,
     private readonly detector: FaceDetector,
     private readonly config: RecognizerConfig,
+    private readonly faceApi?: ExpressionTeacher,
   ) {}
 
   static async create(config: RecognizerConfig = {}): Promise<Recognizer> {
+    const share = checkFaceApiWeight(config.faceApiWeight);
     const faceapi = await loadFaceApi(config.backend);
     const dir = config.modelDir ?? defaultModelDir();
     const model = await FaceEmotionModel.load(dir, { backend: config.backend });
@@ -52,7 +59,13 @@ export class Recognizer {
       checkEmotionModel(model, config, dir);
       const faceDir = faceApiModelDir();
       const detector = await FaceDetector.create(faceapi, (net) => net.loadFromDisk(faceDir), config);
-      return new Recognizer(model, detector, config);
+      let faceApi: ExpressionTeacher | undefined;
+      if (share > 0) {
+        const net = faceapi.nets.faceExpressionNet;
+        if (!net.isLoaded) await net.loadFromDisk(faceDir);
+        faceApi = faceExpressionNet(faceapi);
+      }
+      return new Recognizer(model, detector, config, faceApi);
     } catch (err) {
       model.dispose();
       throw err;
@@ -75,7 +88,13 @@ export class Recognizer {
       maxPixels: this.config.maxPixels,
     });
     if (timings) timings.decodeMs = performance.now() - t;
-    return recognizeRgb(image, this.detector, this.model, { ...this.config, scale: image.scale }, timings);
+    return recognizeRgb(
+      image,
+      this.detector,
+      this.model,
+      { ...this.config, scale: image.scale, faceApi: this.faceApi },
+      timings,
+    );
   }
 
   /**
@@ -96,6 +115,8 @@ export class Recognizer {
     return classifyFaces(this.model, pixels, {
       flipTta: this.config.flipTta,
       priorWeight: this.config.priorWeight,
+      faceApiWeight: this.config.faceApiWeight,
+      faceApi: this.faceApi,
       boxes,
     });
   }

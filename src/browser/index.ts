@@ -27,6 +27,11 @@ import { EMOTION_COLORS, REGION_COLORS } from '../data/colors.js';
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
 import { registerTrainingKernels } from '../engine/kernels/register.js';
 import { type DetectorOptions, type FaceApiModule, FaceDetector } from '../face/detector.js';
+import {
+  checkFaceApiWeight,
+  type ExpressionTeacher,
+  faceExpressionNet,
+} from '../face/face-expression-net.js';
 import type { FaceFinding } from '../face/find.js';
 import { EmotionNet } from '../infer/emotion-net.js';
 import { parseModel } from '../model/format.js';
@@ -58,8 +63,9 @@ export interface BrowserRecognizerConfig extends DetectorOptions, ClassifyOption
   /** A folder URL with the RAN's `model.json` and `weights.bin` (default: the package's shipped model). */
   modelUrl?: string | URL;
   /**
-   * A folder URL with face-api's weight files (default: the package's copies of the Tiny Face Detector
-   * and the 68-point landmark network; `detector: 'ssd'` needs this folder to hold SSD MobileNet v1's).
+   * A folder URL with face-api's weight files (default: the package's copies of the Tiny Face Detector,
+   * the 68-point landmark network and FaceExpressionNet; `detector: 'ssd'` needs this folder to hold SSD
+   * MobileNet v1's).
    */
   faceApiUrl?: string | URL;
   /** A folder URL with TensorFlow.js's WASM binaries (default: the package's copies). */
@@ -73,6 +79,8 @@ const OWN = {
   tinyWeights: new URL('./assets/tiny_face_detector_model.bin', import.meta.url).href,
   landmarkManifest: new URL('./assets/face_landmark_68_model-weights_manifest.json', import.meta.url).href,
   landmarkWeights: new URL('./assets/face_landmark_68_model.bin', import.meta.url).href,
+  expressionManifest: new URL('./assets/face_expression_model-weights_manifest.json', import.meta.url).href,
+  expressionWeights: new URL('./assets/face_expression_model.bin', import.meta.url).href,
   wasm: new URL('./assets/tfjs-backend-wasm.wasm', import.meta.url).href,
   wasmSimd: new URL('./assets/tfjs-backend-wasm-simd.wasm', import.meta.url).href,
   wasmThreaded: new URL('./assets/tfjs-backend-wasm-threaded-simd.wasm', import.meta.url).href,
@@ -173,9 +181,11 @@ export class BrowserRecognizer {
     private readonly config: BrowserRecognizerConfig,
     /** The backend it runs on. */
     readonly backend: BrowserBackend,
+    private readonly faceApi?: ExpressionTeacher,
   ) {}
 
   static async create(config: BrowserRecognizerConfig = {}): Promise<BrowserRecognizer> {
+    const share = checkFaceApiWeight(config.faceApiWeight);
     const backend = await startBackend(config.backend ?? 'auto', config.wasmUrl);
     const modelUrl = config.modelUrl ? folder(config.modelUrl) : undefined;
     const [manifest, weights] = await Promise.all([
@@ -202,7 +212,16 @@ export class BrowserRecognizer {
         },
         config,
       );
-      return new BrowserRecognizer(model, detector, config, backend);
+      let faceApi: ExpressionTeacher | undefined;
+      if (share > 0) {
+        const net = faceapi.nets.faceExpressionNet;
+        if (!net.isLoaded) {
+          if (faceApiUrl) await net.loadFromUri(faceApiUrl);
+          else await loadNet(net as unknown as FaceApiNet, OWN.expressionManifest, OWN.expressionWeights);
+        }
+        faceApi = faceExpressionNet(faceapi);
+      }
+      return new BrowserRecognizer(model, detector, config, backend, faceApi);
     } catch (err) {
       model.dispose();
       throw err;
@@ -211,7 +230,7 @@ export class BrowserRecognizer {
 
   /** Every face of an image, video frame, canvas, `ImageBitmap` or `ImageData`. */
   recognize(input: BrowserImage): Promise<RecognizedFace[]> {
-    return recognizeRgb(toRgb(input), this.detector, this.model, this.config);
+    return recognizeRgb(toRgb(input), this.detector, this.model, { ...this.config, faceApi: this.faceApi });
   }
 
   /** Frees the RAN's weights (face-api's networks stay loaded for other recognizers of the page). */

@@ -9,7 +9,7 @@ import { CROP_FRAMINGS, type CropFraming } from '../face/crop-framing.js';
 import { defaultModelDir } from '../infer/model-dir.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions } from './defaults.js';
-import { nonNegativeNumber, positiveInt } from './parse.js';
+import { fraction, nonNegativeNumber, positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 import { SUMMARIES } from './summaries.js';
 
@@ -17,7 +17,7 @@ const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(2)}
 
 function printReport(r: EvalReport | FaceFolderReport): void {
   console.log(
-    `\n${r.set}${r.tta ? ' (flip TTA)' : ''}${r.priorWeight !== undefined ? ` (prior weight ${r.priorWeight})` : ''}: ${r.count} images, accuracy ${pct(r.accuracy)}, ` +
+    `\n${r.set}${r.tta ? ' (flip TTA)' : ''}${r.priorWeight !== undefined ? ` (prior weight ${r.priorWeight})` : ''}${r.faceApiWeight ? ` (FaceExpressionNet ${r.faceApiWeight})` : ''}: ${r.count} images, accuracy ${pct(r.accuracy)}, ` +
       `balanced accuracy ${pct(r.balancedAccuracy)}, macro-F1 ${r.macroF1.toFixed(4)}`,
   );
   if ('framing' in r) {
@@ -66,6 +66,7 @@ interface EvalOpts {
   workers: number;
   metricsOut?: string;
   priorWeight?: number;
+  faceApiWeight?: number;
 }
 
 export function registerEvalCommand(program: Command): void {
@@ -103,6 +104,11 @@ export function registerEvalCommand(program: Command): void {
       nonNegativeNumber,
     )
     .option(
+      '--face-api-weight <w>',
+      "share of face-api.js's FaceExpressionNet in the probabilities, 0..1 (as the recognizer's faceApiWeight; default 0)",
+      fraction,
+    )
+    .option(
       '--confusion <file>',
       'write the confusion matrix as an image (.png or .svg; with several sets, one file per set)',
     )
@@ -122,6 +128,7 @@ export function registerEvalCommand(program: Command): void {
         modelDir: opts.model,
         tta: opts.tta === true,
         priorWeight: opts.priorWeight,
+        faceApiWeight: opts.faceApiWeight,
         workers: opts.workers,
         onProgress,
       };

@@ -21,3 +21,10 @@ export function nonNegativeNumber(value: string): number {
     throw new InvalidArgumentError(`expected a number of 0 or more, got "${value}"`);
   return n;
 }
+
+export function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidArgumentError(`expected a number from 0 to 1, got "${value}"`);
+  return n;
+}

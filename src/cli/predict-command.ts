@@ -10,7 +10,7 @@ import { ImageError } from '../face/image-error.js';
 import { defaultModelDir } from '../infer/model-dir.js';
 import { UsageError } from './errors.js';
 import { expandInputs } from './inputs.js';
-import { nonNegativeNumber, positiveInt } from './parse.js';
+import { fraction, nonNegativeNumber, positiveInt } from './parse.js';
 import { openResults, type PredictEntry, type ResultSink } from './predict-output.js';
 import { progressBar } from './progress.js';
 import { SUMMARIES } from './summaries.js';
@@ -29,6 +29,7 @@ interface PredictOpts {
   maxFaces: number;
   tileSize?: number;
   priorWeight?: number;
+  faceApiWeight?: number;
   jsonl?: string;
   csv?: string;
   resume?: boolean;
@@ -125,6 +126,11 @@ export function registerPredictCommand(program: Command): void {
       "weight of the training data's class frequencies: 1 as in FERPlus, 0 every emotion alike (default: the model's)",
       nonNegativeNumber,
     )
+    .option(
+      '--face-api-weight <w>',
+      "share of face-api.js's FaceExpressionNet in the probabilities, 0..1 (reads posed faces better; default 0)",
+      fraction,
+    )
     .option('--crops', 'each image is one face crop (no detection; landmarks on the whole image)')
     .option(
       '--retry-border <f>',
@@ -174,6 +180,7 @@ export function registerPredictCommand(program: Command): void {
         maxFaces: opts.maxFaces,
         tileSize: opts.tileSize,
         priorWeight: opts.priorWeight,
+        faceApiWeight: opts.faceApiWeight,
       };
       const workers = Math.min(opts.workers, Math.max(1, files.length));
       // One recognizer here, or one per worker thread (the order of the inputs is kept either way).

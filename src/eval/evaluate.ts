@@ -9,17 +9,21 @@ import type { EvalSet } from '../data/face-set.js';
 import { type FerSplit, IMAGE_SIZE, loadSplit, type Split } from '../data/ferplus.js';
 import { buildEvalSet } from '../data/sets.js';
 import type { BackendChoice } from '../engine/backend.js';
+import { checkFaceApiWeight } from '../face/face-expression-net.js';
 import { loadModel } from '../model/io.js';
 import { priorShift } from '../model/prior.js';
 import { predictSet, startModelPool } from '../parallel/pool-predict.js';
 import { classificationMetrics } from '../util/metrics.js';
 import { argmaxRows } from '../util/probabilities.js';
+import { mixFaceApi } from './face-api-mix.js';
 
 export interface EvalReport {
   set: string;
   tta: boolean;
   /** The prior weight the predictions used (absent: the model has no recorded prior). */
   priorWeight?: number;
+  /** The share of face-api.js's FaceExpressionNet in the probabilities (absent: none). */
+  faceApiWeight?: number;
   count: number;
   accuracy: number;
   /** Mean of the per-class accuracies of the classes present (every class weighs alike). */
@@ -43,6 +47,8 @@ export interface EvalOptions {
   tta: boolean;
   /** Weight of the training class prior in the predictions (model/prior.ts; default: the model's). */
   priorWeight?: number;
+  /** Share of face-api.js's FaceExpressionNet in the probabilities, 0..1 (default 0). */
+  faceApiWeight?: number;
   workers: number;
   backend?: BackendChoice;
   onProgress?: (done: number, total: number) => void;
@@ -114,6 +120,8 @@ export async function evaluateModelDetailed(o: EvalOptions): Promise<EvalDetails
   } finally {
     await pool.close();
   }
+  const share = checkFaceApiWeight(o.faceApiWeight);
+  pred.probs = await mixFaceApi(pred.probs, split.pixels, all, IMAGE_SIZE, share, o.backend);
   const top = argmaxRows(pred.probs, pred.classes);
   const network = model.manifest.network;
   const regionNames = network.kind === 'ran' ? network.regions.map((r) => r.name) : [];
@@ -122,6 +130,7 @@ export async function evaluateModelDetailed(o: EvalOptions): Promise<EvalDetails
     const report = metricsReport(name, o.tta, set.labels, predicted);
     const w = o.priorWeight ?? model.manifest.prior?.weight;
     if (w !== undefined) report.priorWeight = w;
+    if (share > 0) report.faceApiWeight = share;
     if (pred.attention && pred.regions === regionNames.length) {
       const sums = new Array<number>(pred.regions).fill(0);
       for (const img of set.indices) {

@@ -11,12 +11,14 @@ import type { BackendChoice } from '../engine/backend.js';
 import { type CropFraming, frameCrop } from '../face/crop.js';
 import { FaceDetector } from '../face/detector.js';
 import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
+import { checkFaceApiWeight } from '../face/face-expression-net.js';
 import { loadRgbImage } from '../face/image.js';
 import { loadModel } from '../model/io.js';
 import { priorShift } from '../model/prior.js';
 import { predictSet, startModelPool } from '../parallel/pool-predict.js';
 import { argmaxRows } from '../util/probabilities.js';
 import { type EvalReport, metricsReport } from './evaluate.js';
+import { mixFaceApi } from './face-api-mix.js';
 
 export interface FaceFolderReport extends EvalReport {
   framing: CropFraming;
@@ -35,6 +37,8 @@ export interface FaceFolderEvalOptions {
   tta: boolean;
   /** Weight of the training class prior in the predictions (model/prior.ts; default: the model's). */
   priorWeight?: number;
+  /** Share of face-api.js's FaceExpressionNet in the probabilities, 0..1 (default 0). */
+  faceApiWeight?: number;
   workers: number;
   backend?: BackendChoice;
   onProgress?: (done: number, total: number) => void;
@@ -65,6 +69,7 @@ export async function frameFolder(
 }
 
 export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<FaceFolderReport> {
+  const share = checkFaceApiWeight(o.faceApiWeight);
   const folder = await readFaceFolder(o.dir);
   const model = await loadModel(o.modelDir);
   const size = model.manifest.input.size;
@@ -95,6 +100,8 @@ export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<Face
   } finally {
     await pool.close();
   }
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  probs = await mixFaceApi(probs, framed.pixels, all, size, share, o.backend);
   const predicted = argmaxRows(probs, EMOTIONS.length);
   const report: FaceFolderReport = {
     ...metricsReport(path.basename(path.resolve(o.dir)), o.tta, folder.labels, predicted),
@@ -103,6 +110,7 @@ export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<Face
   };
   const w = o.priorWeight ?? model.manifest.prior?.weight;
   if (w !== undefined) report.priorWeight = w;
+  if (share > 0) report.faceApiWeight = share;
   const contempt = EMOTIONS.indexOf('contempt');
   const keep = Array.from(folder.labels.keys()).filter((i) => folder.labels[i] !== contempt);
   if (keep.length > 0 && keep.length < n) {

@@ -55,7 +55,7 @@ export function distilledTargets(set: TrainSet, teacher: Float32Array, alpha: nu
  * `cacheDir` under a hash of the pixels, so a resumed or repeated run reads them instead (minutes on a CPU).
  */
 export async function teacherProbabilities(
-  load: () => Promise<ExpressionTeacher>,
+  load: () => Promise<Pick<ExpressionTeacher, 'predict'>>,
   name: string,
   pixels: Uint8Array,
   size: number,

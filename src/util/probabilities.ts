@@ -25,3 +25,12 @@ export function softmaxRows(values: Float32Array, cols: number): Float32Array {
   }
   return values;
 }
+
+/** (1 - weight) x `own` + weight x `other`, row by row (both n x cols probabilities): a new array. */
+export function mixRows(own: Float32Array, other: Float32Array, weight: number): Float32Array {
+  if (own.length !== other.length)
+    throw new Error(`cannot mix ${own.length} probabilities with ${other.length}`);
+  const out = new Float32Array(own.length);
+  for (let i = 0; i < own.length; i++) out[i] = (1 - weight) * own[i] + weight * other[i];
+  return out;
+}

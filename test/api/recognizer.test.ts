@@ -205,3 +205,38 @@ describe('priorWeight', () => {
     }
   });
 });
+
+describe('faceApiWeight', () => {
+  it("mixes in FaceExpressionNet's reading of the same aligned face, and refuses a weight outside 0..1", async () => {
+    const photo = path.join(PHOTOS, 'angry.jpg');
+    const other = await createRecognizer({ backend: 'wasm', faceApiWeight: 1 });
+    const quarter = await createRecognizer({ backend: 'wasm', faceApiWeight: 0.25 });
+    try {
+      const [own] = await fer.recognize(photo);
+      const [theirs] = await other.recognize(photo);
+      const [mixed] = await quarter.recognize(photo);
+      // Weight 1 is FaceExpressionNet alone: no contempt, and not the RAN's answer.
+      expect(theirs.probabilities.contempt).toBe(0);
+      expect(theirs.probabilities.anger).not.toBeCloseTo(own.probabilities.anger, 2);
+      expect(theirs.box).toEqual(own.box);
+      for (const e of EMOTIONS)
+        expect(mixed.probabilities[e]).toBeCloseTo(
+          0.75 * own.probabilities[e] + 0.25 * theirs.probabilities[e],
+          5,
+        );
+      const sum = EMOTIONS.reduce((s, e) => s + mixed.probabilities[e], 0);
+      expect(sum).toBeCloseTo(1, 5);
+      const top = EMOTIONS.reduce((a, b) => (mixed.probabilities[b] > mixed.probabilities[a] ? b : a));
+      expect(mixed.emotion).toBe(top);
+      // Aligned faces given directly are mixed the same way.
+      const [aligned] = quarter.classifyPixels(own.aligned.pixels);
+      for (const e of EMOTIONS) expect(aligned.probabilities[e]).toBeCloseTo(mixed.probabilities[e], 5);
+    } finally {
+      other.dispose();
+      quarter.dispose();
+    }
+    await expect(createRecognizer({ backend: 'wasm', faceApiWeight: 1.5 })).rejects.toThrow(
+      'faceApiWeight must be in 0..1, got 1.5',
+    );
+  });
+});

@@ -92,6 +92,43 @@ describe('ranfer eval --faces', () => {
     expect(bad.stderr).toContain('expected a number of 0 or more, got "-1"');
   });
 
+  it("mixes in FaceExpressionNet's share as the recognizer does, and refuses a share above 1", async () => {
+    const { dir, rows } = await sampleFolder();
+    const run = async (...extra: string[]) => {
+      const r = await ranfer(
+        'eval',
+        '--faces',
+        dir,
+        '--framing',
+        'resize',
+        '--json',
+        '--workers',
+        '1',
+        ...extra,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as FaceFolderReport;
+    };
+    const mixed = await run('--face-api-weight', '0.5');
+    expect(mixed.faceApiWeight).toBe(0.5);
+    expect((await run()).faceApiWeight).toBeUndefined();
+    const half = await createRecognizer({ backend: 'wasm', faceApiWeight: 0.5 });
+    try {
+      const api = await half.classifyAligned(rows.map(([f]) => path.join(dir, 'images', f)));
+      const m = classificationMetrics(
+        rows.map(([, l]) => EMOTIONS.indexOf(l as (typeof EMOTIONS)[number])),
+        api.map((a) => EMOTIONS.indexOf(a.emotion)),
+        8,
+      );
+      expect(mixed.confusion).toEqual(m.confusion);
+    } finally {
+      half.dispose();
+    }
+    const bad = await ranfer('eval', '--faces', dir, '--face-api-weight', '1.5');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('expected a number from 0 to 1, got "1.5"');
+  });
+
   it('refuses a folder without labels.csv in one line', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-empty-'));
     const r = await ranfer('eval', '--faces', dir);

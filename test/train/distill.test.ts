@@ -66,7 +66,7 @@ describe('teacher probabilities', () => {
     try {
       let loads = 0;
       const seen: number[] = [];
-      const fake = async (): Promise<ExpressionTeacher> => {
+      const fake = async (): Promise<Pick<ExpressionTeacher, 'predict'>> => {
         loads++;
         return {
           async predict(faces, count, size) {
