@@ -41,14 +41,16 @@ describe('EmotionNet with a prior weight', () => {
     expect(model.manifest.prior?.raw).toBe(1);
     const net = new EmotionNet(model);
     const faces = new Uint8Array(2 * 48 * 48).map((_, i) => (i * 37) % 256);
+    // No weight given: the model's own (prior.weight).
     const plain = net.predict(faces);
-    const same = net.predict(faces, { priorWeight: 1 });
+    const same = net.predict(faces, { priorWeight: model.manifest.prior?.weight });
     expect(Array.from(same.probs)).toEqual(Array.from(plain.probs));
+    const full = net.predict(faces, { priorWeight: 1 });
     const flat = net.predict(faces, { priorWeight: 0 });
     // Softmax of logits - log(prior): each probability ratio changes by the ratio of the priors.
     const p = model.manifest.prior?.train ?? [];
     const r = (probs: Float32Array, a: number, b: number) => probs[a] / probs[b];
-    expect(r(flat.probs, 5, 0) / r(plain.probs, 5, 0)).toBeCloseTo(p[0] / p[5], 2);
+    expect(r(flat.probs, 5, 0) / r(full.probs, 5, 0)).toBeCloseTo(p[0] / p[5], 2);
     net.dispose();
   });
 });

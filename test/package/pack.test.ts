@@ -81,19 +81,22 @@ describe('the packed package', () => {
     await writeFile(
       path.join(app, 'bench.js'),
       `import { createRecognizer } from 'ranfer/browser';
-       const backend = new URLSearchParams(location.search).get('backend');
+       const query = new URLSearchParams(location.search);
+       const backend = query.get('backend');
+       const faceApiWeight = query.has('faceApiWeight') ? Number(query.get('faceApiWeight')) : undefined;
        try {
          const image = document.querySelector('img');
          await image.decode();
          const canvas = document.createElement('canvas');
          canvas.width = 640; canvas.height = 480;
          canvas.getContext('2d').drawImage(image, 0, 0, 640, 480);
-         const fer = await createRecognizer({ backend });
+         const fer = await createRecognizer({ backend, faceApiWeight });
          const first = await fer.recognize(canvas);
          const n = Number(new URLSearchParams(location.search).get('n'));
          const t = performance.now();
          for (let i = 0; i < n; i++) await fer.recognize(canvas);
-         window.result = { backend: fer.backend, emotions: first.map((f) => f.emotion), fps: (1000 * n) / (performance.now() - t) };
+         window.result = { backend: fer.backend, emotions: first.map((f) => f.emotion),
+           contempt: first.map((f) => f.probabilities.contempt), fps: (1000 * n) / (performance.now() - t) };
        } catch (e) { window.result = { backend, error: String(e) }; }`,
     );
     await writeFile(
@@ -171,6 +174,22 @@ describe('the packed package', () => {
         if (backend === 'wasm') expect(r.error).toBeUndefined();
         await bench.close();
       }
+
+      // FaceExpressionNet alone (faceApiWeight 1), its weights from the package's own assets: no contempt.
+      const alone = await browser.newPage();
+      await alone.goto(`${url}/bench.html?backend=wasm&n=1&faceApiWeight=1`);
+      await alone.waitForFunction(() => (window as unknown as { result?: unknown }).result, null, {
+        timeout: 90_000,
+      });
+      const r = (await alone.evaluate(() => (window as unknown as { result: unknown }).result)) as {
+        emotions?: string[];
+        contempt?: number[];
+        error?: string;
+      };
+      expect(r.error).toBeUndefined();
+      expect(r.emotions).toEqual(['happiness']);
+      expect(r.contempt).toEqual([0]);
+      await alone.close();
     } finally {
       await browser.close();
       await gpuBrowser.close();
