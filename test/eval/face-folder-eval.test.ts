@@ -32,6 +32,23 @@ async function sampleFolder(): Promise<{ dir: string; rows: [string, string][] }
   return { dir, rows };
 }
 
+/** `ranfer eval --faces DIR --json --workers 1 ...extra`, which must succeed, as its report. */
+async function evalFolder(dir: string, ...extra: string[]): Promise<FaceFolderReport> {
+  const r = await ranfer('eval', '--faces', dir, '--json', '--workers', '1', ...extra);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as FaceFolderReport;
+}
+
+/** The confusion matrix and balanced accuracy of a recognizer's classifyAligned() on the sampled crops. */
+async function apiMetrics(recognizer: Recognizer, dir: string, rows: [string, string][]) {
+  const api = await recognizer.classifyAligned(rows.map(([f]) => path.join(dir, 'images', f)));
+  return classificationMetrics(
+    rows.map(([, l]) => EMOTIONS.indexOf(l as (typeof EMOTIONS)[number])),
+    api.map((a) => EMOTIONS.indexOf(a.emotion)),
+    8,
+  );
+}
+
 let fer: Recognizer;
 beforeAll(async () => {
   fer = await createRecognizer({ backend: 'wasm' });
@@ -42,11 +59,7 @@ describe('ranfer eval --faces', () => {
   it('scores a folder with the FERPlus metrics, contempt apart; resize framing = classifyAligned', async () => {
     const { dir, rows } = await sampleFolder();
     expect(rows).toHaveLength(14);
-    const run = async (framing: string) => {
-      const r = await ranfer('eval', '--faces', dir, '--framing', framing, '--json', '--workers', '1');
-      expect(r.code, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as FaceFolderReport;
-    };
+    const run = (framing: string) => evalFolder(dir, '--framing', framing);
     const resized = await run('resize');
     expect(resized.set).toBe(path.basename(dir));
     expect(resized.count).toBe(14);
@@ -54,12 +67,7 @@ describe('ranfer eval --faces', () => {
     expect(resized.confusion.flat().reduce((a, b) => a + b, 0)).toBe(14);
     expect(resized.withoutContempt?.count).toBe(12);
     // The same crops through the API, resized as they are: the same confusion matrix.
-    const api = await fer.classifyAligned(rows.map(([f]) => path.join(dir, 'images', f)));
-    const m = classificationMetrics(
-      rows.map(([, l]) => EMOTIONS.indexOf(l as (typeof EMOTIONS)[number])),
-      api.map((a) => EMOTIONS.indexOf(a.emotion)),
-      8,
-    );
+    const m = await apiMetrics(fer, dir, rows);
     expect(resized.confusion).toEqual(m.confusion);
     expect(resized.balancedAccuracy).toBeCloseTo(m.balancedAccuracy, 10);
 
@@ -72,20 +80,7 @@ describe('ranfer eval --faces', () => {
 
   it('weighs the class prior as asked, and refuses a bad weight', async () => {
     const { dir } = await sampleFolder();
-    const r = await ranfer(
-      'eval',
-      '--faces',
-      dir,
-      '--framing',
-      'resize',
-      '--prior-weight',
-      '0',
-      '--json',
-      '--workers',
-      '1',
-    );
-    expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as FaceFolderReport;
+    const report = await evalFolder(dir, '--framing', 'resize', '--prior-weight', '0');
     expect(report.priorWeight).toBe(0);
     const bad = await ranfer('eval', '--faces', dir, '--prior-weight', '-1');
     expect(bad.code).not.toBe(0);
@@ -94,33 +89,13 @@ describe('ranfer eval --faces', () => {
 
   it("mixes in FaceExpressionNet's share as the recognizer does, and refuses a share above 1", async () => {
     const { dir, rows } = await sampleFolder();
-    const run = async (...extra: string[]) => {
-      const r = await ranfer(
-        'eval',
-        '--faces',
-        dir,
-        '--framing',
-        'resize',
-        '--json',
-        '--workers',
-        '1',
-        ...extra,
-      );
-      expect(r.code, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as FaceFolderReport;
-    };
+    const run = (...extra: string[]) => evalFolder(dir, '--framing', 'resize', ...extra);
     const mixed = await run('--face-api-weight', '0.5');
     expect(mixed.faceApiWeight).toBe(0.5);
     expect((await run()).faceApiWeight).toBeUndefined();
     const half = await createRecognizer({ backend: 'wasm', faceApiWeight: 0.5 });
     try {
-      const api = await half.classifyAligned(rows.map(([f]) => path.join(dir, 'images', f)));
-      const m = classificationMetrics(
-        rows.map(([, l]) => EMOTIONS.indexOf(l as (typeof EMOTIONS)[number])),
-        api.map((a) => EMOTIONS.indexOf(a.emotion)),
-        8,
-      );
-      expect(mixed.confusion).toEqual(m.confusion);
+      expect(mixed.confusion).toEqual((await apiMetrics(half, dir, rows)).confusion);
     } finally {
       half.dispose();
     }
