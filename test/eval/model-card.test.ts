@@ -75,6 +75,10 @@ describe('model card', () => {
     expect(card).toContain(
       '- `ckplus-dev` (522 faces, aligned framing; `ranfer eval --faces`): **68.28%** on the 495 faces besides contempt (balanced 58.77%), contempt n/a; all 8 classes 65.00%, balanced 55.00%',
     );
+    // Its classes under 50% are listed among the weaknesses (disgust 20%, fear 40%; contempt n/a).
+    expect(card).toContain(
+      '- Weak classes on faces from other datasets (posed, never trained on): `ckplus-dev`: disgust (20.00%), fear (40.00%). A share of',
+    );
     expect(modelCard({ ...common, config: { ...TRAIN_PRESETS.default, epochs: 3 } })).not.toContain(
       'other datasets',
     );
