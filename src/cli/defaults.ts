@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { defaultCacheDir } from '../data/cache-dir.js';
+import { fraction, nonNegativeNumber } from './parse.js';
 
 /** $RANFER_DATA, else ../shared/datasets/ferplus from the current folder. */
 export function defaultDataDir(): string {
@@ -23,4 +24,19 @@ export function dataOptions(cmd: Command): Command {
   return cmd
     .option('--data <dir>', 'FERPlus folder', defaultDataDir())
     .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir());
+}
+
+/** The --prior-weight and --face-api-weight options of every command that classifies faces. */
+export function weightOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--prior-weight <w>',
+      "weight of the training data's class frequencies: 1 as in FERPlus, 0 every emotion alike (default: the model's)",
+      nonNegativeNumber,
+    )
+    .option(
+      '--face-api-weight <w>',
+      "share of face-api.js's FaceExpressionNet in the probabilities, 0..1 (reads posed faces better; default 0)",
+      fraction,
+    );
 }

@@ -8,8 +8,8 @@ import type { FaceFolderReport } from '../eval/face-folder-eval.js';
 import { CROP_FRAMINGS, type CropFraming } from '../face/crop-framing.js';
 import { defaultModelDir } from '../infer/model-dir.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { dataOptions } from './defaults.js';
-import { fraction, nonNegativeNumber, positiveInt } from './parse.js';
+import { dataOptions, weightOptions } from './defaults.js';
+import { nonNegativeNumber, positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 import { SUMMARIES } from './summaries.js';
 
@@ -70,7 +70,7 @@ interface EvalOpts {
 }
 
 export function registerEvalCommand(program: Command): void {
-  dataOptions(program.command('eval').description(SUMMARIES.eval))
+  weightOptions(dataOptions(program.command('eval').description(SUMMARIES.eval)))
     .addOption(new Option('--split <split>', 'split to evaluate').choices(['test', 'valid']).default('test'))
     .addOption(
       new Option(
@@ -98,16 +98,6 @@ export function registerEvalCommand(program: Command): void {
     )
     .option('--model <dir>', 'model folder (model.json + weights.bin)', defaultModelDir())
     .option('--tta', 'average with the horizontally flipped face (test-time augmentation)')
-    .option(
-      '--prior-weight <w>',
-      "weight of the training data's class frequencies in the predictions: 1 as in FERPlus, 0 every class alike (default: the model's)",
-      nonNegativeNumber,
-    )
-    .option(
-      '--face-api-weight <w>',
-      "share of face-api.js's FaceExpressionNet in the probabilities, 0..1 (as the recognizer's faceApiWeight; default 0)",
-      fraction,
-    )
     .option(
       '--confusion <file>',
       'write the confusion matrix as an image (.png or .svg; with several sets, one file per set)',

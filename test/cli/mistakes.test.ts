@@ -26,6 +26,14 @@ describe('ranfer CLI mistakes', () => {
     expectOneLine(r, /--annotate .*notes\.txt: a file is there; give a folder/);
   });
 
+  it('serve with a FaceExpressionNet share above 1', async () => {
+    const r = await ranfer('serve', '--port', '0', '--face-api-weight', '2');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(
+      `error: option '--face-api-weight <w>' argument '2' is invalid. expected a number from 0 to 1, got "2"`,
+    );
+  });
+
   it('predict --model naming a missing folder', async () => {
     const r = await ranfer('predict', '--model', '/nonexistent/model', path.join(PHOTOS, 'happy.jpg'));
     expectOneLine(r, /no model at \/nonexistent\/model/);

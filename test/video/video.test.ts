@@ -141,6 +141,20 @@ describe('ranfer video', () => {
     expect(frames.map((f) => f.time)).toEqual([0, 0.4, 0.8, 1.2, 1.6]);
   });
 
+  it('weighs the prior and mixes in FaceExpressionNet as asked (--prior-weight, --face-api-weight)', async () => {
+    const json = path.join(dir, 'fa.json');
+    const r = await ranfer('video', clip, '--every', '5', '--face-api-weight', '1', '--json', json);
+    expect(r.code, r.stderr).toBe(0);
+    type Frames = { faces: { probabilities: Record<string, number> }[] }[];
+    const faces = (JSON.parse(await readFile(json, 'utf8')) as Frames).flatMap((f) => f.faces);
+    expect(faces).toHaveLength(2);
+    // FaceExpressionNet alone knows no contempt.
+    for (const f of faces) expect(f.probabilities.contempt).toBe(0);
+    const bad = await ranfer('video', clip, '--prior-weight', '-1');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('expected a number of 0 or more, got "-1"');
+  });
+
   it('says in one line what is wrong: a missing file, --every with --fps, no ffmpeg', async () => {
     const missing = await ranfer('video', path.join(dir, 'nope.mp4'));
     expect(missing.code).toBe(1);
