@@ -108,6 +108,23 @@ describe('web demo in Chromium', () => {
     expect(await page.locator('#overlay .box').count()).toBe(4);
   });
 
+  it("reads a photo again with the posed-faces setting: the disgusted photo's anger becomes disgust", async () => {
+    const browser = await launch();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.url}/?mode=photo`);
+    await page.waitForFunction(() => window.ranfer?.state === 'photo', null, { timeout: 90_000 });
+    await page.setInputFiles('#file', path.join(PHOTOS, 'disgusted.jpg'));
+    await page.waitForFunction(() => window.ranfer?.state === 'photo-done', null, { timeout: 60_000 });
+    expect(await page.evaluate(() => window.ranfer.faces.map((f) => f.emotion))).toEqual(['anger']);
+    await page.check('#posed');
+    await page.waitForFunction(() => window.ranfer.faces[0]?.emotion === 'disgust', null, {
+      timeout: 60_000,
+    });
+    expect(await page.locator('#faces .face').first().getAttribute('data-emotion')).toBe('disgust');
+    await page.uncheck('#posed');
+    await page.waitForFunction(() => window.ranfer.faces[0]?.emotion === 'anger', null, { timeout: 60_000 });
+  });
+
   it('plays a video file and shows its faces as it plays', async () => {
     const clip = path.join(dir, 'surprised.webm');
     await promisify(execFile)('ffmpeg', [

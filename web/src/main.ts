@@ -23,10 +23,18 @@ const webcamButton = $<HTMLButtonElement>('mode-webcam');
 const photoButton = $<HTMLButtonElement>('mode-photo');
 const videoButton = $<HTMLButtonElement>('mode-video');
 const videoFile = $<HTMLInputElement>('video-file');
+const posedBox = $<HTMLInputElement>('posed');
 
 type Mode = 'webcam' | 'photo' | 'video';
 let mode: Mode = 'webcam';
 let fer: BrowserRecognizer;
+/** The recognizer as served, and one set for posed faces (made on first use; face-api's nets are shared). */
+let plainFer: BrowserRecognizer;
+let posedFer: BrowserRecognizer | undefined;
+/** The settings docs/guide.md gives for posed expressions. */
+const POSED = { priorWeight: 0.5, faceApiWeight: 0.25 };
+/** The photo on screen, recognised again when the setting changes. */
+let lastPhoto: File | null = null;
 let stream: MediaStream | null = null;
 const smoother = new FaceSmoother();
 const grab = document.createElement('canvas');
@@ -263,6 +271,7 @@ async function playVideo(file: File): Promise<void> {
 }
 
 async function showPhoto(file: File): Promise<void> {
+  lastPhoto = file;
   if (mode !== 'photo') await setMode('photo');
   // The previous photo's faces go at once, whatever becomes of this one.
   overlay.replaceChildren();
@@ -302,16 +311,31 @@ async function showPhoto(file: File): Promise<void> {
   setState('photo-done');
 }
 
+/** Switches between the served settings and those for posed faces; the photo on screen is read again. */
+async function setPosed(on: boolean): Promise<void> {
+  try {
+    posedFer ??= on ? await createRecognizer({ modelUrl: './models/ranfer/', ...POSED }) : undefined;
+  } catch (err) {
+    showMessage(`The posed-faces setting could not be loaded: ${(err as Error).message}`);
+    posedBox.checked = false;
+    return;
+  }
+  fer = on && posedFer ? posedFer : plainFer;
+  if (mode === 'photo' && lastPhoto && !photo.hidden) await showPhoto(lastPhoto);
+}
+
 async function main(): Promise<void> {
   try {
     // The model `ranfer serve` was started with; face-api's weights and the WASM binaries from the package.
-    fer = await createRecognizer({ modelUrl: './models/ranfer/' });
+    plainFer = await createRecognizer({ modelUrl: './models/ranfer/' });
+    fer = plainFer;
   } catch (err) {
     showMessage(`The models could not be loaded: ${(err as Error).message}`);
     setState('error');
     return;
   }
   $('backend').textContent = fer.backend;
+  posedBox.addEventListener('change', () => void setPosed(posedBox.checked));
   webcamButton.addEventListener('click', () => void setMode('webcam'));
   photoButton.addEventListener('click', () => void setMode('photo'));
   videoFile.addEventListener('change', () => {
