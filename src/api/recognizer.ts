@@ -14,7 +14,7 @@ import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
 import {
   checkFaceApiWeight,
   type ExpressionTeacher,
-  faceExpressionNet,
+  loadFaceExpressionNet,
 } from '../face/face-expression-net.js';
 import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
@@ -59,12 +59,8 @@ export class Recognizer {
       checkEmotionModel(model, config, dir);
       const faceDir = faceApiModelDir();
       const detector = await FaceDetector.create(faceapi, (net) => net.loadFromDisk(faceDir), config);
-      let faceApi: ExpressionTeacher | undefined;
-      if (share > 0) {
-        const net = faceapi.nets.faceExpressionNet;
-        if (!net.isLoaded) await net.loadFromDisk(faceDir);
-        faceApi = faceExpressionNet(faceapi);
-      }
+      const faceApi =
+        share > 0 ? await loadFaceExpressionNet(faceapi, (net) => net.loadFromDisk(faceDir)) : undefined;
       return new Recognizer(model, detector, config, faceApi);
     } catch (err) {
       model.dispose();

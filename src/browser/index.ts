@@ -30,7 +30,7 @@ import { type DetectorOptions, type FaceApiModule, FaceDetector } from '../face/
 import {
   checkFaceApiWeight,
   type ExpressionTeacher,
-  faceExpressionNet,
+  loadFaceExpressionNet,
 } from '../face/face-expression-net.js';
 import type { FaceFinding } from '../face/find.js';
 import { EmotionNet } from '../infer/emotion-net.js';
@@ -212,15 +212,14 @@ export class BrowserRecognizer {
         },
         config,
       );
-      let faceApi: ExpressionTeacher | undefined;
-      if (share > 0) {
-        const net = faceapi.nets.faceExpressionNet;
-        if (!net.isLoaded) {
-          if (faceApiUrl) await net.loadFromUri(faceApiUrl);
-          else await loadNet(net as unknown as FaceApiNet, OWN.expressionManifest, OWN.expressionWeights);
-        }
-        faceApi = faceExpressionNet(faceapi);
-      }
+      const faceApi =
+        share > 0
+          ? await loadFaceExpressionNet(faceapi, (net) =>
+              faceApiUrl
+                ? net.loadFromUri(faceApiUrl)
+                : loadNet(net as FaceApiNet, OWN.expressionManifest, OWN.expressionWeights),
+            )
+          : undefined;
       return new BrowserRecognizer(model, detector, config, backend, faceApi);
     } catch (err) {
       model.dispose();

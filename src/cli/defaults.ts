@@ -1,6 +1,6 @@
 /** Defaults shared by the commands. */
 import path from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { defaultCacheDir } from '../data/cache-dir.js';
 import { fraction, nonNegativeNumber } from './parse.js';
 
@@ -26,17 +26,18 @@ export function dataOptions(cmd: Command): Command {
     .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir());
 }
 
-/** The --prior-weight and --face-api-weight options of every command that classifies faces. */
-export function weightOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--prior-weight <w>',
-      "weight of the training data's class frequencies: 1 as in FERPlus, 0 every emotion alike (default: the model's)",
-      nonNegativeNumber,
-    )
-    .option(
-      '--face-api-weight <w>',
-      "share of face-api.js's FaceExpressionNet in the probabilities, 0..1 (reads posed faces better; default 0)",
-      fraction,
-    );
+/** --prior-weight, for every command that classifies faces. */
+export function priorWeightOption(): Option {
+  return new Option(
+    '--prior-weight <w>',
+    "weight of the training data's class frequencies: 1 as in FERPlus, 0 every emotion alike (default: the model's)",
+  ).argParser(nonNegativeNumber);
+}
+
+/** --face-api-weight, for every command that classifies faces. */
+export function faceApiWeightOption(): Option {
+  return new Option(
+    '--face-api-weight <w>',
+    "share of face-api.js's FaceExpressionNet in the probabilities, 0..1 (reads posed faces better; default 0)",
+  ).argParser(fraction);
 }

@@ -8,7 +8,7 @@ import type { FaceFolderReport } from '../eval/face-folder-eval.js';
 import { CROP_FRAMINGS, type CropFraming } from '../face/crop-framing.js';
 import { defaultModelDir } from '../infer/model-dir.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { dataOptions, weightOptions } from './defaults.js';
+import { dataOptions, faceApiWeightOption, priorWeightOption } from './defaults.js';
 import { nonNegativeNumber, positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 import { SUMMARIES } from './summaries.js';
@@ -70,7 +70,7 @@ interface EvalOpts {
 }
 
 export function registerEvalCommand(program: Command): void {
-  weightOptions(dataOptions(program.command('eval').description(SUMMARIES.eval)))
+  dataOptions(program.command('eval').description(SUMMARIES.eval))
     .addOption(new Option('--split <split>', 'split to evaluate').choices(['test', 'valid']).default('test'))
     .addOption(
       new Option(
@@ -98,6 +98,8 @@ export function registerEvalCommand(program: Command): void {
     )
     .option('--model <dir>', 'model folder (model.json + weights.bin)', defaultModelDir())
     .option('--tta', 'average with the horizontally flipped face (test-time augmentation)')
+    .addOption(priorWeightOption())
+    .addOption(faceApiWeightOption())
     .option(
       '--confusion <file>',
       'write the confusion matrix as an image (.png or .svg; with several sets, one file per set)',

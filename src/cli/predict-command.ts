@@ -8,7 +8,7 @@ import { EMOTIONS } from '../data/emotions.js';
 import type { DetectorKind } from '../face/detector.js';
 import { ImageError } from '../face/image-error.js';
 import { defaultModelDir } from '../infer/model-dir.js';
-import { weightOptions } from './defaults.js';
+import { faceApiWeightOption, priorWeightOption } from './defaults.js';
 import { UsageError } from './errors.js';
 import { expandInputs } from './inputs.js';
 import { nonNegativeNumber, positiveInt } from './parse.js';
@@ -92,138 +92,139 @@ function annotationName(file: string, used: Set<string>): string {
 }
 
 export function registerPredictCommand(program: Command): void {
-  weightOptions(
-    program
-      .command('predict')
-      .description(SUMMARIES.predict)
-      .argument('<inputs...>', 'image files, folders (searched recursively) or globs')
-      .option('--json', 'print one JSON array, an entry per input')
-      .option('--jsonl <file>', 'write a JSON line per input to this file as each is done')
-      .option(
-        '--csv <file>',
-        'write a CSV row per face (file, box, score, emotion, 8 probabilities) as each is done',
-      )
-      .option('--resume', 'go on from an existing --jsonl / --csv file: skip the inputs it already holds')
-      .option(
-        '--workers <n>',
-        'worker threads, each with its own models (results keep the input order)',
-        positiveInt,
-        1,
-      )
-      .option('--annotate <dir>', 'write each image with boxes, emotions and probability bars to this folder')
-      .option(
-        '--min-confidence <p>',
-        'drop faces detected with a lower confidence (default: tiny 0.25, ssd 0.5)',
-        probability,
-      )
-      .addOption(new Option('--detector <kind>', 'face detector').choices(['tiny', 'ssd']).default('tiny'))
-      .addOption(
-        new Option('--regions <mode>', 'RAN regions: fixed crops, or boxes from the landmarks')
-          .choices(['fixed', 'landmarks'])
-          .default('fixed'),
-      )
-      .option('--tta', 'average with the mirrored face')
-      .option('--crops', 'each image is one face crop (no detection; landmarks on the whole image)')
-      .option(
-        '--retry-border <f>',
-        'when no face is found, retry with a border of this fraction of the side (0: no retry)',
-        nonNegativeNumber,
-        1,
-      )
-      .option(
-        '--tiny-input-size <n>',
-        'Tiny Face Detector input side, a multiple of 32 (larger finds smaller faces, slower)',
-        positiveInt,
-        512,
-      )
-      .option('--max-faces <n>', 'at most this many faces per image, highest scores first', positiveInt, 100)
-      .option(
-        '--tile-size <n>',
-        'also detect on overlapping tiles of this side in large photos (small faces; one detection per tile)',
-        positiveInt,
-      )
-      .option('--model <dir>', 'model folder', defaultModelDir()),
-  ).action(async (inputs: string[], opts: PredictOpts) => {
-    if (opts.annotate) await checkOutputFolder(opts.annotate, '--annotate');
-    const sinks: ResultSink[] = [];
-    if (opts.jsonl) sinks.push(await openResults(opts.jsonl, 'jsonl', opts.resume === true));
-    if (opts.csv) sinks.push(await openResults(opts.csv, 'csv', opts.resume === true));
-    if (opts.resume && sinks.length === 0)
-      throw new UsageError('--resume goes on from a --jsonl or --csv file');
-    const { faceToJson } = await import('../api/face-json.js');
-    const { recognizeMany } = await import('../api/many.js');
-    const { createRecognizer } = await import('../api/recognizer.js');
-    const { annotateImage } = await import('../report/annotate.js');
-    const expandedInputs = await expandInputs(inputs);
-    const expanded = expandedInputs.expanded;
-    // On --resume, the inputs every output file already holds are skipped.
-    const files = expandedInputs.files.filter((f) => !sinks.length || sinks.some((s) => !s.done.has(f)));
-    const skipped = expandedInputs.files.length - files.length;
-    if (skipped > 0) console.error(`ranfer: ${skipped} inputs already done, ${files.length} to go`);
-    const config: RecognizerConfig = {
-      modelDir: opts.model,
-      minConfidence: opts.minConfidence,
-      detector: opts.detector,
-      regions: opts.regions,
-      flipTta: opts.tta,
-      faces: opts.crops ? 'crop' : 'detect',
-      retryBorder: opts.retryBorder,
-      tinyInputSize: opts.tinyInputSize,
-      maxFaces: opts.maxFaces,
-      tileSize: opts.tileSize,
-      priorWeight: opts.priorWeight,
-      faceApiWeight: opts.faceApiWeight,
-    };
-    const workers = Math.min(opts.workers, Math.max(1, files.length));
-    // One recognizer here, or one per worker thread (the order of the inputs is kept either way).
-    const fer =
-      workers > 1
-        ? null
-        : await createRecognizer(config).catch((err: Error) => {
-            if (err instanceof RangeError) throw new UsageError(err.message);
-            throw err;
-          });
-    const results = fer ? oneByOne(fer, files) : recognizeMany(files, { ...config, concurrency: workers });
-    if (opts.annotate) await mkdir(opts.annotate, { recursive: true });
-    const used = new Set<string>();
-    const entries: PredictEntry[] = [];
-    const bar = progressBar('predict', expanded && files.length > 1 && process.stderr.isTTY === true);
-    let unreadable = 0;
-    try {
-      bar.update(0, files.length);
-      for await (const r of results) {
-        const file = files[r.index];
-        let entry: PredictEntry;
-        if (r.faces) {
-          const faces = r.faces;
-          entry = { file, faces: faces.map(faceToJson) };
-          if (!opts.json) bar.log(faceTable(file, faces));
-          if (opts.annotate) {
-            const out = path.join(opts.annotate, annotationName(file, used));
-            await writeFile(out, await annotateImage(file, faces));
+  program
+    .command('predict')
+    .description(SUMMARIES.predict)
+    .argument('<inputs...>', 'image files, folders (searched recursively) or globs')
+    .option('--json', 'print one JSON array, an entry per input')
+    .option('--jsonl <file>', 'write a JSON line per input to this file as each is done')
+    .option(
+      '--csv <file>',
+      'write a CSV row per face (file, box, score, emotion, 8 probabilities) as each is done',
+    )
+    .option('--resume', 'go on from an existing --jsonl / --csv file: skip the inputs it already holds')
+    .option(
+      '--workers <n>',
+      'worker threads, each with its own models (results keep the input order)',
+      positiveInt,
+      1,
+    )
+    .option('--annotate <dir>', 'write each image with boxes, emotions and probability bars to this folder')
+    .option(
+      '--min-confidence <p>',
+      'drop faces detected with a lower confidence (default: tiny 0.25, ssd 0.5)',
+      probability,
+    )
+    .addOption(new Option('--detector <kind>', 'face detector').choices(['tiny', 'ssd']).default('tiny'))
+    .addOption(
+      new Option('--regions <mode>', 'RAN regions: fixed crops, or boxes from the landmarks')
+        .choices(['fixed', 'landmarks'])
+        .default('fixed'),
+    )
+    .option('--tta', 'average with the mirrored face')
+    .addOption(priorWeightOption())
+    .addOption(faceApiWeightOption())
+    .option('--crops', 'each image is one face crop (no detection; landmarks on the whole image)')
+    .option(
+      '--retry-border <f>',
+      'when no face is found, retry with a border of this fraction of the side (0: no retry)',
+      nonNegativeNumber,
+      1,
+    )
+    .option(
+      '--tiny-input-size <n>',
+      'Tiny Face Detector input side, a multiple of 32 (larger finds smaller faces, slower)',
+      positiveInt,
+      512,
+    )
+    .option('--max-faces <n>', 'at most this many faces per image, highest scores first', positiveInt, 100)
+    .option(
+      '--tile-size <n>',
+      'also detect on overlapping tiles of this side in large photos (small faces; one detection per tile)',
+      positiveInt,
+    )
+    .option('--model <dir>', 'model folder', defaultModelDir())
+    .action(async (inputs: string[], opts: PredictOpts) => {
+      if (opts.annotate) await checkOutputFolder(opts.annotate, '--annotate');
+      const sinks: ResultSink[] = [];
+      if (opts.jsonl) sinks.push(await openResults(opts.jsonl, 'jsonl', opts.resume === true));
+      if (opts.csv) sinks.push(await openResults(opts.csv, 'csv', opts.resume === true));
+      if (opts.resume && sinks.length === 0)
+        throw new UsageError('--resume goes on from a --jsonl or --csv file');
+      const { faceToJson } = await import('../api/face-json.js');
+      const { recognizeMany } = await import('../api/many.js');
+      const { createRecognizer } = await import('../api/recognizer.js');
+      const { annotateImage } = await import('../report/annotate.js');
+      const expandedInputs = await expandInputs(inputs);
+      const expanded = expandedInputs.expanded;
+      // On --resume, the inputs every output file already holds are skipped.
+      const files = expandedInputs.files.filter((f) => !sinks.length || sinks.some((s) => !s.done.has(f)));
+      const skipped = expandedInputs.files.length - files.length;
+      if (skipped > 0) console.error(`ranfer: ${skipped} inputs already done, ${files.length} to go`);
+      const config: RecognizerConfig = {
+        modelDir: opts.model,
+        minConfidence: opts.minConfidence,
+        detector: opts.detector,
+        regions: opts.regions,
+        flipTta: opts.tta,
+        faces: opts.crops ? 'crop' : 'detect',
+        retryBorder: opts.retryBorder,
+        tinyInputSize: opts.tinyInputSize,
+        maxFaces: opts.maxFaces,
+        tileSize: opts.tileSize,
+        priorWeight: opts.priorWeight,
+        faceApiWeight: opts.faceApiWeight,
+      };
+      const workers = Math.min(opts.workers, Math.max(1, files.length));
+      // One recognizer here, or one per worker thread (the order of the inputs is kept either way).
+      const fer =
+        workers > 1
+          ? null
+          : await createRecognizer(config).catch((err: Error) => {
+              if (err instanceof RangeError) throw new UsageError(err.message);
+              throw err;
+            });
+      const results = fer ? oneByOne(fer, files) : recognizeMany(files, { ...config, concurrency: workers });
+      if (opts.annotate) await mkdir(opts.annotate, { recursive: true });
+      const used = new Set<string>();
+      const entries: PredictEntry[] = [];
+      const bar = progressBar('predict', expanded && files.length > 1 && process.stderr.isTTY === true);
+      let unreadable = 0;
+      try {
+        bar.update(0, files.length);
+        for await (const r of results) {
+          const file = files[r.index];
+          let entry: PredictEntry;
+          if (r.faces) {
+            const faces = r.faces;
+            entry = { file, faces: faces.map(faceToJson) };
+            if (!opts.json) bar.log(faceTable(file, faces));
+            if (opts.annotate) {
+              const out = path.join(opts.annotate, annotationName(file, used));
+              await writeFile(out, await annotateImage(file, faces));
+            }
+          } else {
+            unreadable++;
+            entry = { file, faces: [], error: r.error };
+            bar.log(`ranfer: ${r.error}`, 'stderr');
           }
-        } else {
-          unreadable++;
-          entry = { file, faces: [], error: r.error };
-          bar.log(`ranfer: ${r.error}`, 'stderr');
+          bar.update(r.index + 1, files.length, path.basename(file));
+          entries.push(entry);
+          for (const sink of sinks) if (!sink.done.has(file)) await sink.write(entry);
         }
-        bar.update(r.index + 1, files.length, path.basename(file));
-        entries.push(entry);
-        for (const sink of sinks) if (!sink.done.has(file)) await sink.write(entry);
+        bar.update(files.length, files.length, 'done');
+      } finally {
+        bar.stop();
+        fer?.dispose();
       }
-      bar.update(files.length, files.length, 'done');
-    } finally {
-      bar.stop();
-      fer?.dispose();
-    }
-    if (opts.json) console.log(JSON.stringify(entries, null, 2));
-    else if (files.length > 1) {
-      const faces = entries.reduce((n, e) => n + e.faces.length, 0);
-      console.log(
-        `\n${files.length} inputs, ${faces} faces${unreadable ? `, ${unreadable} unreadable` : ''}`,
-      );
-    }
-    if (opts.annotate && !opts.json) console.log(`annotated images in ${opts.annotate}`);
-    if (unreadable > 0) process.exitCode = 1;
-  });
+      if (opts.json) console.log(JSON.stringify(entries, null, 2));
+      else if (files.length > 1) {
+        const faces = entries.reduce((n, e) => n + e.faces.length, 0);
+        console.log(
+          `\n${files.length} inputs, ${faces} faces${unreadable ? `, ${unreadable} unreadable` : ''}`,
+        );
+      }
+      if (opts.annotate && !opts.json) console.log(`annotated images in ${opts.annotate}`);
+      if (unreadable > 0) process.exitCode = 1;
+    });
 }

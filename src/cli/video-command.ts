@@ -11,7 +11,7 @@ import { EMOTIONS, type Emotion } from '../data/emotions.js';
 import type { DetectorKind } from '../face/detector.js';
 import { defaultModelDir } from '../infer/model-dir.js';
 import type { VideoWriter } from '../video/encode.js';
-import { weightOptions } from './defaults.js';
+import { faceApiWeightOption, priorWeightOption } from './defaults.js';
 import { UsageError } from './errors.js';
 import { positiveInt, positiveNumber } from './parse.js';
 import { progressBar } from './progress.js';
@@ -73,116 +73,117 @@ export function trackSummary(
 }
 
 export function registerVideoCommand(program: Command): void {
-  weightOptions(
-    program
-      .command('video')
-      .description(SUMMARIES.video)
-      .argument('<input>', 'a video file ffmpeg can read')
-      .option('--every <n>', 'read every n-th frame', positiveInt)
-      .option('--fps <f>', 'read frames at this rate instead (frames per second)', positiveNumber)
-      .option(
-        '--csv <file>',
-        'a row per frame and face: time, frame, track, box, score, the 8 probabilities, emotion',
-      )
-      .option('--json <file>', 'every frame with its faces, as JSON')
-      .option('--plot <file>', "each person's emotions over time and their shares, as PNG (or SVG: .svg)")
-      .option(
-        '--annotate <file>',
-        'a video of the frames read with boxes, emotions and bars drawn (audio kept)',
-      )
-      .option('--smooth <n>', "average each person's probabilities over their last n frames", positiveInt, 1)
-      .option('--detector <kind>', 'face detector: tiny or ssd', 'tiny')
-      .option('--model <dir>', 'model folder', defaultModelDir()),
-  ).action(
-    async (
-      input: string,
-      opts: {
-        every?: number;
-        fps?: number;
-        csv?: string;
-        json?: string;
-        plot?: string;
-        annotate?: string;
-        smooth: number;
-        detector: string;
-        model: string;
-        priorWeight?: number;
-        faceApiWeight?: number;
-      },
-    ) => {
-      const { recognizeVideo } = await import('../api/video.js');
-      const { writeChart } = await import('../eval/charts.js');
-      const { annotateRgb } = await import('../report/annotate.js');
-      const { videoPlotSpec } = await import('../report/video-plot.js');
-      const { VideoError } = await import('../video/decode.js');
-      const { writeVideo } = await import('../video/encode.js');
-      if (opts.every && opts.fps) throw new UsageError('give --every or --fps, not both');
-      if (!existsSync(input)) throw new UsageError(`${input}: no such file`);
-      if (opts.detector !== 'tiny' && opts.detector !== 'ssd')
-        throw new UsageError(`--detector must be tiny or ssd, got "${opts.detector}"`);
-      const csv = opts.csv ? createWriteStream(opts.csv) : undefined;
-      csv?.write(`${VIDEO_CSV_HEADER.join(',')}\n`);
-      const frames: VideoFrameResult[] = [];
-      let stop = false;
-      const onSigint = () => {
-        stop = true;
-      };
-      process.once('SIGINT', onSigint);
-      const bar = progressBar('video');
-      let total = 0;
-      let rate = 0;
-      let writer: VideoWriter | undefined;
-      const t0 = performance.now();
-      try {
-        for await (const frame of recognizeVideo(input, {
-          every: opts.every,
-          fps: opts.fps,
-          smooth: opts.smooth,
-          detector: opts.detector as DetectorKind,
-          modelDir: opts.model,
-          priorWeight: opts.priorWeight,
-          faceApiWeight: opts.faceApiWeight,
-          onInfo: (info) => {
-            const step = opts.fps ? 1 / opts.fps : (opts.every ?? 1) / info.fps;
-            rate = 1 / step;
-            total = info.duration ? Math.max(1, Math.round(info.duration / step)) : 0;
-          },
-        })) {
-          const { data, width, height } = frame.image;
-          if (opts.annotate) {
-            writer ??= writeVideo(opts.annotate, width, height, rate, input);
-            await writer.write(await annotateRgb(data, width, height, frame.faces));
+  program
+    .command('video')
+    .description(SUMMARIES.video)
+    .argument('<input>', 'a video file ffmpeg can read')
+    .option('--every <n>', 'read every n-th frame', positiveInt)
+    .option('--fps <f>', 'read frames at this rate instead (frames per second)', positiveNumber)
+    .option(
+      '--csv <file>',
+      'a row per frame and face: time, frame, track, box, score, the 8 probabilities, emotion',
+    )
+    .option('--json <file>', 'every frame with its faces, as JSON')
+    .option('--plot <file>', "each person's emotions over time and their shares, as PNG (or SVG: .svg)")
+    .option(
+      '--annotate <file>',
+      'a video of the frames read with boxes, emotions and bars drawn (audio kept)',
+    )
+    .option('--smooth <n>', "average each person's probabilities over their last n frames", positiveInt, 1)
+    .option('--detector <kind>', 'face detector: tiny or ssd', 'tiny')
+    .addOption(priorWeightOption())
+    .addOption(faceApiWeightOption())
+    .option('--model <dir>', 'model folder', defaultModelDir())
+    .action(
+      async (
+        input: string,
+        opts: {
+          every?: number;
+          fps?: number;
+          csv?: string;
+          json?: string;
+          plot?: string;
+          annotate?: string;
+          smooth: number;
+          detector: string;
+          model: string;
+          priorWeight?: number;
+          faceApiWeight?: number;
+        },
+      ) => {
+        const { recognizeVideo } = await import('../api/video.js');
+        const { writeChart } = await import('../eval/charts.js');
+        const { annotateRgb } = await import('../report/annotate.js');
+        const { videoPlotSpec } = await import('../report/video-plot.js');
+        const { VideoError } = await import('../video/decode.js');
+        const { writeVideo } = await import('../video/encode.js');
+        if (opts.every && opts.fps) throw new UsageError('give --every or --fps, not both');
+        if (!existsSync(input)) throw new UsageError(`${input}: no such file`);
+        if (opts.detector !== 'tiny' && opts.detector !== 'ssd')
+          throw new UsageError(`--detector must be tiny or ssd, got "${opts.detector}"`);
+        const csv = opts.csv ? createWriteStream(opts.csv) : undefined;
+        csv?.write(`${VIDEO_CSV_HEADER.join(',')}\n`);
+        const frames: VideoFrameResult[] = [];
+        let stop = false;
+        const onSigint = () => {
+          stop = true;
+        };
+        process.once('SIGINT', onSigint);
+        const bar = progressBar('video');
+        let total = 0;
+        let rate = 0;
+        let writer: VideoWriter | undefined;
+        const t0 = performance.now();
+        try {
+          for await (const frame of recognizeVideo(input, {
+            every: opts.every,
+            fps: opts.fps,
+            smooth: opts.smooth,
+            detector: opts.detector as DetectorKind,
+            modelDir: opts.model,
+            priorWeight: opts.priorWeight,
+            faceApiWeight: opts.faceApiWeight,
+            onInfo: (info) => {
+              const step = opts.fps ? 1 / opts.fps : (opts.every ?? 1) / info.fps;
+              rate = 1 / step;
+              total = info.duration ? Math.max(1, Math.round(info.duration / step)) : 0;
+            },
+          })) {
+            const { data, width, height } = frame.image;
+            if (opts.annotate) {
+              writer ??= writeVideo(opts.annotate, width, height, rate, input);
+              await writer.write(await annotateRgb(data, width, height, frame.faces));
+            }
+            frames.push({ ...frame, image: { data: new Uint8Array(0), width, height } });
+            csv?.write(videoCsvRows(frame));
+            const fps = frames.length / ((performance.now() - t0) / 1000);
+            bar.update(frames.length, Math.max(total, frames.length), `${fps.toFixed(1)} frames/s`);
+            if (stop) break;
           }
-          frames.push({ ...frame, image: { data: new Uint8Array(0), width, height } });
-          csv?.write(videoCsvRows(frame));
-          const fps = frames.length / ((performance.now() - t0) / 1000);
-          bar.update(frames.length, Math.max(total, frames.length), `${fps.toFixed(1)} frames/s`);
-          if (stop) break;
+        } catch (err) {
+          if (err instanceof VideoError) throw new UsageError(err.message);
+          throw err;
+        } finally {
+          bar.stop();
+          process.off('SIGINT', onSigint);
+          if (csv) await new Promise<void>((resolve) => csv.end(resolve));
+          if (opts.json) await writeFile(opts.json, `${JSON.stringify(frames.map(frameJson))}\n`);
+          if (opts.plot && frames.length) await writeChart(videoPlotSpec(frames, input), opts.plot);
+          await writer?.close();
         }
-      } catch (err) {
-        if (err instanceof VideoError) throw new UsageError(err.message);
-        throw err;
-      } finally {
-        bar.stop();
-        process.off('SIGINT', onSigint);
-        if (csv) await new Promise<void>((resolve) => csv.end(resolve));
-        if (opts.json) await writeFile(opts.json, `${JSON.stringify(frames.map(frameJson))}\n`);
-        if (opts.plot && frames.length) await writeChart(videoPlotSpec(frames, input), opts.plot);
-        await writer?.close();
-      }
-      const seconds = (performance.now() - t0) / 1000;
-      const videoSec = frames.length ? frames[frames.length - 1].time : 0;
-      console.log(
-        `${frames.length} frames in ${seconds.toFixed(1)} s (${(frames.length / seconds).toFixed(1)} frames/s${videoSec > 0 ? `, ${(seconds / videoSec).toFixed(2)} s per second of video` : ''})${stop ? ', stopped' : ''}`,
-      );
-      for (const [track, t] of trackSummary(frames)) {
-        const shares = EMOTIONS.filter((e) => t.share[e] > 0)
-          .sort((a, b) => t.share[b] - t.share[a])
-          .map((e) => `${e} ${(100 * t.share[e]).toFixed(0)}%`);
-        console.log(`person ${track}: ${t.frames} frames; ${shares.join(', ')}`);
-      }
-    },
-  );
+        const seconds = (performance.now() - t0) / 1000;
+        const videoSec = frames.length ? frames[frames.length - 1].time : 0;
+        console.log(
+          `${frames.length} frames in ${seconds.toFixed(1)} s (${(frames.length / seconds).toFixed(1)} frames/s${videoSec > 0 ? `, ${(seconds / videoSec).toFixed(2)} s per second of video` : ''})${stop ? ', stopped' : ''}`,
+        );
+        for (const [track, t] of trackSummary(frames)) {
+          const shares = EMOTIONS.filter((e) => t.share[e] > 0)
+            .sort((a, b) => t.share[b] - t.share[a])
+            .map((e) => `${e} ${(100 * t.share[e]).toFixed(0)}%`);
+          console.log(`person ${track}: ${t.frames} frames; ${shares.join(', ')}`);
+        }
+      },
+    );
 }
 
 /** A frame as JSON: its faces without their aligned pixels, rounded like `predict --json`. */

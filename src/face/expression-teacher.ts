@@ -1,14 +1,12 @@
 /** face-api.js's FaceExpressionNet in Node, its weights read from the npm package's own files. */
 import type { BackendChoice } from '../engine/backend.js';
 import { faceApiModelDir, loadFaceApi } from './face-api-node.js';
-import { type ExpressionTeacher, faceExpressionNet } from './face-expression-net.js';
+import { type ExpressionTeacher, loadFaceExpressionNet } from './face-expression-net.js';
 
 export { type ExpressionTeacher, FACE_API_FER_INDEX, toFerOrder } from './face-expression-net.js';
 
 /** Loads face-api's FaceExpressionNet from the npm package's own files. */
 export async function faceApiExpressionTeacher(backend: BackendChoice = 'wasm'): Promise<ExpressionTeacher> {
-  const faceapi = await loadFaceApi(backend);
-  const net = faceapi.nets.faceExpressionNet;
-  if (!net.isLoaded) await net.loadFromDisk(faceApiModelDir());
-  return faceExpressionNet(faceapi);
+  const dir = faceApiModelDir();
+  return loadFaceExpressionNet(await loadFaceApi(backend), (net) => net.loadFromDisk(dir));
 }

@@ -5,7 +5,7 @@
  * probabilities (`faceApiWeight`). Its own preprocessing: RGB 0..255 images, which the net pads to square,
  * resizes to 112x112 and normalises by its mean RGB / 255; a grey face goes in as three equal channels.
  */
-import type { FaceApiModule } from './detector.js';
+import type { FaceApiModule, WeightLoader } from './detector.js';
 
 /** FACE_EXPRESSION_LABELS (neutral, happy, sad, angry, fearful, disgusted, surprised) -> FERPlus indices. */
 export const FACE_API_FER_INDEX: readonly number[] = [0, 1, 3, 4, 6, 5, 2];
@@ -36,6 +36,16 @@ export interface ExpressionTeacher {
   predictSync(faces: Uint8Array, count: number, size: number): Float32Array;
   /** The same, as a promise. */
   predict(faces: Uint8Array, count: number, size: number): Promise<Float32Array>;
+}
+
+/** FaceExpressionNet of a face-api module, its weights loaded with `load` unless they already are. */
+export async function loadFaceExpressionNet(
+  faceapi: FaceApiModule,
+  load: WeightLoader,
+): Promise<ExpressionTeacher> {
+  const net = faceapi.nets.faceExpressionNet;
+  if (!net.isLoaded) await load(net);
+  return faceExpressionNet(faceapi);
 }
 
 /** The FaceExpressionNet of a face-api module whose weights are loaded (`faceapi.nets.faceExpressionNet`). */

@@ -9,7 +9,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { writeStillY4m } from '../../src/server/y4m.js';
@@ -36,6 +36,17 @@ async function launch(extra: string[] = []): Promise<Browser> {
   const b = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...extra] });
   browsers.push(b);
   return b;
+}
+
+/** A new page of the demo in photo mode, with `photo` (of the shared photos) recognised. */
+async function photoPage(photo: string): Promise<Page> {
+  const browser = await launch();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${server.url}/?mode=photo`);
+  await page.waitForFunction(() => window.ranfer?.state === 'photo', null, { timeout: 90_000 });
+  await page.setInputFiles('#file', path.join(PHOTOS, photo));
+  await page.waitForFunction(() => window.ranfer?.state === 'photo-done', null, { timeout: 60_000 });
+  return page;
 }
 
 beforeAll(async () => {
@@ -89,12 +100,7 @@ describe('web demo in Chromium', () => {
   });
 
   it('recognises an uploaded photo in photo mode', async () => {
-    const browser = await launch();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${server.url}/?mode=photo`);
-    await page.waitForFunction(() => window.ranfer?.state === 'photo', null, { timeout: 90_000 });
-    await page.setInputFiles('#file', path.join(PHOTOS, 'surprised.jpg'));
-    await page.waitForFunction(() => window.ranfer?.state === 'photo-done', null, { timeout: 60_000 });
+    const page = await photoPage('surprised.jpg');
     expect(await page.locator('#overlay .box').count()).toBe(1);
     expect(await page.locator('#faces .face').first().getAttribute('data-emotion')).toBe('surprise');
     await page.setInputFiles('#file', path.join(PHOTOS, 'bbt1.jpg'));
@@ -109,12 +115,7 @@ describe('web demo in Chromium', () => {
   });
 
   it("reads a photo again with the posed-faces setting: the disgusted photo's anger becomes disgust", async () => {
-    const browser = await launch();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${server.url}/?mode=photo`);
-    await page.waitForFunction(() => window.ranfer?.state === 'photo', null, { timeout: 90_000 });
-    await page.setInputFiles('#file', path.join(PHOTOS, 'disgusted.jpg'));
-    await page.waitForFunction(() => window.ranfer?.state === 'photo-done', null, { timeout: 60_000 });
+    const page = await photoPage('disgusted.jpg');
     expect(await page.evaluate(() => window.ranfer.faces.map((f) => f.emotion))).toEqual(['anger']);
     await page.check('#posed');
     await page.waitForFunction(() => window.ranfer.faces[0]?.emotion === 'disgust', null, {
