@@ -14,6 +14,8 @@ export const FERPLUS = path.resolve(__dirname, '../../shared/datasets/ferplus');
 export const PHOTOS = path.resolve(__dirname, '../../shared/datasets/photos');
 /** Posed CK+ faces of the shared data, for generalisation checks (never trained on). */
 export const CKPLUS_DEV = path.resolve(__dirname, '../../shared/datasets/ckplus-dev');
+/** Movie faces of SFEW's training half (trained on beside FERPlus, validated on by film). */
+export const SFEW_TRAIN = path.resolve(__dirname, '../../shared/datasets/sfew-train');
 
 /** A RAN small enough for tests: 16x16 input, 6 regions of 4x4 on an 8x8 trunk map. */
 export const TINY_RAN: RanConfig = {

@@ -19,6 +19,11 @@ export function defaultFacesDir(): string {
   return process.env.RANFER_FACES ?? path.resolve('..', 'shared', 'datasets', 'ckplus-dev');
 }
 
+/** $RANFER_WILD, else ../shared/datasets/sfew-train: movie faces to train on beside FERPlus (split by film). */
+export function defaultWildDir(): string {
+  return process.env.RANFER_WILD ?? path.resolve('..', 'shared', 'datasets', 'sfew-train');
+}
+
 /** The --data and --cache-dir options every command that reads FERPlus has. */
 export function dataOptions(cmd: Command): Command {
   return cmd

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { SUBSETS, type Subset } from '../data/challenge.js';
 import type { Split } from '../data/ferplus.js';
+import { FILM_SPLITS, type FilmSplit } from '../data/film-split.js';
 import type { EvalReport } from '../eval/evaluate.js';
 import type { FaceFolderReport } from '../eval/face-folder-eval.js';
 import { CROP_FRAMINGS, type CropFraming } from '../face/crop-framing.js';
@@ -23,7 +24,7 @@ function printReport(r: EvalReport | FaceFolderReport): void {
   if ('framing' in r) {
     const why = r.framing === 'detect' ? 'no face found' : 'landmarks unusable';
     const fallbacks = r.framingFallbacks ? ` (${r.framingFallbacks} resized: ${why})` : '';
-    console.log(`framing: ${r.framing}${fallbacks}`);
+    console.log(`framing: ${r.framing}${fallbacks}${r.films ? `; the ${r.films} films only` : ''}`);
     if (r.withoutContempt) {
       const w = r.withoutContempt;
       console.log(
@@ -57,6 +58,7 @@ interface EvalOpts {
   split: Split;
   subset?: Subset | 'all';
   faces?: string;
+  films?: FilmSplit;
   framing: CropFraming;
   retryBorder: number;
   model: string;
@@ -81,6 +83,12 @@ export function registerEvalCommand(program: Command): void {
     .option(
       '--faces <dir>',
       'evaluate a folder of labelled face crops instead of FERPlus: labels.csv (header file,label; FERPlus emotion names), images beside it or in images/',
+    )
+    .addOption(
+      new Option(
+        '--films <side>',
+        "with --faces of movie faces named <film>_<frame>_<face>.png (SFEW): only this side of the folder's split by film",
+      ).choices([...FILM_SPLITS]),
     )
     .addOption(
       new Option(
@@ -111,6 +119,8 @@ export function registerEvalCommand(program: Command): void {
       if (opts.subset && opts.split !== 'test')
         throw new Error('the challenge subsets are part of the test split: use --split test');
       if (opts.faces && opts.subset) throw new Error('--faces evaluates a folder: drop --subset');
+      if (opts.films && !opts.faces)
+        throw new Error('--films selects faces of a --faces folder: add --faces');
       const subsets: Subset[] = opts.subset === 'all' ? [...SUBSETS] : opts.subset ? [opts.subset] : [];
       const { evaluateModel } = await import('../eval/evaluate.js');
       const { evaluateFaceFolder } = await import('../eval/face-folder-eval.js');
@@ -129,6 +139,7 @@ export function registerEvalCommand(program: Command): void {
             await evaluateFaceFolder({
               ...common,
               dir: opts.faces,
+              films: opts.films,
               framing: opts.framing,
               retryBorder: opts.retryBorder,
             }),

@@ -7,7 +7,7 @@ import type { Split } from '../data/ferplus.js';
 import type { TrainConfig } from '../train/config.js';
 import { TRAIN_PRESET_NAMES } from '../train/preset-names.js';
 import { LOG_FILE } from '../train/run-log.js';
-import { defaultDataDir } from './defaults.js';
+import { defaultDataDir, defaultWildDir } from './defaults.js';
 import { UsageError } from './errors.js';
 import { positiveInt, positiveNumber } from './parse.js';
 import { SUMMARIES } from './summaries.js';
@@ -28,12 +28,15 @@ interface TrainOpts {
   seed?: number;
   initFrom?: string;
   distillAlpha?: number;
+  wild?: boolean;
+  wildData: string;
 }
 
 async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
   const { TRAIN_PRESETS } = await import('../train/config.js');
   const { RAN_WHOLE_FACE } = await import('../model/presets.js');
   const { describeInit } = await import('../train/init.js');
+  const { DEFAULT_WILD } = await import('../train/wild.js');
   const base = TRAIN_PRESETS[opts.preset];
   if (!base)
     throw new Error(`unknown preset "${opts.preset}" (known: ${Object.keys(TRAIN_PRESETS).join(', ')})`);
@@ -45,6 +48,7 @@ async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
   if (opts.workers !== undefined) c.workers = opts.workers;
   if (opts.seed !== undefined) c.seed = opts.seed;
   if (opts.wholeFaceOnly) c.network = structuredClone(RAN_WHOLE_FACE);
+  if (opts.wild) c.wild = { ...DEFAULT_WILD };
   if (opts.initFrom) {
     if (opts.wholeFaceOnly) throw new Error("--init-from keeps the model's network; drop --whole-face-only");
     const { init, network } = await describeInit(opts.initFrom);
@@ -84,6 +88,15 @@ export function registerTrainCommand(program: Command): void {
     .option('--rb-weight <w>', 'weight of the region biased loss (0 turns it off)', Number)
     .option('--whole-face-only', 'ablation: one region (the whole face), no region attention')
     .option('--distill-alpha <a>', "with a distill preset: the teacher's share of each target, 0..1", Number)
+    .option(
+      '--wild',
+      'also train on the training films of --wild-data (movie faces, split by film; each face 4 times an epoch)',
+    )
+    .option(
+      '--wild-data <dir>',
+      'movie faces named <film>_<frame>_<face>.png with labels.csv (SFEW layout)',
+      defaultWildDir(),
+    )
     .option('--workers <n>', 'worker threads', positiveInt)
     .option('--seed <n>', 'random seed', positiveInt)
     .option(
@@ -121,6 +134,7 @@ export function registerTrainCommand(program: Command): void {
         cacheDir: opts.cacheDir,
         out: opts.out,
         resume: opts.resume === true,
+        wildData: opts.wildData,
       });
     });
 }

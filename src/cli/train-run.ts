@@ -12,6 +12,8 @@ export interface TrainRunOptions {
   /** Output folder (model, log, checkpoint). */
   out: string;
   resume: boolean;
+  /** Folder of movie faces, for a configuration with `wild`. */
+  wildData?: string;
 }
 
 export async function runTraining(config: TrainConfig, opts: TrainRunOptions): Promise<TrainResult> {
@@ -21,6 +23,21 @@ export async function runTraining(config: TrainConfig, opts: TrainRunOptions): P
   const splits = [];
   for (const s of config.trainSplits) splits.push((await loadSplit(opts.data, s, { cacheDir })).data);
   let trainSet = buildTrainSet(splits, config.protocol);
+  if (config.wild) {
+    const { loadWildFaces, withWildFaces } = await import('../train/wild.js');
+    if (!opts.wildData) throw new Error('this run trains on movie faces: give their folder (--wild-data)');
+    console.error(`framing the training films' faces of ${opts.wildData}`);
+    const bar = progressBar('framing', tty);
+    const wild = await loadWildFaces(opts.wildData, config.wild, trainSet.size, (d, t) =>
+      bar.update(d, t, ''),
+    );
+    bar.stop();
+    trainSet = withWildFaces(trainSet, wild, config.wild.repeat);
+    console.error(
+      `${wild.labels.length} movie faces added, ${config.wild.repeat} times an epoch` +
+        (wild.fallbacks ? ` (${wild.fallbacks} resized: landmarks unusable)` : ''),
+    );
+  }
   if (config.distill) {
     const { distilledTargets, teacherProbabilities } = await import('../train/distill.js');
     const { faceApiExpressionTeacher } = await import('../face/expression-teacher.js');
@@ -44,7 +61,7 @@ export async function runTraining(config: TrainConfig, opts: TrainRunOptions): P
     ? undefined
     : await buildEvalSet(opts.data, (await loadSplit(opts.data, 'valid', { cacheDir })).data);
   console.error(
-    `training on ${config.trainSplits.join('+')} (${trainSet.indices.length} images, ${config.protocol} targets), ` +
+    `training on ${config.trainSplits.join('+')}${config.wild ? '+wild' : ''} (${trainSet.indices.length} images, ${config.protocol} targets), ` +
       `${valid ? `selecting on valid (${valid.indices.length} images)` : 'no validation split'}; ${config.epochs} epochs, ` +
       `batch ${config.batchSize}, ${config.workers} workers`,
   );

@@ -1,7 +1,8 @@
 /**
  * A folder of labelled face crops: `labels.csv` with a header `file,label`, one row per image, the label
  * a FERPlus emotion name. Files are found relative to the folder, or in its `images/` subfolder (the
- * layout of `ckplus-dev/`).
+ * layout of `ckplus-dev/`). An image may be listed under two labels (both rows count); the same row twice is
+ * refused.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -44,6 +45,7 @@ export async function readFaceFolder(dir: string): Promise<FaceFolder> {
   const files: string[] = [];
   const labels: number[] = [];
   const seen = new Set<string>();
+  const paths = new Map<string, string>();
   for (const [i, rec] of records.entries()) {
     const line = i + 2;
     if (rec.length !== 2)
@@ -51,13 +53,21 @@ export async function readFaceFolder(dir: string): Promise<FaceFolder> {
     const [file, label] = rec;
     const c = EMOTIONS.indexOf(label.toLowerCase() as Emotion);
     if (c < 0) throw new DataError(`unknown label "${label}" (one of ${EMOTIONS.join(', ')})`, csv, line);
-    if (seen.has(file)) throw new DataError(`duplicate image "${file}"`, csv, line);
-    seen.add(file);
-    const direct = path.join(dir, file);
-    const nested = path.join(dir, 'images', file);
-    if (await exists(direct)) files.push(direct);
-    else if (await exists(nested)) files.push(nested);
-    else throw new DataError(`no image "${file}" in the folder or its images/ subfolder`, csv, line);
+    // One image under two labels is the dataset's own ambiguity (SFEW lists one face as fear and as
+    // surprise): both rows are kept. The same row twice is a mistake.
+    const key = `${file}\n${c}`;
+    if (seen.has(key)) throw new DataError(`duplicate row "${file}" (${EMOTIONS[c]})`, csv, line);
+    seen.add(key);
+    let found = paths.get(file);
+    if (found === undefined) {
+      const direct = path.join(dir, file);
+      const nested = path.join(dir, 'images', file);
+      if (await exists(direct)) found = direct;
+      else if (await exists(nested)) found = nested;
+      else throw new DataError(`no image "${file}" in the folder or its images/ subfolder`, csv, line);
+      paths.set(file, found);
+    }
+    files.push(found);
     labels.push(c);
   }
   if (files.length === 0) throw new DataError('no images listed', csv);

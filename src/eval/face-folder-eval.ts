@@ -7,12 +7,11 @@
 import path from 'node:path';
 import { EMOTIONS } from '../data/emotions.js';
 import { readFaceFolder } from '../data/face-folder.js';
+import { type FilmSplit, selectFilms } from '../data/film-split.js';
 import type { BackendChoice } from '../engine/backend.js';
-import { type CropFraming, frameCrop } from '../face/crop.js';
-import { FaceDetector } from '../face/detector.js';
-import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
+import type { CropFraming } from '../face/crop.js';
+import { frameFolder } from '../face/crop-folder.js';
 import { checkFaceApiWeight } from '../face/face-expression-net.js';
-import { loadRgbImage } from '../face/image.js';
 import { loadModel } from '../model/io.js';
 import { priorShift } from '../model/prior.js';
 import { predictSet, startModelPool } from '../parallel/pool-predict.js';
@@ -24,6 +23,8 @@ export interface FaceFolderReport extends EvalReport {
   framing: CropFraming;
   /** Crops whose landmarks could not be aligned (or, detecting, where no face was found), resized instead. */
   framingFallbacks: number;
+  /** The side of the folder's split by film that was scored (absent: every face). */
+  films?: FilmSplit;
   /** The same predictions scored on the images not labelled contempt (absent when none is). */
   withoutContempt?: Pick<EvalReport, 'count' | 'accuracy' | 'balancedAccuracy' | 'macroF1'>;
 }
@@ -32,6 +33,8 @@ export interface FaceFolderEvalOptions {
   dir: string;
   modelDir: string;
   framing: CropFraming;
+  /** Only the faces of this side of the folder's split by film (data/film-split.ts; movie faces such as SFEW). */
+  films?: FilmSplit;
   /** With `detect` framing: the border of the retry when no face is found (default 1; 0: none). */
   retryBorder?: number;
   tta: boolean;
@@ -44,33 +47,10 @@ export interface FaceFolderEvalOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Frames every crop of a folder for a model of input side `size` (landmarks run in this thread). */
-export async function frameFolder(
-  files: string[],
-  size: number,
-  framing: CropFraming,
-  backend?: BackendChoice,
-  onProgress?: (done: number, total: number) => void,
-  retryBorder?: number,
-): Promise<{ pixels: Uint8Array; fallbacks: number }> {
-  const detector =
-    framing !== 'resize'
-      ? await FaceDetector.create(await loadFaceApi(backend), (net) => net.loadFromDisk(faceApiModelDir()))
-      : undefined;
-  const pixels = new Uint8Array(files.length * size * size);
-  let fallbacks = 0;
-  for (const [i, file] of files.entries()) {
-    const framed = await frameCrop(await loadRgbImage(file), size, framing, detector, retryBorder);
-    if (framed.framing !== framing) fallbacks++;
-    pixels.set(framed.pixels, i * size * size);
-    onProgress?.(i + 1, files.length);
-  }
-  return { pixels, fallbacks };
-}
-
 export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<FaceFolderReport> {
   const share = checkFaceApiWeight(o.faceApiWeight);
-  const folder = await readFaceFolder(o.dir);
+  const whole = await readFaceFolder(o.dir);
+  const folder = o.films ? selectFilms(whole, o.films) : whole;
   const model = await loadModel(o.modelDir);
   const size = model.manifest.input.size;
   const n = folder.files.length;
@@ -108,6 +88,7 @@ export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<Face
     framing: o.framing,
     framingFallbacks: framed.fallbacks,
   };
+  if (o.films) report.films = o.films;
   const w = o.priorWeight ?? model.manifest.prior?.weight;
   if (w !== undefined) report.priorWeight = w;
   if (share > 0) report.faceApiWeight = share;

@@ -11,6 +11,7 @@ import { DEFAULT_DOMAIN_SHIFT } from './domain-shift.js';
 import type { InitFrom } from './init.js';
 import type { OptimizerConfig } from './optimizer.js';
 import type { LrSchedule } from './schedule.js';
+import type { WildConfig } from './wild.js';
 
 export interface TrainConfig {
   network: NetworkConfig;
@@ -45,6 +46,8 @@ export interface TrainConfig {
   pretrained?: 'mobilefacenet-ms1m';
   /** Targets mixed with a teacher network's reading of each face (absent: the FERPlus votes alone). */
   distill?: DistillConfig;
+  /** Movie faces trained on beside FERPlus: a folder's training films (train/wild.ts; absent: none). */
+  wild?: WildConfig;
 }
 
 export const TRAIN_PRESETS: Record<string, TrainConfig> = {
@@ -159,6 +162,8 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (!(c.epochs >= 1)) throw new Error('epochs must be at least 1');
   if (c.distill && !(c.distill.alpha >= 0 && c.distill.alpha <= 1))
     throw new Error(`distillation alpha must be in 0..1, got ${c.distill.alpha}`);
+  if (c.wild && !(Number.isInteger(c.wild.repeat) && c.wild.repeat >= 1))
+    throw new Error(`the wild faces' repeat must be a positive integer, got ${c.wild.repeat}`);
   if (c.trainSplits.includes('test'))
     throw new Error('the test split is for reporting only; do not train on it');
 }

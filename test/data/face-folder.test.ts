@@ -40,6 +40,13 @@ describe('readFaceFolder', () => {
     expect(Array.from(f.labels)).toEqual([1, 6]);
   });
 
+  it('keeps an image listed under two labels as two rows', async () => {
+    const dir = await folder('file,label\na.png,fear\nb.png,anger\na.png,surprise\n', ['a.png', 'b.png']);
+    const f = await readFaceFolder(dir);
+    expect(f.files).toEqual([path.join(dir, 'a.png'), path.join(dir, 'b.png'), path.join(dir, 'a.png')]);
+    expect(Array.from(f.labels)).toEqual([6, 4, 2]);
+  });
+
   it('names the file and line of each problem', async () => {
     const cases: Array<[string | null, string[], RegExp]> = [
       [null, [], /labels\.csv: no labels\.csv in this folder/],
@@ -49,7 +56,7 @@ describe('readFaceFolder', () => {
         /labels\.csv:1: the first line must be the header "file,label"/,
       ],
       ['file,label\na.png,joy\n', ['a.png'], /labels\.csv:2: unknown label "joy"/],
-      ['file,label\na.png,fear\na.png,anger\n', ['a.png'], /labels\.csv:3: duplicate image "a\.png"/],
+      ['file,label\na.png,fear\na.png,Fear\n', ['a.png'], /labels\.csv:3: duplicate row "a\.png" \(fear\)/],
       ['file,label\nmissing.png,fear\n', [], /labels\.csv:2: no image "missing\.png"/],
       ['file,label\na.png,fear,extra\n', ['a.png'], /labels\.csv:2: expected 2 fields/],
       ['file,label\n', [], /labels\.csv: no images listed/],

@@ -7,7 +7,7 @@ import type { FaceFolderReport } from '../../src/eval/face-folder-eval.js';
 import { createRecognizer, EMOTIONS, type Recognizer } from '../../src/index.js';
 import { classificationMetrics } from '../../src/util/metrics.js';
 import { ranfer } from '../cli/run.js';
-import { CKPLUS_DEV } from '../helpers.js';
+import { CKPLUS_DEV, SFEW_TRAIN } from '../helpers.js';
 
 /** Two ckplus-dev faces of each class (the first and last of its rows), linked into a new folder. */
 async function sampleFolder(): Promise<{ dir: string; rows: [string, string][] }> {
@@ -102,6 +102,17 @@ describe('ranfer eval --faces', () => {
     const bad = await ranfer('eval', '--faces', dir, '--face-api-weight', '1.5');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('expected a number from 0 to 1, got "1.5"');
+  });
+
+  it("scores one side of a movie folder's split by film, and wants --faces for --films", async () => {
+    const valid = await evalFolder(SFEW_TRAIN, '--films', 'valid');
+    expect(valid.films).toBe('valid');
+    expect(valid.count).toBe(179);
+    expect(valid.confusion.flat().reduce((a, b) => a + b, 0)).toBe(179);
+    expect(valid.framingFallbacks).toBe(0);
+    const r = await ranfer('eval', '--films', 'valid');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('--films selects faces of a --faces folder: add --faces');
   });
 
   it('refuses a folder without labels.csv in one line', async () => {

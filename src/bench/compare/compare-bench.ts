@@ -12,7 +12,7 @@ import { EMOTIONS } from '../../data/emotions.js';
 import { readFaceFolder } from '../../data/face-folder.js';
 import { IMAGE_SIZE, loadSplit } from '../../data/ferplus.js';
 import { buildEvalSet } from '../../data/sets.js';
-import { frameFolder } from '../../eval/face-folder-eval.js';
+import { frameFolder } from '../../face/crop-folder.js';
 import { Rng } from '../../util/rng.js';
 import { batchSpeed } from '../batch-speed.js';
 import type { EmotionAdapter } from './adapter.js';
