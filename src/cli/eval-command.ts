@@ -104,7 +104,11 @@ export function registerEvalCommand(program: Command): void {
       nonNegativeNumber,
       1,
     )
-    .option('--model <dir>', 'model folder (model.json + weights.bin)', defaultModelDir())
+    .option(
+      '--model <dir>',
+      'model folder (model.json + weights.bin), or several joined by commas: their ensemble (the mean of their logits)',
+      defaultModelDir(),
+    )
     .option('--tta', 'average with the horizontally flipped face (test-time augmentation)')
     .addOption(priorWeightOption())
     .addOption(faceApiWeightOption())
@@ -172,7 +176,11 @@ export function registerEvalCommand(program: Command): void {
         }
       }
       if (opts.metricsOut) {
-        const doc = { model: path.relative(process.cwd(), opts.model), tta: opts.tta === true, eval: shown };
+        const model = opts.model
+          .split(',')
+          .map((m) => path.relative(process.cwd(), m))
+          .join(',');
+        const doc = { model, tta: opts.tta === true, eval: shown };
         await writeFileAtomic(opts.metricsOut, `${JSON.stringify(doc, null, 2)}\n`);
       }
       if (opts.json) {

@@ -10,12 +10,10 @@ import { type FerSplit, IMAGE_SIZE, loadSplit, type Split } from '../data/ferplu
 import { buildEvalSet } from '../data/sets.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { checkFaceApiWeight } from '../face/face-expression-net.js';
-import { loadModel } from '../model/io.js';
-import { priorShift } from '../model/prior.js';
-import { predictSet, startModelPool } from '../parallel/pool-predict.js';
 import { classificationMetrics } from '../util/metrics.js';
 import { argmaxRows } from '../util/probabilities.js';
 import { mixFaceApi } from './face-api-mix.js';
+import { modelDirs, predictModels } from './predict-models.js';
 
 export interface EvalReport {
   set: string;
@@ -40,7 +38,8 @@ export interface EvalReport {
 export interface EvalOptions {
   dataDir: string;
   cacheDir?: string;
-  modelDir: string;
+  /** A model folder, or several (an ensemble: the mean of their logits). */
+  modelDir: string | readonly string[];
   split: Split;
   /** Challenge subsets (of the test split) to report besides the split itself. */
   subsets: Subset[];
@@ -96,7 +95,6 @@ export async function evaluateModel(o: EvalOptions): Promise<EvalReport[]> {
 
 /** As `evaluateModel`, keeping the per-image predictions (for reports and galleries). */
 export async function evaluateModelDetailed(o: EvalOptions): Promise<EvalDetails> {
-  const model = await loadModel(o.modelDir);
   const split = (await loadSplit(o.dataDir, o.split, { cacheDir: o.cacheDir })).data;
   const sets: Array<{ name: string; set: EvalSet }> = [
     { name: o.split, set: await buildEvalSet(o.dataDir, split) },
@@ -105,21 +103,12 @@ export async function evaluateModelDetailed(o: EvalOptions): Promise<EvalDetails
   // Predict every image any set needs, once.
   const all = Int32Array.from(new Set(sets.flatMap((s) => Array.from(s.set.indices))));
   const row = new Map(Array.from(all, (img, i) => [img, i]));
-  const pool = await startModelPool(model, o.modelDir, { workers: o.workers, backend: o.backend });
-  let pred: Awaited<ReturnType<typeof predictSet>>;
-  try {
-    pred = await predictSet(
-      pool,
-      { pixels: split.pixels, size: IMAGE_SIZE, indices: all },
-      {
-        flipTta: o.tta,
-        logitShift: priorShift(model.manifest.prior, o.priorWeight),
-        onProgress: o.onProgress,
-      },
-    );
-  } finally {
-    await pool.close();
-  }
+  const pred = await predictModels(
+    modelDirs(o.modelDir),
+    { pixels: split.pixels, size: IMAGE_SIZE, indices: all },
+    o,
+  );
+  const model = pred.models[0];
   const share = checkFaceApiWeight(o.faceApiWeight);
   pred.probs = await mixFaceApi(pred.probs, split.pixels, all, IMAGE_SIZE, share, o.backend);
   const top = argmaxRows(pred.probs, pred.classes);
@@ -128,7 +117,7 @@ export async function evaluateModelDetailed(o: EvalOptions): Promise<EvalDetails
   const reports = sets.map(({ name, set }) => {
     const predicted = Array.from(set.indices, (img) => top[row.get(img) ?? -1]);
     const report = metricsReport(name, o.tta, set.labels, predicted);
-    const w = o.priorWeight ?? model.manifest.prior?.weight;
+    const w = o.priorWeight ?? (pred.models.length === 1 ? model.manifest.prior?.weight : undefined);
     if (w !== undefined) report.priorWeight = w;
     if (share > 0) report.faceApiWeight = share;
     if (pred.attention && pred.regions === regionNames.length) {

@@ -13,11 +13,10 @@ import type { CropFraming } from '../face/crop.js';
 import { frameFolder } from '../face/crop-folder.js';
 import { checkFaceApiWeight } from '../face/face-expression-net.js';
 import { loadModel } from '../model/io.js';
-import { priorShift } from '../model/prior.js';
-import { predictSet, startModelPool } from '../parallel/pool-predict.js';
 import { argmaxRows } from '../util/probabilities.js';
 import { type EvalReport, metricsReport } from './evaluate.js';
 import { mixFaceApi } from './face-api-mix.js';
+import { modelDirs, predictModels } from './predict-models.js';
 
 export interface FaceFolderReport extends EvalReport {
   framing: CropFraming;
@@ -31,7 +30,8 @@ export interface FaceFolderReport extends EvalReport {
 
 export interface FaceFolderEvalOptions {
   dir: string;
-  modelDir: string;
+  /** A model folder, or several (an ensemble: the mean of their logits). */
+  modelDir: string | readonly string[];
   framing: CropFraming;
   /** Only the faces of this side of the folder's split by film (data/film-split.ts; movie faces such as SFEW). */
   films?: FilmSplit;
@@ -51,8 +51,9 @@ export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<Face
   const share = checkFaceApiWeight(o.faceApiWeight);
   const whole = await readFaceFolder(o.dir);
   const folder = o.films ? selectFilms(whole, o.films) : whole;
-  const model = await loadModel(o.modelDir);
-  const size = model.manifest.input.size;
+  const dirs = modelDirs(o.modelDir);
+  const first = (await loadModel(dirs[0])).manifest;
+  const size = first.input.size;
   const n = folder.files.length;
   // Framing takes most of the time (landmarks per crop); prediction the rest.
   const framed = await frameFolder(
@@ -63,23 +64,13 @@ export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<Face
     (d) => o.onProgress?.(d, 2 * n),
     o.retryBorder,
   );
-  const pool = await startModelPool(model, o.modelDir, { workers: o.workers, backend: o.backend });
-  let probs: Float32Array;
-  try {
-    probs = (
-      await predictSet(
-        pool,
-        { pixels: framed.pixels, size, indices: Int32Array.from({ length: n }, (_, i) => i) },
-        {
-          flipTta: o.tta,
-          logitShift: priorShift(model.manifest.prior, o.priorWeight),
-          onProgress: (d) => o.onProgress?.(n + d, 2 * n),
-        },
-      )
-    ).probs;
-  } finally {
-    await pool.close();
-  }
+  let probs = (
+    await predictModels(
+      dirs,
+      { pixels: framed.pixels, size, indices: Int32Array.from({ length: n }, (_, i) => i) },
+      { ...o, onProgress: (d) => o.onProgress?.(n + d, 2 * n) },
+    )
+  ).probs;
   const all = Int32Array.from({ length: n }, (_, i) => i);
   probs = await mixFaceApi(probs, framed.pixels, all, size, share, o.backend);
   const predicted = argmaxRows(probs, EMOTIONS.length);
@@ -89,7 +80,7 @@ export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<Face
     framingFallbacks: framed.fallbacks,
   };
   if (o.films) report.films = o.films;
-  const w = o.priorWeight ?? model.manifest.prior?.weight;
+  const w = o.priorWeight ?? (dirs.length === 1 ? first.prior?.weight : undefined);
   if (w !== undefined) report.priorWeight = w;
   if (share > 0) report.faceApiWeight = share;
   const contempt = EMOTIONS.indexOf('contempt');

@@ -34,3 +34,17 @@ export function mixRows(own: Float32Array, other: Float32Array, weight: number):
   for (let i = 0; i < own.length; i++) out[i] = (1 - weight) * own[i] + weight * other[i];
   return out;
 }
+
+/**
+ * The ensemble of several models' probabilities (each n x cols): the softmax of their mean log-probability,
+ * which equals the softmax of their mean logits (each model's log-normaliser is a per-row constant).
+ */
+export function meanLogitRows(members: Float32Array[], cols: number): Float32Array {
+  if (members.length === 0) throw new Error('an ensemble needs at least one member');
+  const n = members[0].length;
+  if (members.some((m) => m.length !== n)) throw new Error('ensemble members predicted different sets');
+  const out = new Float32Array(n);
+  for (const m of members)
+    for (let i = 0; i < n; i++) out[i] += Math.log(Math.max(m[i], 1e-30)) / members.length;
+  return softmaxRows(out, cols);
+}

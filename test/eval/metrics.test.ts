@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classificationMetrics } from '../../src/util/metrics.js';
-import { argmaxRows, softmaxRows } from '../../src/util/probabilities.js';
+import { argmaxRows, meanLogitRows, softmaxRows } from '../../src/util/probabilities.js';
 
 describe('classificationMetrics', () => {
   it('computes accuracy, per-class accuracy, macro-F1 and the confusion matrix by hand', () => {
@@ -49,5 +49,25 @@ describe('row helpers', () => {
     expect(s[0]).toBeCloseTo(0.25, 6);
     expect(s[1]).toBeCloseTo(0.75, 6);
     expect(s[2]).toBeCloseTo(0.5, 6);
+  });
+});
+
+describe('meanLogitRows', () => {
+  it('is the softmax of the mean logits, whatever each model adds to its own logits', () => {
+    const a = [1, 2, -1, 0.5, 0, 3];
+    const b = [0, -2, 4, 1, 1, 1];
+    const probs = (logits: number[], offset: number) =>
+      softmaxRows(
+        Float32Array.from(logits, (v) => v + offset),
+        3,
+      );
+    const out = meanLogitRows([probs(a, 5), probs(b, -7)], 3);
+    const expected = softmaxRows(
+      Float32Array.from(a, (v, i) => (v + b[i]) / 2),
+      3,
+    );
+    for (let i = 0; i < 6; i++) expect(out[i]).toBeCloseTo(expected[i], 6);
+    expect(() => meanLogitRows([], 3)).toThrow(/at least one member/);
+    expect(() => meanLogitRows([probs(a, 0), probs([1, 2, 3], 0)], 3)).toThrow(/different sets/);
   });
 });
