@@ -30,6 +30,7 @@ interface TrainOpts {
   distillAlpha?: number;
   wild?: boolean;
   wildData: string;
+  teacher?: string;
 }
 
 async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
@@ -37,6 +38,7 @@ async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
   const { RAN_WHOLE_FACE } = await import('../model/presets.js');
   const { describeInit } = await import('../train/init.js');
   const { DEFAULT_WILD } = await import('../train/wild.js');
+  const { DEFAULT_ENSEMBLE_ALPHA } = await import('../train/distill.js');
   const base = TRAIN_PRESETS[opts.preset];
   if (!base)
     throw new Error(`unknown preset "${opts.preset}" (known: ${Object.keys(TRAIN_PRESETS).join(', ')})`);
@@ -56,9 +58,18 @@ async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
     c.network = network;
   }
   if (opts.rbWeight !== undefined && c.network.kind === 'ran') c.network.rbLoss.weight = opts.rbWeight;
+  if (opts.teacher) {
+    const dirs = opts.teacher.split(',').map((d) => d.trim());
+    if (dirs.some((d) => d === '')) throw new Error(`--teacher: no model folder in "${opts.teacher}"`);
+    for (const d of dirs) {
+      const found = await fs.stat(path.join(d, 'model.json')).catch(() => null);
+      if (!found) throw new Error(`--teacher: no model.json in ${d}`);
+    }
+    c.distill = { teacher: 'ensemble', models: dirs, alpha: DEFAULT_ENSEMBLE_ALPHA };
+  }
   if (opts.distillAlpha !== undefined) {
     if (!c.distill)
-      throw new Error('--distill-alpha needs a recipe with a teacher (--preset distill or distill-finetune)');
+      throw new Error('--distill-alpha needs a teacher (--teacher, or --preset distill or distill-finetune)');
     c.distill.alpha = opts.distillAlpha;
   }
   return c;
@@ -87,7 +98,15 @@ export function registerTrainCommand(program: Command): void {
     .option('--lr <rate>', 'base learning rate', positiveNumber)
     .option('--rb-weight <w>', 'weight of the region biased loss (0 turns it off)', Number)
     .option('--whole-face-only', 'ablation: one region (the whole face), no region attention')
-    .option('--distill-alpha <a>', "with a distill preset: the teacher's share of each target, 0..1", Number)
+    .option(
+      '--teacher <models>',
+      "distil from trained models (folders joined by commas): each target becomes (1 - alpha) x the votes + alpha x their ensemble's probabilities (alpha 0.5 unless --distill-alpha)",
+    )
+    .option(
+      '--distill-alpha <a>',
+      "with a teacher (--teacher or a distill preset): the teacher's share of each target, 0..1",
+      Number,
+    )
     .option(
       '--wild',
       'also train on the training films of --wild-data (movie faces, split by film; each face 4 times an epoch)',

@@ -40,22 +40,28 @@ export async function runTraining(config: TrainConfig, opts: TrainRunOptions): P
   }
   if (config.distill) {
     const { distilledTargets, teacherProbabilities } = await import('../train/distill.js');
-    const { faceApiExpressionTeacher } = await import('../face/expression-teacher.js');
-    console.error(
-      `reading the training faces with the teacher, ${config.distill.teacher} (cached after the first run)`,
-    );
+    const d = config.distill;
+    const ensemble =
+      d.teacher === 'ensemble'
+        ? await (await import('../train/ensemble-teacher.js')).ensembleTeacher(d.models ?? [], {
+            workers: config.workers,
+          })
+        : undefined;
+    const name = ensemble ? `${ensemble.name} (${(d.models ?? []).join(', ')})` : d.teacher;
+    console.error(`reading the training faces with the teacher, ${name} (cached after the first run)`);
     const bar = progressBar('teacher', tty);
     const teacher = await teacherProbabilities(
-      () => faceApiExpressionTeacher(),
-      config.distill.teacher,
+      async () => ensemble ?? (await import('../face/expression-teacher.js')).faceApiExpressionTeacher(),
+      ensemble?.name ?? d.teacher,
       trainSet.pixels,
       trainSet.size,
       cacheDir,
       (done, total) => bar.update(done, total, ''),
+      ensemble ? Number.POSITIVE_INFINITY : 64,
     );
     bar.stop();
-    trainSet = { ...trainSet, targets: distilledTargets(trainSet, teacher, config.distill.alpha) };
-    console.error(`targets mixed with ${config.distill.teacher} (alpha ${config.distill.alpha})`);
+    trainSet = { ...trainSet, targets: distilledTargets(trainSet, teacher, d.alpha, ensemble !== undefined) };
+    console.error(`targets mixed with ${name} (alpha ${d.alpha})`);
   }
   const valid = config.trainSplits.includes('valid')
     ? undefined

@@ -10,10 +10,10 @@ import { type FerSplit, IMAGE_SIZE, loadSplit, type Split } from '../data/ferplu
 import { buildEvalSet } from '../data/sets.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { checkFaceApiWeight } from '../face/face-expression-net.js';
+import { modelDirs, predictModels } from '../parallel/predict-models.js';
 import { classificationMetrics } from '../util/metrics.js';
 import { argmaxRows } from '../util/probabilities.js';
 import { mixFaceApi } from './face-api-mix.js';
-import { modelDirs, predictModels } from './predict-models.js';
 
 export interface EvalReport {
   set: string;

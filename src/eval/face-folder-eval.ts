@@ -13,10 +13,10 @@ import type { CropFraming } from '../face/crop.js';
 import { frameFolder } from '../face/crop-folder.js';
 import { checkFaceApiWeight } from '../face/face-expression-net.js';
 import { loadModel } from '../model/io.js';
+import { modelDirs, predictModels } from '../parallel/predict-models.js';
 import { argmaxRows } from '../util/probabilities.js';
 import { type EvalReport, metricsReport } from './evaluate.js';
 import { mixFaceApi } from './face-api-mix.js';
-import { modelDirs, predictModels } from './predict-models.js';
 
 export interface FaceFolderReport extends EvalReport {
   framing: CropFraming;

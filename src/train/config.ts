@@ -162,6 +162,8 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (!(c.epochs >= 1)) throw new Error('epochs must be at least 1');
   if (c.distill && !(c.distill.alpha >= 0 && c.distill.alpha <= 1))
     throw new Error(`distillation alpha must be in 0..1, got ${c.distill.alpha}`);
+  if (c.distill?.teacher === 'ensemble' && !c.distill.models?.length)
+    throw new Error('an ensemble teacher needs its model folders');
   if (c.wild && !(Number.isInteger(c.wild.repeat) && c.wild.repeat >= 1))
     throw new Error(`the wild faces' repeat must be a positive integer, got ${c.wild.repeat}`);
   if (c.trainSplits.includes('test'))

@@ -10,23 +10,36 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { TrainSet } from '../data/face-set.js';
-import type { ExpressionTeacher } from '../face/expression-teacher.js';
 
 export interface DistillConfig {
-  /** The teacher network: face-api.js's FaceExpressionNet. */
-  teacher: 'face-api-expression';
+  /**
+   * The teacher: face-api.js's FaceExpressionNet (7 classes, no contempt), or an ensemble of trained ranfer
+   * models (the mean of their logits, 8 classes, each at its raw prior: train/ensemble-teacher.ts).
+   */
+  teacher: 'face-api-expression' | 'ensemble';
+  /** With the ensemble: its members' model folders. */
+  models?: string[];
   /** Weight of the teacher's probabilities in the target, 0..1. */
   alpha: number;
 }
+
+/** The ensemble teacher's share of each target unless told otherwise (`train --teacher`). */
+export const DEFAULT_ENSEMBLE_ALPHA = 0.5;
 
 const CONTEMPT = 7;
 const CLASSES = 8;
 
 /**
  * The targets of `set` mixed with the teacher's probabilities (one row of 8 per image of `set.pixels`, in
- * FERPlus order, contempt ignored): rows still sum to 1 and keep their contempt share.
+ * FERPlus order). A teacher without contempt (`knowsContempt` false) leaves each target's contempt share
+ * as it is and fills the rest; rows still sum to 1.
  */
-export function distilledTargets(set: TrainSet, teacher: Float32Array, alpha: number): Float32Array {
+export function distilledTargets(
+  set: TrainSet,
+  teacher: Float32Array,
+  alpha: number,
+  knowsContempt = false,
+): Float32Array {
   if (!(alpha >= 0 && alpha <= 1)) throw new Error(`distillation alpha must be in 0..1, got ${alpha}`);
   const images = set.pixels.length / (set.size * set.size);
   if (teacher.length !== images * CLASSES)
@@ -39,6 +52,10 @@ export function distilledTargets(set: TrainSet, teacher: Float32Array, alpha: nu
   for (let j = 0; j < set.indices.length; j++) {
     const t = set.targets.subarray(j * CLASSES, (j + 1) * CLASSES);
     const q = teacher.subarray(set.indices[j] * CLASSES, (set.indices[j] + 1) * CLASSES);
+    if (knowsContempt) {
+      for (let c = 0; c < CLASSES; c++) out[j * CLASSES + c] = (1 - alpha) * t[c] + alpha * q[c];
+      continue;
+    }
     let qSum = 0;
     for (let c = 0; c < CONTEMPT; c++) qSum += q[c];
     const rest = (1 - t[CONTEMPT]) / (qSum > 0 ? qSum : 1);
@@ -51,16 +68,28 @@ export function distilledTargets(set: TrainSet, teacher: Float32Array, alpha: nu
 }
 
 /**
- * The teacher's probabilities for every face of `pixels` (count x size x size), in batches of 64; kept in
+ * The teacher's probabilities for every face of `pixels` (count x size x size), `chunk` at a time; kept in
  * `cacheDir` under a hash of the pixels, so a resumed or repeated run reads them instead (minutes on a CPU).
  */
+/** What distillation needs of a teacher: probabilities of faces, with progress within one call if it can. */
+interface Teacher {
+  predict(
+    faces: Uint8Array,
+    count: number,
+    size: number,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<Float32Array>;
+}
+
 export async function teacherProbabilities(
-  load: () => Promise<Pick<ExpressionTeacher, 'predict'>>,
+  load: () => Promise<Teacher>,
   name: string,
   pixels: Uint8Array,
   size: number,
   cacheDir: string,
   onProgress?: (done: number, total: number) => void,
+  /** Faces per call of the teacher (an ensemble reads them all in one call). */
+  chunk = 64,
 ): Promise<Float32Array> {
   const count = pixels.length / (size * size);
   const hash = createHash('sha1').update(pixels).digest('hex').slice(0, 16);
@@ -71,9 +100,13 @@ export async function teacherProbabilities(
   const teacher = await load();
   const probs = new Float32Array(count * CLASSES);
   const px = size * size;
-  for (let start = 0; start < count; start += 64) {
-    const n = Math.min(64, count - start);
-    probs.set(await teacher.predict(pixels.subarray(start * px, (start + n) * px), n, size), start * CLASSES);
+  for (let start = 0; start < count; start += chunk) {
+    const n = Math.min(chunk, count - start);
+    const within = (done: number) => onProgress?.(start + done, count);
+    probs.set(
+      await teacher.predict(pixels.subarray(start * px, (start + n) * px), n, size, within),
+      start * CLASSES,
+    );
     onProgress?.(start + n, count);
   }
   await fs.mkdir(cacheDir, { recursive: true });

@@ -64,7 +64,11 @@ describe('ranfer CLI mistakes', () => {
     expectOneLine(existing, new RegExp(`${out} already holds a run: add --resume to continue it`));
     const fresh = path.join(out, 'fresh');
     const noTeacher = await ranfer('train', '--distill-alpha', '0.5', '--out', fresh);
-    expectOneLine(noTeacher, /--distill-alpha needs a recipe with a teacher/);
+    expectOneLine(noTeacher, /--distill-alpha needs a teacher \(--teacher, or --preset distill/);
+    const emptyTeacher = await ranfer('train', '--teacher', 'models/ferplus-ran,,x', '--out', fresh);
+    expectOneLine(emptyTeacher, /--teacher: no model folder in "models\/ferplus-ran,,x"/);
+    const noModel = await ranfer('train', '--teacher', 'models/ferplus-ran,/nonexistent/run', '--out', fresh);
+    expectOneLine(noModel, /--teacher: no model\.json in \/nonexistent\/run/);
     const alpha = await ranfer('train', '--preset', 'distill', '--distill-alpha', '2', '--out', fresh);
     expectOneLine(alpha, /distillation alpha must be in 0\.\.1, got 2/);
   });

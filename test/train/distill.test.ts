@@ -7,6 +7,9 @@ import type { TrainSet } from '../../src/data/face-set.js';
 import type { ExpressionTeacher } from '../../src/face/expression-teacher.js';
 import { TRAIN_PRESETS, validateTrainConfig } from '../../src/train/config.js';
 import { distilledTargets, teacherProbabilities } from '../../src/train/distill.js';
+import { ensembleTeacher } from '../../src/train/ensemble-teacher.js';
+import { meanLogitRows } from '../../src/util/probabilities.js';
+import { writeTinyModel } from '../helpers.js';
 
 /** Three 2x2 images; the set uses images 2 and 0 (in that order). */
 function set(targets: number[][]): TrainSet {
@@ -94,6 +97,46 @@ describe('teacher probabilities', () => {
       expect(c[3]).toBe(1);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an ensemble of trained models as the teacher', () => {
+  it('mixes all 8 classes, contempt included, when the teacher knows contempt', () => {
+    const s = set([row(0.5, 0, 0, 0, 0, 0, 0, 0.5), row(0, 0, 0, 0, 1)]);
+    const teacher8 = Float32Array.from(
+      [row(0, 0, 0, 0, 0, 0, 0, 1), row(0, 1), row(0.25, 0.25, 0, 0, 0.5)].flat(),
+    );
+    const out = distilledTargets(s, teacher8, 0.5, true);
+    // First target (image 2): half the votes, half the teacher's row of image 2.
+    expect(Array.from(out.subarray(0, 8))).toEqual(row(0.375, 0.125, 0, 0, 0.25, 0, 0, 0.25));
+    // Second target (image 0): the teacher reads contempt, and it is kept.
+    expect(Array.from(out.subarray(8))).toEqual(row(0, 0, 0, 0, 0.5, 0, 0, 0.5));
+  });
+
+  it("reads the faces with the members' mean logits at their raw prior, named by their weights", async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'ranfer-ens-teacher-'));
+    try {
+      const a = await writeTinyModel(path.join(root, 'a'), undefined, 1);
+      const b = await writeTinyModel(path.join(root, 'b'), undefined, 2);
+      const faces = Uint8Array.from({ length: 5 * 256 }, (_, i) => (i * 53) % 256);
+      const t = await ensembleTeacher([a, b], { workers: 1, backend: 'wasm' });
+      const probs = await t.predict(faces, 5, 16);
+      const each = await Promise.all(
+        [a, b].map(async (d) => {
+          const one = await ensembleTeacher([d], { workers: 1, backend: 'wasm' });
+          return one.predict(faces, 5, 16);
+        }),
+      );
+      const expected = meanLogitRows(each, 8);
+      for (let i = 0; i < expected.length; i++) expect(probs[i]).toBeCloseTo(expected[i], 5);
+      expect(t.name).toMatch(/^ensemble-[0-9a-f]{12}$/);
+      expect((await ensembleTeacher([b, a], { workers: 1 })).name).not.toBe(t.name);
+      expect(() =>
+        validateTrainConfig({ ...TRAIN_PRESETS['wide-tail'], distill: { teacher: 'ensemble', alpha: 0.5 } }),
+      ).toThrow(/an ensemble teacher needs its model folders/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
     }
   });
 });

@@ -7,8 +7,8 @@ import type { BackendChoice } from '../engine/backend.js';
 import type { ModelWeights } from '../model/format.js';
 import { loadModel } from '../model/io.js';
 import { priorShift } from '../model/prior.js';
-import { predictSet, type SetPrediction, startModelPool } from '../parallel/pool-predict.js';
 import { meanLogitRows } from '../util/probabilities.js';
+import { predictSet, type SetPrediction, startModelPool } from './pool-predict.js';
 
 export interface ModelsPrediction extends SetPrediction {
   /** The members, in the order given (one for a single model). */

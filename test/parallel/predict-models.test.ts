@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { modelDirs, predictModels } from '../../src/eval/predict-models.js';
+import { modelDirs, predictModels } from '../../src/parallel/predict-models.js';
 import { meanLogitRows } from '../../src/util/probabilities.js';
 import { writeTinyModel } from '../helpers.js';
 
