@@ -32,8 +32,11 @@ export interface RecognizeVideoOptions extends RecognizerConfig, FrameSampling, 
 }
 
 /**
- * Every frame of a video (or every n-th, or resampled to `fps`) with its faces. `smooth` averages each
- * track's probabilities over its last frames; `emotion` is then the top of the smoothed probabilities.
+ * Every frame of a video (or every n-th, or resampled to `fps`) with its faces. A face is reported once its
+ * track is confirmed as a person (`confirmFrames` frames, one of them scored `confirmScore` or more:
+ * by default 3 and 0.5), so a person's first frames and boxes the detector finds only now and then or at
+ * a low score are left out. `smooth` averages each track's probabilities over its last frames; `emotion`
+ * is then the top of the smoothed probabilities.
  * Throws `VideoError` for an unreadable video or a missing ffmpeg.
  */
 export async function* recognizeVideo(
@@ -54,20 +57,26 @@ export async function* recognizeVideo(
         channels: 3,
       });
       const tracked = tracker.update(
-        faces.map((f) => ({ box: f.box, probabilities: EMOTIONS.map((e) => f.probabilities[e]) })),
+        faces.map((f) => ({
+          box: f.box,
+          score: f.score,
+          probabilities: EMOTIONS.map((e) => f.probabilities[e]),
+        })),
       );
       yield {
         index: frame.index,
         time: frame.time,
         image: { data: frame.data, width: frame.width, height: frame.height },
-        faces: faces.map((f, i) => {
+        // Faces of tracks not yet confirmed as persons are left out (video/track.ts).
+        faces: faces.flatMap((f, i) => {
+          if (tracked[i].track === 0) return [];
           const p = tracked[i].probabilities;
           const probabilities = Object.fromEntries(EMOTIONS.map((e, c) => [e, p[c]])) as Record<
             Emotion,
             number
           >;
           const top = p.indexOf(Math.max(...p));
-          return { ...f, track: tracked[i].track, probabilities, emotion: EMOTIONS[top] };
+          return [{ ...f, track: tracked[i].track, probabilities, emotion: EMOTIONS[top] }];
         }),
       };
     }

@@ -13,7 +13,7 @@ import { defaultModelDir } from '../infer/model-dir.js';
 import type { VideoWriter } from '../video/encode.js';
 import { faceApiWeightOption, priorWeightOption } from './defaults.js';
 import { UsageError } from './errors.js';
-import { positiveInt, positiveNumber } from './parse.js';
+import { fraction, positiveInt, positiveNumber } from './parse.js';
 import { progressBar } from './progress.js';
 import { SUMMARIES } from './summaries.js';
 
@@ -90,6 +90,18 @@ export function registerVideoCommand(program: Command): void {
       'a video of the frames read with boxes, emotions and bars drawn (audio kept)',
     )
     .option('--smooth <n>', "average each person's probabilities over their last n frames", positiveInt, 1)
+    .option(
+      '--confirm-frames <n>',
+      'frames a face must be followed on before it counts as a person (1: at once)',
+      positiveInt,
+      3,
+    )
+    .option(
+      '--confirm-score <s>',
+      "detection score one of a person's first faces must reach, 0..1 (boxes found only at lower scores are not persons)",
+      fraction,
+      0.5,
+    )
     .option('--detector <kind>', 'face detector: tiny or ssd', 'tiny')
     .addOption(priorWeightOption())
     .addOption(faceApiWeightOption())
@@ -105,6 +117,8 @@ export function registerVideoCommand(program: Command): void {
           plot?: string;
           annotate?: string;
           smooth: number;
+          confirmFrames: number;
+          confirmScore: number;
           detector: string;
           model: string;
           priorWeight?: number;
@@ -139,6 +153,8 @@ export function registerVideoCommand(program: Command): void {
             every: opts.every,
             fps: opts.fps,
             smooth: opts.smooth,
+            confirmFrames: opts.confirmFrames,
+            confirmScore: opts.confirmScore,
             detector: opts.detector as DetectorKind,
             modelDir: opts.model,
             priorWeight: opts.priorWeight,

@@ -3,6 +3,11 @@
  * faces its box overlaps most (intersection over union, greedy, best pairs first), or starts a new track;
  * a track missing for more than `maxMissed` frames ends. Optionally, each track's probabilities are
  * averaged over its last `smooth` frames.
+ *
+ * A track means a person only once it is confirmed: seen on `confirmFrames` frames, at least one of them
+ * with a detection score of `confirmScore` or more. A box that flickers for a frame or two, or that the
+ * detector keeps finding at a low score (a bookshelf, a poster), stays unconfirmed and gets no person
+ * number. Person numbers count confirmed tracks from 1.
  */
 import type { Box } from '../face/detector.js';
 
@@ -13,6 +18,10 @@ export interface TrackerOptions {
   maxMissed?: number;
   /** Average each track's probabilities over its last this many frames (default 1: no smoothing). */
   smooth?: number;
+  /** Frames a track must be seen on before it is a person (default 3; 1 confirms at once). */
+  confirmFrames?: number;
+  /** Detection score that at least one of a track's faces must reach to confirm it (default 0.5). */
+  confirmScore?: number;
 }
 
 /** Intersection over union of two boxes. */
@@ -25,10 +34,20 @@ export function iou(a: Box, b: Box): number {
 }
 
 interface Track {
+  /** The person number, once confirmed (0 before). */
   id: number;
   box: Box;
   missed: number;
+  hits: number;
+  bestScore: number;
   history: Float64Array[];
+}
+
+/** A face given to the tracker: its box, its detection score (default 1) and its probabilities. */
+export interface TrackerFace {
+  box: Box;
+  score?: number;
+  probabilities: ArrayLike<number>;
 }
 
 /** Follows faces with boxes and probability vectors from frame to frame. */
@@ -38,11 +57,19 @@ export class FaceTracker {
   private readonly minIoU: number;
   private readonly maxMissed: number;
   private readonly smooth: number;
+  private readonly confirmFrames: number;
+  private readonly confirmScore: number;
 
   constructor(options: TrackerOptions = {}) {
     this.minIoU = options.minIoU ?? 0.3;
     this.maxMissed = options.maxMissed ?? 5;
     this.smooth = options.smooth ?? 1;
+    this.confirmFrames = options.confirmFrames ?? 3;
+    this.confirmScore = options.confirmScore ?? 0.5;
+    if (!(Number.isInteger(this.confirmFrames) && this.confirmFrames >= 1))
+      throw new RangeError(`confirmFrames must be a whole number of frames >= 1, got ${this.confirmFrames}`);
+    if (!(this.confirmScore >= 0 && this.confirmScore <= 1))
+      throw new RangeError(`confirmScore must be in 0..1, got ${this.confirmScore}`);
     if (!(this.minIoU > 0 && this.minIoU <= 1))
       throw new RangeError(`minIoU must be in (0, 1], got ${this.minIoU}`);
     if (!(Number.isInteger(this.smooth) && this.smooth >= 1))
@@ -50,12 +77,11 @@ export class FaceTracker {
   }
 
   /**
-   * The faces of the next frame: their track ids, and their probabilities averaged over each track's
-   * window (the same vectors when `smooth` is 1), in the order given.
+   * The faces of the next frame, in the order given: their person number (0 while their track is
+   * unconfirmed), and their probabilities averaged over each track's window (the same vectors when
+   * `smooth` is 1).
    */
-  update(
-    faces: { box: Box; probabilities: ArrayLike<number> }[],
-  ): { track: number; probabilities: number[] }[] {
+  update(faces: TrackerFace[]): { track: number; probabilities: number[] }[] {
     const pairs: [number, number, number][] = [];
     this.tracks.forEach((t, ti) => {
       faces.forEach((f, fi) => {
@@ -77,11 +103,15 @@ export class FaceTracker {
     const out = faces.map((f, fi) => {
       let t = trackOf[fi];
       if (!t) {
-        t = { id: this.nextId++, box: f.box, missed: 0, history: [] };
+        t = { id: 0, box: f.box, missed: 0, hits: 0, bestScore: 0, history: [] };
         this.tracks.push(t);
       }
       t.box = f.box;
       t.missed = 0;
+      t.hits++;
+      t.bestScore = Math.max(t.bestScore, f.score ?? 1);
+      if (t.id === 0 && t.hits >= this.confirmFrames && t.bestScore >= this.confirmScore)
+        t.id = this.nextId++;
       t.history.push(Float64Array.from(f.probabilities));
       if (t.history.length > this.smooth) t.history.shift();
       const mean = new Array<number>(f.probabilities.length).fill(0);

@@ -13,7 +13,7 @@ describe('face tracks', () => {
   });
 
   it('keeps each face on its track as it moves, gives a new face a new id, and ends lost tracks', () => {
-    const t = new FaceTracker({ maxMissed: 1 });
+    const t = new FaceTracker({ maxMissed: 1, confirmFrames: 1 });
     expect(
       t
         .update([
@@ -47,10 +47,29 @@ describe('face tracks', () => {
   });
 
   it('averages a track over its last frames when asked', () => {
-    const t = new FaceTracker({ smooth: 2 });
+    const t = new FaceTracker({ smooth: 2, confirmFrames: 1 });
     expect(t.update([{ box: box(0), probabilities: p(1, 0) }])[0].probabilities).toEqual([1, 0]);
     expect(t.update([{ box: box(0), probabilities: p(0, 1) }])[0].probabilities).toEqual([0.5, 0.5]);
     expect(t.update([{ box: box(0), probabilities: p(0, 1) }])[0].probabilities).toEqual([0, 1]);
     expect(() => new FaceTracker({ smooth: 0 })).toThrow(RangeError);
+  });
+
+  it('numbers a person only after 3 frames with one score of 0.5 or more; flickers and low scores stay 0', () => {
+    const t = new FaceTracker();
+    const frame = (...faces: [number, number][]) =>
+      t
+        .update(faces.map(([x, score]) => ({ box: box(x), score, probabilities: p(1, 0) })))
+        .map((f) => f.track);
+    // A face (x 0) at a good score, a bookshelf (x 100) at 0.25 on every frame, a flicker (x 200) once.
+    expect(frame([0, 0.9], [100, 0.25], [200, 0.6])).toEqual([0, 0, 0]);
+    expect(frame([0, 0.9], [100, 0.25])).toEqual([0, 0]);
+    expect(frame([0, 0.9], [100, 0.25])).toEqual([1, 0]);
+    for (let i = 0; i < 40; i++) expect(frame([0, 0.9], [100, 0.25])).toEqual([1, 0]);
+    // A second person at a modest score that reaches 0.5 once: numbered 2 on its third frame.
+    expect(frame([0, 0.9], [300, 0.4])).toEqual([1, 0]);
+    expect(frame([0, 0.9], [300, 0.55])).toEqual([1, 0]);
+    expect(frame([0, 0.9], [300, 0.3])).toEqual([1, 2]);
+    expect(() => new FaceTracker({ confirmFrames: 0 })).toThrow(/confirmFrames/);
+    expect(() => new FaceTracker({ confirmScore: 2 })).toThrow(/confirmScore must be in 0\.\.1/);
   });
 });

@@ -66,8 +66,10 @@ describe('recognizeVideo', () => {
     expect(size).toBe('640x480 5');
     expect(frames.map((f) => f.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(frames[3].time).toBeCloseTo(0.6, 10);
+    // The face counts as a person from its third frame on (confirmFrames 3).
     for (const f of frames) {
-      expect(f.faces.map((face) => [face.track, face.emotion])).toEqual([[1, 'happiness']]);
+      const expected = f.index < 2 ? [] : [[1, 'happiness']];
+      expect(f.faces.map((face) => [face.track, face.emotion])).toEqual(expected);
     }
     // Frame 4 as a PNG (the same decoded pixels): the same face and probabilities.
     const png = path.join(dir, 'frame4.png');
@@ -99,7 +101,20 @@ describe('ranfer video', () => {
     const plot = path.join(dir, 'plot.png');
     const annotated = path.join(dir, 'annotated.mp4');
     const r = await ranfer(
-      ...['video', clip, '--fps', '2.5', '--csv', csv, '--json', json, '--smooth', '3'],
+      ...[
+        'video',
+        clip,
+        '--fps',
+        '2.5',
+        '--csv',
+        csv,
+        '--json',
+        json,
+        '--smooth',
+        '3',
+        '--confirm-frames',
+        '1',
+      ],
       ...['--plot', plot, '--annotate', annotated],
     );
     expect(r.code, r.stderr).toBe(0);
@@ -143,7 +158,9 @@ describe('ranfer video', () => {
 
   it('weighs the prior and mixes in FaceExpressionNet as asked (--prior-weight, --face-api-weight)', async () => {
     const json = path.join(dir, 'fa.json');
-    const r = await ranfer('video', clip, '--every', '5', '--face-api-weight', '1', '--json', json);
+    const r = await ranfer(
+      ...['video', clip, '--every', '5', '--face-api-weight', '1', '--json', json, '--confirm-frames', '1'],
+    );
     expect(r.code, r.stderr).toBe(0);
     type Frames = { faces: { probabilities: Record<string, number> }[] }[];
     const faces = (JSON.parse(await readFile(json, 'utf8')) as Frames).flatMap((f) => f.faces);
@@ -153,6 +170,36 @@ describe('ranfer video', () => {
     const bad = await ranfer('video', clip, '--prior-weight', '-1');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('expected a number of 0 or more, got "-1"');
+  });
+
+  it('counts the 4 people of a group photo, not the boxes found now and then; a blank wall has none', async () => {
+    // 5 s at 10 frames/s of bbt1.jpg scaled to 640 px: the detector also finds two boxes that are not
+    // faces on 9 and 13 of the 50 frames, at low scores.
+    const group = path.join(dir, 'bbt.mp4');
+    await run('ffmpeg', [
+      ...['-v', 'error', '-loop', '1', '-i', path.join(PHOTOS, 'bbt1.jpg'), '-t', '5', '-r', '10'],
+      ...['-vf', 'scale=640:-2', '-pix_fmt', 'yuv420p', group],
+    ]);
+    const people = await ranfer('video', group);
+    expect(people.code, people.stderr).toBe(0);
+    expect(people.stdout.match(/^person \d+: \d+ frames/gm)).toEqual([
+      'person 1: 48 frames',
+      'person 2: 48 frames',
+      'person 3: 48 frames',
+      'person 4: 48 frames',
+    ]);
+    // Every box a person: the false ones become persons 5 and 6.
+    const boxes = await ranfer('video', group, '--confirm-frames', '1', '--confirm-score', '0');
+    expect(boxes.stdout.match(/^person \d+:/gm)).toHaveLength(6);
+    const wall = path.join(dir, 'wall.mp4');
+    await run('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=0xd8d0c0:s=640x480:d=10:r=5,noise=alls=12:allf=t'],
+      ...['-pix_fmt', 'yuv420p', wall],
+    ]);
+    const none = await ranfer('video', wall);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toMatch(/^50 frames in /m);
+    expect(none.stdout).not.toMatch(/^person/m);
   });
 
   it('says in one line what is wrong: a missing file, --every with --fps, no ffmpeg', async () => {
