@@ -101,13 +101,15 @@ export async function findFaces(
     return [{ box: { x: 0, y: 0, width, height }, score: 1, landmarks }];
   }
   const tile = options.tileSize ?? 0;
+  // A box mostly inside a better-scored one is a part of that face (detectors find a second, inner box
+  // on faces that fill the image), not another face.
   const found =
     tile > 0
       ? await detectTiled(rgb, width, height, detector, tile)
-      : await detector.detect(rgb, width, height);
+      : mergeDuplicates(await detector.detect(rgb, width, height));
   const border = options.retryBorder ?? 1;
   if (found.length > 0 || border <= 0) return found;
   const canvas = addBorder(rgb, width, height, border);
-  const again = await detector.detect(canvas.data, canvas.width, canvas.height);
+  const again = mergeDuplicates(await detector.detect(canvas.data, canvas.width, canvas.height));
   return shifted(again, -canvas.offsetX, -canvas.offsetY);
 }
