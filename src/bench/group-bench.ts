@@ -37,6 +37,7 @@ export interface GroupMosaic {
 }
 
 export const GROUP_MOSAICS: readonly GroupMosaic[] = [
+  { name: 'bbt1 (1366x768)', grid: 1, cellWidth: 1366, cellHeight: 768, bbtOnly: true },
   { name: 'bbt1 3x3 (4098x2304)', grid: 3, cellWidth: 1366, cellHeight: 768, bbtOnly: true },
   { name: 'photos 4x4 (2560x1440)', grid: 4, cellWidth: 640, cellHeight: 360 },
   { name: 'photos 6x6 (2560x1440)', grid: 6, cellWidth: 427, cellHeight: 240 },
@@ -46,14 +47,15 @@ export interface DetectorSetting {
   name: string;
   detector: DetectorKind;
   tinyInputSize?: number;
-  tileSize?: number;
+  tileSize: number | 'auto';
 }
 
 export const GROUP_SETTINGS: readonly DetectorSetting[] = [
-  { name: 'tiny 512', detector: 'tiny' },
-  { name: 'tiny 1024', detector: 'tiny', tinyInputSize: 1024 },
+  { name: 'tiny 512, automatic tiles (default)', detector: 'tiny', tileSize: 'auto' },
+  { name: 'tiny 512, no tiles', detector: 'tiny', tileSize: 0 },
+  { name: 'tiny 1024', detector: 'tiny', tinyInputSize: 1024, tileSize: 0 },
   { name: 'tiny 512, tiles of 512', detector: 'tiny', tileSize: 512 },
-  { name: 'ssd', detector: 'ssd' },
+  { name: 'ssd', detector: 'ssd', tileSize: 0 },
 ];
 
 export interface GroupBenchRow {

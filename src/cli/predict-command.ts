@@ -28,7 +28,7 @@ interface PredictOpts {
   retryBorder: number;
   tinyInputSize: number;
   maxFaces: number;
-  tileSize?: number;
+  tileSize: number | 'auto';
   priorWeight?: number;
   faceApiWeight?: number;
   jsonl?: string;
@@ -91,6 +91,15 @@ function annotationName(file: string, used: Set<string>): string {
   return name;
 }
 
+/** --tile-size: 'auto' or a whole number of pixels (0: no tiles). */
+function tileSizeArg(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 0))
+    throw new InvalidArgumentError(`expected auto or a whole number of 0 or more, got "${value}"`);
+  return n;
+}
+
 export function registerPredictCommand(program: Command): void {
   program
     .command('predict')
@@ -140,8 +149,9 @@ export function registerPredictCommand(program: Command): void {
     .option('--max-faces <n>', 'at most this many faces per image, highest scores first', positiveInt, 100)
     .option(
       '--tile-size <n>',
-      'also detect on overlapping tiles of this side in large photos (small faces; one detection per tile)',
-      positiveInt,
+      'also detect on overlapping tiles of this side (small faces; one detection per tile): auto tiles photos of 1600 px or more by 512, 0 never',
+      tileSizeArg,
+      'auto',
     )
     .option('--model <dir>', 'model folder', defaultModelDir())
     .action(async (inputs: string[], opts: PredictOpts) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addBorder } from '../../src/face/border.js';
 import type { DetectedFace, FaceDetector } from '../../src/face/detector.js';
-import { findFaces, mergeDuplicates } from '../../src/face/find.js';
+import { AUTO_TILING, findFaces, mergeDuplicates, TILE_MIN_SCORE, tileSideFor } from '../../src/face/find.js';
 
 describe('addBorder', () => {
   it('centres the image on a canvas of its mean colour', () => {
@@ -104,6 +104,32 @@ describe('tiled detection', () => {
     expect(faces).toHaveLength(1);
     expect(faces[0].box).toEqual({ x: 700, y: 100, width: 40, height: 40 });
     expect(faces[0].landmarks[0]).toBe(faces[0].landmarks[2]);
+  });
+
+  it('tiles large images by default (auto), not smaller ones; a tile-only face needs a score of 0.5', async () => {
+    expect(AUTO_TILING).toEqual({ minSide: 1600, tile: 512 });
+    expect(tileSideFor(undefined, 1366, 768)).toBe(0);
+    expect(tileSideFor('auto', 1600, 900)).toBe(512);
+    expect(tileSideFor(undefined, 900, 2048)).toBe(512);
+    expect(tileSideFor(0, 4000, 3000)).toBe(0);
+    expect(tileSideFor(512, 100, 100)).toBe(512);
+    expect(() => tileSideFor(-1, 10, 10)).toThrow(/tileSize must be a whole number >= 0 or 'auto', got -1/);
+    // A detector that finds nothing on the whole image and, on every tile, one face at a score that
+    // depends on the tile: only the tiles' faces of 0.5 or more are kept.
+    const scores: number[] = [];
+    const detector = {
+      detect: async (_rgb: Uint8Array, w: number) => {
+        if (w > 512) return [];
+        const score = [0.3, 0.5, 0.7][scores.length % 3];
+        scores.push(score);
+        return [{ box: { x: 10, y: 10, width: 30, height: 30 }, score, landmarks: new Float32Array(136) }];
+      },
+    } as unknown as FaceDetector;
+    const big = new Uint8Array(1700 * 600 * 3);
+    const faces = await findFaces(big, 1700, 600, detector, { retryBorder: 0 });
+    expect(scores.length).toBeGreaterThan(3);
+    expect(faces.length).toBe(scores.filter((v) => v >= TILE_MIN_SCORE).length);
+    expect(faces.every((f) => f.score >= 0.5)).toBe(true);
   });
 
   it('merges boxes mostly inside another (a face cut by a tile edge), keeps apart ones', () => {
