@@ -34,8 +34,7 @@ async function main(argv: string[]): Promise<void> {
   program
     .name('ranfer')
     .description('Facial emotion recognition with a Region Attention Network (FERPlus, 8 emotions)')
-    .version('0.1.0')
-    .showHelpAfterError();
+    .version('0.1.0');
   // `ranfer CMD ...` and `ranfer help CMD` need CMD's options; anything else needs only the list.
   const [first, second] = argv.slice(2);
   const wanted = first === 'help' ? second : first;
@@ -43,7 +42,14 @@ async function main(argv: string[]): Promise<void> {
     if (name === wanted && isCommand(wanted)) (await COMMANDS[name]())(program);
     else program.command(name).description(SUMMARIES[name]);
   }
+  hintHelpAfterError(program, 'ranfer');
   await program.parseAsync(argv);
+}
+
+/** An option or argument error prints one line and where the help is, not the whole help. */
+function hintHelpAfterError(cmd: Command, path: string): void {
+  cmd.showHelpAfterError(`(see '${path} --help')`);
+  for (const sub of cmd.commands) hintHelpAfterError(sub, `${path} ${sub.name()}`);
 }
 
 // Every failure ends in one line and exit code 1; RANFER_DEBUG=1 adds the stack of unexpected ones.

@@ -10,7 +10,7 @@ import { ImageError } from '../face/image-error.js';
 import { defaultModelDir } from '../infer/model-dir.js';
 import { faceApiWeightOption, priorWeightOption } from './defaults.js';
 import { UsageError } from './errors.js';
-import { expandInputs } from './inputs.js';
+import { expandInputs, IMAGE_EXTENSIONS } from './inputs.js';
 import { nonNegativeNumber, positiveInt } from './parse.js';
 import { openResults, type PredictEntry, type ResultSink } from './predict-output.js';
 import { progressBar } from './progress.js';
@@ -167,6 +167,8 @@ export function registerPredictCommand(program: Command): void {
       const { annotateImage } = await import('../report/annotate.js');
       const expandedInputs = await expandInputs(inputs);
       const expanded = expandedInputs.expanded;
+      if (expandedInputs.files.length === 0)
+        throw new UsageError(`no images in ${inputs.join(', ')} (${IMAGE_EXTENSIONS.join(', ')})`);
       // On --resume, the inputs every output file already holds are skipped.
       const files = expandedInputs.files.filter((f) => !sinks.length || sinks.some((s) => !s.done.has(f)));
       const skipped = expandedInputs.files.length - files.length;

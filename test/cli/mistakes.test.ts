@@ -26,6 +26,32 @@ describe('ranfer CLI mistakes', () => {
     expectOneLine(r, /--annotate .*notes\.txt: a file is there; give a folder/);
   });
 
+  it('predict on a folder without images says so and fails', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ranfer-empty-'));
+    await writeFile(path.join(dir, 'notes.txt'), 'x');
+    for (const extra of [[], ['--json']]) {
+      const r = await ranfer('predict', dir, ...extra);
+      expectOneLine(r, new RegExp(`no images in ${dir} \\(jpg, jpeg, png`));
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('an option error is one line and where the help is, not the whole help', async () => {
+    const cases: [string[], string][] = [
+      [['predict', '--workers', '0', 'x.jpg'], 'ranfer predict'],
+      [['bench', 'photo', '--rounds', 'abc'], 'ranfer bench photo'],
+      [['eval', '--split', 'train'], 'ranfer eval'],
+    ];
+    for (const [args, command] of cases) {
+      const r = await ranfer(...args);
+      expect(r.code).not.toBe(0);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, r.stderr).toHaveLength(2);
+      expect(lines[0]).toMatch(/^error: option '--\w+ <\w+>' argument '\w+' is invalid/);
+      expect(lines[1]).toBe(`(see '${command} --help')`);
+    }
+  });
+
   it('serve with a FaceExpressionNet share above 1', async () => {
     const r = await ranfer('serve', '--port', '0', '--face-api-weight', '2');
     expect(r.code).not.toBe(0);
