@@ -13,6 +13,7 @@ import { defaultModelDir } from '../infer/model-dir.js';
 import type { VideoWriter } from '../video/encode.js';
 import { faceApiWeightOption, priorWeightOption } from './defaults.js';
 import { UsageError } from './errors.js';
+import { checkOutputFile } from './output-paths.js';
 import { fraction, positiveInt, positiveNumber } from './parse.js';
 import { progressBar } from './progress.js';
 import { SUMMARIES } from './summaries.js';
@@ -135,10 +136,23 @@ export function registerVideoCommand(program: Command): void {
         if (!existsSync(input)) throw new UsageError(`${input}: no such file`);
         if (opts.detector !== 'tiny' && opts.detector !== 'ssd')
           throw new UsageError(`--detector must be tiny or ssd, got "${opts.detector}"`);
+        for (const [option, file] of [
+          ['--csv', opts.csv],
+          ['--json', opts.json],
+          ['--plot', opts.plot],
+          ['--annotate', opts.annotate],
+        ] as const)
+          if (file) await checkOutputFile(file, option);
+        let stop = false;
         const csv = opts.csv ? createWriteStream(opts.csv) : undefined;
+        // A write error later (a full disk) ends the run; the JSON and plot of the frames done are kept.
+        let csvError: Error | undefined;
+        csv?.on('error', (err) => {
+          csvError ??= err;
+          stop = true;
+        });
         csv?.write(`${VIDEO_CSV_HEADER.join(',')}\n`);
         const frames: VideoFrameResult[] = [];
-        let stop = false;
         const onSigint = () => {
           stop = true;
         };
@@ -182,11 +196,12 @@ export function registerVideoCommand(program: Command): void {
         } finally {
           bar.stop();
           process.off('SIGINT', onSigint);
-          if (csv) await new Promise<void>((resolve) => csv.end(resolve));
+          if (csv && !csvError) await new Promise<void>((resolve) => csv.end(resolve));
           if (opts.json) await writeFile(opts.json, `${JSON.stringify(frames.map(frameJson))}\n`);
           if (opts.plot && frames.length) await writeChart(videoPlotSpec(frames, input), opts.plot);
           await writer?.close();
         }
+        if (csvError) throw new UsageError(`--csv ${opts.csv}: ${csvError.message}`);
         const seconds = (performance.now() - t0) / 1000;
         const videoSec = frames.length ? frames[frames.length - 1].time : 0;
         console.log(

@@ -202,6 +202,27 @@ describe('ranfer video', () => {
     expect(none.stdout).not.toMatch(/^person/m);
   });
 
+  it('checks every output path before reading a frame, and keeps the JSON when the CSV cannot be written', async () => {
+    for (const [option, file, message] of [
+      ['--csv', '/nonexistent/x.csv', 'no folder /nonexistent'],
+      ['--json', dir, 'a folder is there; give a file name'],
+      ['--plot', '/nonexistent/p.png', 'no folder /nonexistent'],
+      ['--annotate', '/nonexistent/a.mp4', 'no folder /nonexistent'],
+    ]) {
+      const r = await ranfer('video', clip, option, file);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(`ranfer: ${option} ${file}: ${message}`);
+    }
+    // /dev/full takes the header, then every write fails (no space left): the run stops, says so in one
+    // line, and the frames done are in the JSON.
+    const json = path.join(dir, 'kept.json');
+    const full = await ranfer('video', clip, '--csv', '/dev/full', '--json', json, '--confirm-frames', '1');
+    expect(full.code).toBe(1);
+    expect(full.stderr.trim()).toMatch(/^ranfer: --csv \/dev\/full: ENOSPC/);
+    const kept = JSON.parse(await readFile(json, 'utf8')) as unknown[];
+    expect(kept.length).toBeGreaterThan(0);
+  });
+
   it('says in one line what is wrong: a missing file, --every with --fps, no ffmpeg', async () => {
     const missing = await ranfer('video', path.join(dir, 'nope.mp4'));
     expect(missing.code).toBe(1);
