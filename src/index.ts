@@ -1,6 +1,7 @@
 /** ranfer's public API. */
 
 export { type ManyResult, type RecognizeManyOptions, recognizeMany } from './api/many.js';
+export { OptionError } from './api/options.js';
 export {
   createRecognizer,
   type EmotionResult,

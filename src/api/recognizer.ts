@@ -18,6 +18,7 @@ import {
 } from '../face/face-expression-net.js';
 import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
+import { checkRecognizerOptions } from './options.js';
 import {
   type ClassifyOptions,
   checkEmotionModel,
@@ -42,7 +43,12 @@ export interface RecognizerConfig extends DetectorOptions, ClassifyOptions, Face
   maxPixels?: number;
 }
 
+/** The backends `createRecognizer` accepts. */
+export const NODE_BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow'] as const;
+
 export class Recognizer {
+  private disposed = false;
+
   private constructor(
     private readonly model: FaceEmotionModel,
     private readonly detector: FaceDetector,
@@ -51,6 +57,7 @@ export class Recognizer {
   ) {}
 
   static async create(config: RecognizerConfig = {}): Promise<Recognizer> {
+    checkRecognizerOptions(config, NODE_BACKENDS);
     const share = checkFaceApiWeight(config.faceApiWeight);
     const faceapi = await loadFaceApi(config.backend);
     const dir = config.modelDir ?? defaultModelDir();
@@ -78,6 +85,7 @@ export class Recognizer {
    * `timings`, when given, receives the milliseconds of each stage.
    */
   async recognize(input: ImageInput, timings?: RecognizeTimings): Promise<RecognizedFace[]> {
+    this.checkOpen();
     const t = performance.now();
     const image = await loadRgbImage(input, {
       maxSide: this.config.maxSide,
@@ -98,6 +106,7 @@ export class Recognizer {
    * size and colour, resized to the model's grey input.
    */
   async classifyAligned(faces: ImageInput | ImageInput[]): Promise<EmotionResult[]> {
+    this.checkOpen();
     const list = Array.isArray(faces) ? faces : [faces];
     const size = this.model.size;
     const pixels = new Uint8Array(list.length * size * size);
@@ -108,6 +117,7 @@ export class Recognizer {
 
   /** Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back. */
   classifyPixels(pixels: Uint8Array, boxes?: Float32Array): EmotionResult[] {
+    this.checkOpen();
     return classifyFaces(this.model, pixels, {
       flipTta: this.config.flipTta,
       priorWeight: this.config.priorWeight,
@@ -117,9 +127,16 @@ export class Recognizer {
     });
   }
 
-  /** Releases the model's tensors. */
+  /** Releases the model's tensors; the recognizer cannot be used afterwards. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.model.dispose();
+  }
+
+  private checkOpen(): void {
+    if (this.disposed)
+      throw new Error('this recognizer was disposed: create another with createRecognizer()');
   }
 }
 

@@ -16,6 +16,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import * as faceapiModule from '@vladmandic/face-api/dist/face-api.esm-nobundle.js';
+import { checkRecognizerOptions } from '../api/options.js';
 import {
   type ClassifyOptions,
   checkEmotionModel,
@@ -37,6 +38,7 @@ import { EmotionNet } from '../infer/emotion-net.js';
 import { parseModel } from '../model/format.js';
 import { type BrowserImage, BrowserImageError, toRgb } from './pixels.js';
 
+export { OptionError } from '../api/options.js';
 export type { Box } from '../face/detector.js';
 export {
   type BrowserImage,
@@ -185,6 +187,7 @@ export class BrowserRecognizer {
   ) {}
 
   static async create(config: BrowserRecognizerConfig = {}): Promise<BrowserRecognizer> {
+    checkRecognizerOptions(config, ['auto', 'webgpu', 'webgl', 'wasm']);
     const share = checkFaceApiWeight(config.faceApiWeight);
     const backend = await startBackend(config.backend ?? 'auto', config.wasmUrl);
     const modelUrl = config.modelUrl ? folder(config.modelUrl) : undefined;
@@ -229,13 +232,19 @@ export class BrowserRecognizer {
 
   /** Every face of an image, video frame, canvas, `ImageBitmap` or `ImageData`. */
   recognize(input: BrowserImage): Promise<RecognizedFace[]> {
+    if (this.disposed)
+      throw new Error('this recognizer was disposed: create another with createRecognizer()');
     return recognizeRgb(toRgb(input), this.detector, this.model, { ...this.config, faceApi: this.faceApi });
   }
 
   /** Frees the RAN's weights (face-api's networks stay loaded for other recognizers of the page). */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.model.dispose();
   }
+
+  private disposed = false;
 }
 
 /** A recognizer with the shipped model, on the best backend the browser offers unless `config.backend` says. */

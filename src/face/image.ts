@@ -61,6 +61,8 @@ function checkRaw(raw: RawImage): void {
 
 /** Reads, orients, downsizes and converts an input to RGB. Throws `ImageError` for unusable inputs. */
 export async function loadRgbImage(input: ImageInput, options: LoadImageOptions = {}): Promise<RgbImage> {
+  if (input === undefined || input === null)
+    throw new ImageError(`no image given (${input}): pass a file path, bytes or raw pixels`);
   const maxSide = options.maxSide ?? 2048;
   const name = describe(input);
   let pipeline: Sharp;

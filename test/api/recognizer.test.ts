@@ -4,7 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRgbImage, resizeGrey } from '../../src/face/image.js';
-import { createRecognizer, EMOTIONS, ImageError, type Recognizer } from '../../src/index.js';
+import { createRecognizer, EMOTIONS, ImageError, OptionError, type Recognizer } from '../../src/index.js';
 import { DEFAULT_REGIONS } from '../../src/model/regions.js';
 import { FERPLUS, PHOTOS, writeTinyModel } from '../helpers.js';
 
@@ -73,6 +73,27 @@ describe('createRecognizer().recognize', () => {
         file,
       ).toEqual([file === 'disgusted.jpg' ? 'disgust' : face.emotion]);
     }
+  });
+
+  it('refuses wrong options before loading anything, and use after dispose() or without an image', async () => {
+    await expect(createRecognizer({ priorWeight: -1 })).rejects.toThrow(
+      'priorWeight: expected a number of 0 or more, got -1',
+    );
+    await expect(createRecognizer({ detector: 'yolo' as 'tiny' })).rejects.toThrow(
+      "detector: expected 'tiny' or 'ssd', got 'yolo'",
+    );
+    await expect(createRecognizer({ backend: 'cuda' as 'wasm' })).rejects.toBeInstanceOf(OptionError);
+    await expect(fer.recognize(undefined as unknown as string)).rejects.toThrow(
+      /^no image given \(undefined\): pass a file path/,
+    );
+    await expect(fer.recognize(undefined as unknown as string)).rejects.toBeInstanceOf(ImageError);
+    const short = await createRecognizer({ backend: 'wasm' });
+    short.dispose();
+    short.dispose();
+    await expect(short.recognize(path.join(PHOTOS, 'happy.jpg'))).rejects.toThrow(
+      'this recognizer was disposed: create another with createRecognizer()',
+    );
+    expect(() => short.classifyPixels(new Uint8Array(48 * 48))).toThrow(/was disposed/);
   });
 
   it('finds exactly one face in each single-face photo, with a full result', async () => {
@@ -258,7 +279,7 @@ describe('faceApiWeight', () => {
       quarter.dispose();
     }
     await expect(createRecognizer({ backend: 'wasm', faceApiWeight: 1.5 })).rejects.toThrow(
-      'faceApiWeight must be in 0..1, got 1.5',
+      'faceApiWeight: expected a number from 0 to 1, got 1.5',
     );
   });
 });
