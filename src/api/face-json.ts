@@ -18,6 +18,7 @@ export function faceToJson(face: RecognizedFace): FaceJson {
   return {
     box: roundValues(face.box, 1) as Box,
     score: round(face.score, 4),
+    ...(face.rotation ? { rotation: face.rotation } : {}),
     landmarks: face.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)]),
     emotion: face.emotion,
     probabilities: roundValues(face.probabilities, 5),

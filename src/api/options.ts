@@ -56,6 +56,7 @@ const RULES: Record<string, Rule> = {
   tileSize: (v) => (v === 'auto' ? undefined : wholeNumber(0)(v)),
   regions: oneOf('fixed', 'landmarks'),
   flipTta: boolean,
+  rotations: boolean,
   priorWeight: number(0, Number.POSITIVE_INFINITY, 'a number of 0 or more'),
   faceApiWeight: number(0, 1),
   maxSide: wholeNumber(1),

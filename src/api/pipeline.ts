@@ -49,6 +49,11 @@ export interface RecognizedFace extends EmotionResult {
   box: Box;
   /** Detection confidence, 0..1. */
   score: number;
+  /**
+   * Set when the face was found only in the photo turned clockwise by this many degrees (a photo taken
+   * sideways or upside down; `rotations` option); box and landmarks are still in the input's pixels.
+   */
+  rotation?: 90 | 180 | 270;
   /** The 68 landmarks (iBUG layout) in the input's pixels. */
   landmarks: [number, number][];
   /** The aligned grey face the model saw. */
@@ -187,6 +192,7 @@ export async function recognizeRgb(
       ...emotions[i],
       box: { x: f.box.x * s, y: f.box.y * s, width: f.box.width * s, height: f.box.height * s },
       score: f.score,
+      ...(f.rotation ? { rotation: f.rotation } : {}),
       landmarks: Array.from({ length: 68 }, (_, j) => [f.landmarks[2 * j] * s, f.landmarks[2 * j + 1] * s]),
       aligned: { ...aligned[i], faceToImage: [m[0] * s, m[1] * s, m[2] * s, m[3] * s, m[4] * s, m[5] * s] },
     };

@@ -47,7 +47,8 @@ export async function* recognizeVideo(
   options.onInfo?.(info);
   const tracker = new FaceTracker(options);
   const own = !options.recognizer;
-  const fer = options.recognizer ?? (await createRecognizer(options));
+  // Frames of a video share one orientation: no turned retries on each frame without a face.
+  const fer = options.recognizer ?? (await createRecognizer({ rotations: false, ...options }));
   try {
     for await (const frame of videoFrames(file, info, options)) {
       const faces = await fer.recognize({

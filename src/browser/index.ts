@@ -234,7 +234,10 @@ export class BrowserRecognizer {
   recognize(input: BrowserImage): Promise<RecognizedFace[]> {
     if (this.disposed)
       throw new Error('this recognizer was disposed: create another with createRecognizer()');
-    return recognizeRgb(toRgb(input), this.detector, this.model, { ...this.config, faceApi: this.faceApi });
+    // Frames of a video or webcam share one orientation: no turned retries on frames without a face.
+    const video = typeof HTMLVideoElement !== 'undefined' && input instanceof HTMLVideoElement;
+    const options = video ? { rotations: false, ...this.config } : this.config;
+    return recognizeRgb(toRgb(input), this.detector, this.model, { ...options, faceApi: this.faceApi });
   }
 
   /** Frees the RAN's weights (face-api's networks stay loaded for other recognizers of the page). */

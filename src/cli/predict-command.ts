@@ -29,6 +29,7 @@ interface PredictOpts {
   tinyInputSize: number;
   maxFaces: number;
   tileSize: number | 'auto';
+  rotations: boolean;
   priorWeight?: number;
   faceApiWeight?: number;
   jsonl?: string;
@@ -153,6 +154,7 @@ export function registerPredictCommand(program: Command): void {
       tileSizeArg,
       'auto',
     )
+    .option('--no-rotations', 'do not look for faces in the photo turned by 90, 180 or 270 degrees')
     .option('--model <dir>', 'model folder', defaultModelDir())
     .action(async (inputs: string[], opts: PredictOpts) => {
       if (opts.annotate) await checkOutputFolder(opts.annotate, '--annotate');
@@ -184,6 +186,7 @@ export function registerPredictCommand(program: Command): void {
         tinyInputSize: opts.tinyInputSize,
         maxFaces: opts.maxFaces,
         tileSize: opts.tileSize,
+        rotations: opts.rotations,
         priorWeight: opts.priorWeight,
         faceApiWeight: opts.faceApiWeight,
       };

@@ -40,6 +40,8 @@ export interface DetectedFace {
   score: number;
   /** 68 (x, y) points in image pixels, interleaved (136 values). */
   landmarks: Float32Array;
+  /** Found in the image turned clockwise by this many degrees (absent: upright). */
+  rotation?: 90 | 180 | 270;
 }
 
 /** Loads weights: from a folder in Node, from a URL in the browser. */

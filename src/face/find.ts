@@ -5,6 +5,7 @@
  */
 import { addBorder } from './border.js';
 import type { DetectedFace, FaceDetector } from './detector.js';
+import { type QuarterTurn, rotateRgb, unrotatePoint } from './rotate.js';
 
 /** How the faces of an image are found. */
 export interface FaceFinding {
@@ -28,7 +29,28 @@ export interface FaceFinding {
    * most 2048 px), where faces of a group or crowd shrink below the detector's reach; none for smaller ones.
    */
   tileSize?: number | 'auto';
+  /**
+   * When no upright face is found, or none scores `UNSURE_UPRIGHT`, also look for faces in the image turned
+   * by 90°, 270° and 180° (photos taken sideways or upside down): the turn whose best face scores highest
+   * (at least `TURNED_MIN_SCORE`, and `TURN_MARGIN` above unsure upright faces) gives the faces, in the
+   * image's own coordinates, with `rotation` set. Default true; video frames turn it off.
+   */
+  rotations?: boolean;
 }
+
+/** The turns tried when no upright face is found. */
+export const TURNS: readonly Exclude<QuarterTurn, 0>[] = [90, 270, 180];
+
+/** The least score of a face found in a turned image (a turned image is a second guess). */
+export const TURNED_MIN_SCORE = 0.5;
+
+/**
+ * Upright faces all scoring under this are unsure: the turned image is tried too, and wins if its best face
+ * scores `TURN_MARGIN` more. (On the shared photos turned 180°, the upside-down faces scored 0.26-0.34
+ * upright and 0.79-0.99 once turned back; neutral.jpg upright scores 0.33 and 0.71 upside down.)
+ */
+export const UNSURE_UPRIGHT = 0.5;
+export const TURN_MARGIN = 0.4;
 
 /** What `tileSize: 'auto'` tiles: images with a longer side of at least `minSide`, in tiles of `tile`. */
 export const AUTO_TILING = { minSide: 1600, tile: 512 } as const;
@@ -129,9 +151,76 @@ export async function findFaces(
     tile > 0
       ? await detectTiled(rgb, width, height, detector, tile)
       : mergeDuplicates(await detector.detect(rgb, width, height));
-  const border = options.retryBorder ?? 1;
-  if (found.length > 0 || border <= 0) return found;
+  const top = Math.max(0, ...found.map((f) => f.score));
+  if (options.rotations === false) {
+    return found.length > 0
+      ? found
+      : detectWithBorder(rgb, width, height, detector, options.retryBorder ?? 1);
+  }
+  if (top >= UNSURE_UPRIGHT) return found;
+  const upright =
+    found.length > 0 ? found : await detectWithBorder(rgb, width, height, detector, options.retryBorder ?? 1);
+  if (upright.length > 0 && found.length === 0) return upright;
+  // No upright face, or only unsure ones: the detector also finds some faces upside down or sideways, at
+  // lower scores than upright, so the turn whose best face scores highest stands the photo up, and it
+  // replaces unsure upright faces only when it scores far higher.
+  let best: { turn: Exclude<QuarterTurn, 0>; faces: DetectedFace[]; top: number } | undefined;
+  for (const turn of TURNS) {
+    const turned = rotateRgb(rgb, width, height, turn);
+    const faces = mergeDuplicates(await detector.detect(turned.data, turned.width, turned.height)).filter(
+      (f) => f.score >= TURNED_MIN_SCORE,
+    );
+    const turnedTop = Math.max(0, ...faces.map((f) => f.score));
+    if (faces.length > 0 && turnedTop > (best?.top ?? 0)) best = { turn, faces, top: turnedTop };
+  }
+  if (!best || (found.length > 0 && best.top < top + TURN_MARGIN)) return upright;
+  const chosen = best;
+  return chosen.faces.map((f) => unturned(f, width, height, chosen.turn));
+}
+
+/** The bordered retry of a tight crop (border 0: none). */
+async function detectWithBorder(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  detector: FaceDetector,
+  border: number,
+): Promise<DetectedFace[]> {
+  if (border <= 0) return [];
   const canvas = addBorder(rgb, width, height, border);
   const again = mergeDuplicates(await detector.detect(canvas.data, canvas.width, canvas.height));
   return shifted(again, -canvas.offsetX, -canvas.offsetY);
+}
+
+/** A face found in the image turned by `turn`, in the original image's coordinates. */
+function unturned(
+  f: DetectedFace,
+  width: number,
+  height: number,
+  turn: Exclude<QuarterTurn, 0>,
+): DetectedFace {
+  const { x, y, width: w, height: h } = f.box;
+  const corners = [
+    unrotatePoint(x, y, width, height, turn),
+    unrotatePoint(x + w, y + h, width, height, turn),
+  ];
+  const xs = corners.map((c) => c[0]);
+  const ys = corners.map((c) => c[1]);
+  const landmarks = new Float32Array(f.landmarks.length);
+  for (let i = 0; i < f.landmarks.length; i += 2) {
+    const [px, py] = unrotatePoint(f.landmarks[i], f.landmarks[i + 1], width, height, turn);
+    landmarks[i] = px;
+    landmarks[i + 1] = py;
+  }
+  return {
+    box: {
+      x: Math.min(...xs),
+      y: Math.min(...ys),
+      width: Math.abs(xs[1] - xs[0]),
+      height: Math.abs(ys[1] - ys[0]),
+    },
+    score: f.score,
+    landmarks,
+    rotation: turn,
+  };
 }

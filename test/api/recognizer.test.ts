@@ -96,6 +96,32 @@ describe('createRecognizer().recognize', () => {
     expect(() => short.classifyPixels(new Uint8Array(48 * 48))).toThrow(/was disposed/);
   });
 
+  it('stands up a photo taken sideways or upside down, and says how it turned it', async () => {
+    const turned = (angle: number) => sharp(path.join(PHOTOS, 'happy.jpg')).rotate(angle).png().toBuffer();
+    const [upright] = await fer.recognize(path.join(PHOTOS, 'happy.jpg'));
+    expect(upright.rotation).toBeUndefined();
+    for (const [angle, rotation] of [
+      [90, 270],
+      [180, 180],
+      [270, 90],
+    ]) {
+      const faces = await fer.recognize(await turned(angle));
+      expect(
+        faces.map((f) => [f.emotion, f.rotation]),
+        `turned ${angle}`,
+      ).toEqual([['happiness', rotation]]);
+      expect(faces[0].probabilities.happiness).toBeCloseTo(upright.probabilities.happiness, 1);
+    }
+    // Without rotations, upside down the detector finds the face unsure and the RAN misreads it.
+    const still = await createRecognizer({ backend: 'wasm', rotations: false });
+    try {
+      const faces = await still.recognize(await turned(180));
+      expect(faces.map((f) => [f.emotion, f.rotation])).toEqual([['sadness', undefined]]);
+    } finally {
+      still.dispose();
+    }
+  });
+
   it('finds exactly one face in each single-face photo, with a full result', async () => {
     let right = 0;
     for (const [file, emotion] of SINGLE) {
