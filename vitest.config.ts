@@ -13,6 +13,7 @@ const SLOW = [
   'test/api/many.test.ts',
   'test/bench/compare.test.ts',
   'test/bench/photo-bench.test.ts',
+  'test/bench/detect-bench.test.ts',
   'test/eval/shipped-model.test.ts',
   'test/server/memory.test.ts',
   'test/web/browser.test.ts',

@@ -309,40 +309,43 @@ export function registerBenchCommand(program: Command): void {
 
   benchCommand(
     bench,
-    'groups',
-    'face detection on group photos built from the shared photos: recall, false positives and ms per photo for each detector setting',
+    'detect',
+    'face detection on images of known face counts built from the shared photos (group photos, tight crops, turned photos, images without faces): faces found, false faces and ms per image for each detector setting',
   )
+    .alias('groups')
     .option(
       '--photos <dir>',
       'folder with the shared photos (7 single faces and bbt1.jpg)',
       defaultPhotosDir(),
     )
     .action(async (opts: CommonOpts & { photos: string }) => {
-      const { GROUP_PHOTOS } = await import('../bench/group-bench.js');
+      const { GROUP_PHOTOS } = await import('../bench/detect-bench.js');
       requirePhotos(
         opts.photos,
         GROUP_PHOTOS.map(([f]) => f),
       );
       return runBench(
-        'bench groups',
+        'bench detect',
         opts,
         async (onProgress) =>
-          (await import('../bench/group-bench.js')).runGroupBench({
+          (await import('../bench/detect-bench.js')).runDetectBench({
             photosDir: opts.photos,
             backend: opts.backend,
             onProgress,
           }),
         (rows) => {
-          console.log('face detection on group photos (cells of known face counts; recognize() decoding)');
+          console.log(
+            'face detection on images of known face counts (recognize() decoding and face finding)',
+          );
           console.table(
             rows.map((r) => ({
               setting: r.setting,
-              photo: r.mosaic,
+              images: `${r.set} (${r.images})`,
               faces: r.faces,
               found: r.found,
-              recall: `${(100 * r.recall).toFixed(1)}%`,
-              'false positives': r.falsePositives,
-              'ms/photo': r.msPerPhoto.toFixed(0),
+              recall: r.recall === null ? '' : `${(100 * r.recall).toFixed(1)}%`,
+              'false faces': r.falseFaces,
+              'ms/image': r.msPerImage.toFixed(0),
             })),
           );
         },
