@@ -39,6 +39,8 @@ export async function frameCrop(
     const faces = await findFaces(image.data, image.width, image.height, detector, {
       faces: framing === 'aligned' ? 'crop' : 'detect',
       retryBorder,
+      // Crops of a dataset are upright.
+      rotations: false,
     });
     const landmarks = faces[0]?.landmarks;
     try {
