@@ -20,6 +20,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
 let dir: string;
 let app: string;
+let installWarnings = '';
 
 beforeAll(async () => {
   expect(existsSync(path.join(ROOT, 'dist/browser/index.js')), 'build first: npm run build').toBe(true);
@@ -42,16 +43,21 @@ beforeAll(async () => {
       dependencies: { ranfer: `file:../${packed.filename}` },
     }),
   );
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
+  const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
     cwd: app,
     timeout: 300_000,
   });
+  installWarnings = install.stderr;
 }, 360_000);
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('the packed package', () => {
+  it('installs without an engine warning on this Node (a cookie release for Node 22 came in through fastify)', () => {
+    expect(installWarnings).not.toMatch(/EBADENGINE|Unsupported engine/);
+  });
+
   it('recognises a photo through the Node entry', async () => {
     const script = `
       import { createRecognizer } from 'ranfer';
