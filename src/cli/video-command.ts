@@ -130,7 +130,7 @@ export function registerVideoCommand(program: Command): void {
         const { writeChart } = await import('../eval/charts.js');
         const { annotateRgb } = await import('../report/annotate.js');
         const { videoPlotSpec } = await import('../report/video-plot.js');
-        const { VideoError } = await import('../video/decode.js');
+        const { VideoError, effectiveSampling } = await import('../video/decode.js');
         const { writeVideo } = await import('../video/encode.js');
         if (opts.every && opts.fps) throw new UsageError('give --every or --fps, not both');
         if (!existsSync(input)) throw new UsageError(`${input}: no such file`);
@@ -160,6 +160,7 @@ export function registerVideoCommand(program: Command): void {
         const bar = progressBar('video');
         let total = 0;
         let rate = 0;
+        let duration = 0;
         let writer: VideoWriter | undefined;
         const t0 = performance.now();
         try {
@@ -174,9 +175,15 @@ export function registerVideoCommand(program: Command): void {
             priorWeight: opts.priorWeight,
             faceApiWeight: opts.faceApiWeight,
             onInfo: (info) => {
-              const step = opts.fps ? 1 / opts.fps : (opts.every ?? 1) / info.fps;
+              const sampling = effectiveSampling(info, { every: opts.every, fps: opts.fps });
+              if (sampling.capped)
+                console.error(
+                  `ranfer: --fps ${opts.fps} is above the video's own ${Number(info.fps.toFixed(3))} frames/s: reading every frame`,
+                );
+              const step = sampling.fps ? 1 / sampling.fps : (sampling.every ?? 1) / info.fps;
               rate = 1 / step;
               total = info.duration ? Math.max(1, Math.round(info.duration / step)) : 0;
+              duration = info.duration ?? 0;
             },
           })) {
             const { data, width, height } = frame.image;
@@ -202,6 +209,13 @@ export function registerVideoCommand(program: Command): void {
           await writer?.close();
         }
         if (csvError) throw new UsageError(`--csv ${opts.csv}: ${csvError.message}`);
+        // Fewer frames than the container's duration promises: the file was cut short.
+        if (!stop && total > 0 && frames.length < 0.95 * total - 1) {
+          const at = frames.length ? frames[frames.length - 1].time : 0;
+          console.error(
+            `ranfer: ${input} ended at ${at.toFixed(1)} s of the ${duration.toFixed(1)} s its header states (${frames.length} of ${total} frames): it may be truncated`,
+          );
+        }
         const seconds = (performance.now() - t0) / 1000;
         const videoSec = frames.length ? frames[frames.length - 1].time : 0;
         console.log(

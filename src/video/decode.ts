@@ -60,8 +60,26 @@ async function output(program: string, args: string[]): Promise<string> {
     child.on('close', resolve);
     child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? missing(program) : e));
   });
-  if (code !== 0) throw new VideoError(err.trim().split('\n').at(-1) || `${program} exited with ${code}`);
+  if (code !== 0) throw new VideoError(lastLine(err, args.at(-1) ?? '') || `${program} exited with ${code}`);
   return out;
+}
+
+/** ffmpeg's last error line for `file`, without the path it often starts with (the caller names the file). */
+function lastLine(text: string, file: string): string {
+  const line = text.trim().split('\n').at(-1) ?? '';
+  return line.startsWith(`${file}: `) ? line.slice(file.length + 2) : line;
+}
+
+/**
+ * The sampling ffmpeg is asked for: a rate above the video's own is capped to it (a higher one would only
+ * repeat frames). `capped` says when that happened.
+ */
+export function effectiveSampling(
+  info: VideoInfo,
+  sampling: FrameSampling,
+): FrameSampling & { capped: boolean } {
+  if (sampling.fps !== undefined && sampling.fps >= info.fps) return { every: 1, capped: true };
+  return { ...sampling, capped: false };
 }
 
 const rate = (r: string | undefined): number => {
@@ -102,8 +120,9 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
 export async function* videoFrames(
   file: string,
   info: VideoInfo,
-  sampling: FrameSampling = {},
+  asked: FrameSampling = {},
 ): AsyncGenerator<VideoFrame> {
+  const sampling = effectiveSampling(info, asked);
   const every = sampling.every ?? 1;
   if (!(Number.isInteger(every) && every >= 1))
     throw new RangeError(`every must be a whole number >= 1, got ${every}`);
@@ -152,8 +171,7 @@ export async function* videoFrames(
     }
     const code = await closed;
     if (spawnError) throw spawnError;
-    if (code !== 0)
-      throw new VideoError(`${file}: ${err.trim().split('\n').at(-1) || `ffmpeg exited with ${code}`}`);
+    if (code !== 0) throw new VideoError(`${file}: ${lastLine(err, file) || `ffmpeg exited with ${code}`}`);
     finished = true;
   } finally {
     // Stopped early (the consumer broke off, or an error): ffmpeg goes too.

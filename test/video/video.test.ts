@@ -3,7 +3,7 @@
  * by recognizeVideo and `ranfer video`; the frames' faces match those of the same frames as photos.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -221,6 +221,37 @@ describe('ranfer video', () => {
     expect(full.stderr.trim()).toMatch(/^ranfer: --csv \/dev\/full: ENOSPC/);
     const kept = JSON.parse(await readFile(json, 'utf8')) as unknown[];
     expect(kept.length).toBeGreaterThan(0);
+  });
+
+  it('caps --fps at the video rate, says when a video ends before its header says, names a bad file once', async () => {
+    const fast = await ranfer('video', clip, '--fps', '1000');
+    expect(fast.code, fast.stderr).toBe(0);
+    expect(fast.stderr).toContain(
+      "ranfer: --fps 1000 is above the video's own 5 frames/s: reading every frame",
+    );
+    expect(fast.stdout).toMatch(/^10 frames in /m);
+    // 10 s of a test pattern at 5 frames/s, its header first, cut in half.
+    const long = path.join(dir, 'long.mp4');
+    await run('ffmpeg', [
+      ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=5:duration=10'],
+      ...['-pix_fmt', 'yuv420p', '-movflags', '+faststart', long],
+    ]);
+    const bytes = await readFile(long);
+    const cut = path.join(dir, 'cut.mp4');
+    await writeFile(cut, bytes.subarray(0, bytes.length / 2));
+    const r = await ranfer('video', cut);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^ranfer: ${cut} ended at [\\d.]+ s of the 10\\.0 s its header states \\(\\d+ of 50 frames\\): it may be truncated$`,
+        'm',
+      ),
+    );
+    const bad = path.join(dir, 'bad.mp4');
+    await writeFile(bad, 'not a video');
+    const b = await ranfer('video', bad);
+    expect(b.code).toBe(1);
+    expect(b.stderr.trim()).toBe(`ranfer: ${bad}: Invalid data found when processing input`);
   });
 
   it('says in one line what is wrong: a missing file, --every with --fps, no ffmpeg', async () => {
