@@ -112,6 +112,21 @@ export async function buildMosaic(photosDir: string, m: GroupMosaic): Promise<De
   return { set: m.name, name: m.name, bytes, grid: m.grid, truth };
 }
 
+/** A detected box as a sharp extract area inside the photo (a detector's box may reach past its edge). */
+export function insidePhoto(
+  b: { x: number; y: number; width: number; height: number },
+  photo: { width?: number; height?: number },
+): { left: number; top: number; width: number; height: number } {
+  const left = Math.max(0, Math.round(b.x));
+  const top = Math.max(0, Math.round(b.y));
+  return {
+    left,
+    top,
+    width: Math.min(Math.round(b.x + b.width), photo.width ?? 0) - left,
+    height: Math.min(Math.round(b.y + b.height), photo.height ?? 0) - top,
+  };
+}
+
 /** Regions of bbt1.jpg (1366x768) without a face: the bookshelves behind the sofa and the glass table. */
 const BBT1_BACKGROUNDS = [
   { name: 'bbt1 upper shelves', left: 360, top: 0, width: 560, height: 110 },
@@ -130,12 +145,7 @@ export async function buildDetectImages(
   for (const file of SINGLE) {
     const b = await boxOf(path.join(photosDir, file));
     const bytes = await sharp(path.join(photosDir, file))
-      .extract({
-        left: Math.round(b.x),
-        top: Math.round(b.y),
-        width: Math.round(b.width),
-        height: Math.round(b.height),
-      })
+      .extract(insidePhoto(b, await sharp(path.join(photosDir, file)).metadata()))
       .png()
       .toBuffer();
     images.push({ set: 'tight crops', name: file, bytes, grid: 1, truth: [1] });

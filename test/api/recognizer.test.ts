@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insidePhoto } from '../../src/bench/detect-bench.js';
 import { loadRgbImage, resizeGrey } from '../../src/face/image.js';
 import { createRecognizer, EMOTIONS, ImageError, OptionError, type Recognizer } from '../../src/index.js';
 import { DEFAULT_REGIONS } from '../../src/model/regions.js';
@@ -29,8 +30,9 @@ beforeAll(async () => {
 afterAll(() => fer?.dispose());
 
 describe('createRecognizer().recognize', () => {
-  it('finds the face of a tight crop by retrying on a bordered canvas (crop mode takes it whole)', async () => {
-    // happy.jpg cut tightly around the face: the detector alone finds nothing in it.
+  it('finds the face of a tight crop, even without the bordered retry (crop mode takes it whole)', async () => {
+    // happy.jpg cut tightly around the face: at an input of 512 the detector alone found nothing in it; at
+    // the crop's own size (192) it does.
     const crop = await sharp(path.join(PHOTOS, 'happy.jpg'))
       .extract({ left: 262, top: 80, width: 150, height: 170 })
       .png()
@@ -38,11 +40,11 @@ describe('createRecognizer().recognize', () => {
     const noRetry = await createRecognizer({ backend: 'wasm', retryBorder: 0 });
     const asCrop = await createRecognizer({ backend: 'wasm', faces: 'crop' });
     try {
-      expect(await noRetry.recognize(crop)).toEqual([]);
+      expect((await noRetry.recognize(crop)).map((f) => f.emotion)).toEqual(['happiness']);
       const [face] = await fer.recognize(crop);
       expect(face.emotion).toBe('happiness');
       // In the crop's own coordinates, inside it.
-      expect(face.box.x).toBeGreaterThan(-20);
+      expect(face.box.x).toBeGreaterThan(-50); // a canvas of the retry would put it near 170
       expect(face.box.x + face.box.width).toBeLessThan(170);
       const [whole] = await asCrop.recognize(crop);
       expect(whole.box).toEqual({ x: 0, y: 0, width: 150, height: 170 });
@@ -59,19 +61,14 @@ describe('createRecognizer().recognize', () => {
       const [face] = await fer.recognize(path.join(PHOTOS, file));
       const b = face.box;
       const crop = await sharp(path.join(PHOTOS, file))
-        .extract({
-          left: Math.round(b.x),
-          top: Math.round(b.y),
-          width: Math.round(b.width),
-          height: Math.round(b.height),
-        })
+        .extract(insidePhoto(b, await sharp(path.join(PHOTOS, file)).metadata()))
         .png()
         .toBuffer();
       const faces = await fer.recognize(crop);
       expect(
         faces.map((f) => f.emotion),
         file,
-      ).toEqual([file === 'disgusted.jpg' ? 'disgust' : face.emotion]);
+      ).toEqual([face.emotion]);
     }
   });
 
