@@ -72,7 +72,7 @@ export function distilledTargets(
  * `cacheDir` under a hash of the pixels, so a resumed or repeated run reads them instead (minutes on a CPU).
  */
 /** What distillation needs of a teacher: probabilities of faces, with progress within one call if it can. */
-interface Teacher {
+export interface Teacher {
   predict(
     faces: Uint8Array,
     count: number,

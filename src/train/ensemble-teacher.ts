@@ -6,16 +6,11 @@ import { createHash } from 'node:crypto';
 import type { BackendChoice } from '../engine/backend.js';
 import { loadModel } from '../model/io.js';
 import { predictModels } from '../parallel/predict-models.js';
+import type { Teacher } from './distill.js';
 
-export interface ModelTeacher {
+export interface ModelTeacher extends Teacher {
   /** Names the members by their weights, for the cache of the teacher's probabilities. */
   name: string;
-  predict(
-    faces: Uint8Array,
-    count: number,
-    size: number,
-    onProgress?: (done: number, total: number) => void,
-  ): Promise<Float32Array>;
 }
 
 export async function ensembleTeacher(
