@@ -41,5 +41,6 @@ export type { RanConfig } from './model/ran.js';
 export type { RegionBox } from './model/regions.js';
 export type { NetworkConfig } from './model/registry.js';
 export type { ParamInfo } from './nn/params.js';
+export { RanferError } from './util/errors.js';
 export { type FrameSampling, VideoError, type VideoInfo } from './video/decode.js';
 export type { TrackerOptions } from './video/track.js';

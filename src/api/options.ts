@@ -5,16 +5,17 @@
  * error later. Browser-safe.
  */
 
+import { RanferError } from '../util/errors.js';
+
 /** A recognizer option with a value it does not accept. `code` is `RANFER_BAD_OPTION`. */
-export class OptionError extends Error {
+export class OptionError extends RanferError {
   override name = 'OptionError';
-  readonly code = 'RANFER_BAD_OPTION';
   constructor(
     /** The option's name, as in the config object. */
     readonly option: string,
     message: string,
   ) {
-    super(`${option}: ${message}`);
+    super(`${option}: ${message}`, 'RANFER_BAD_OPTION');
   }
 }
 

@@ -18,6 +18,7 @@ import {
 } from '../face/face-expression-net.js';
 import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
+import { RanferError } from '../util/errors.js';
 import { checkRecognizerOptions } from './options.js';
 import {
   type ClassifyOptions,
@@ -136,7 +137,10 @@ export class Recognizer {
 
   private checkOpen(): void {
     if (this.disposed)
-      throw new Error('this recognizer was disposed: create another with createRecognizer()');
+      throw new RanferError(
+        'this recognizer was disposed: create another with createRecognizer()',
+        'RANFER_DISPOSED',
+      );
   }
 }
 

@@ -36,10 +36,12 @@ import {
 import type { FaceFinding } from '../face/find.js';
 import { EmotionNet } from '../infer/emotion-net.js';
 import { parseModel } from '../model/format.js';
+import { RanferError } from '../util/errors.js';
 import { type BrowserImage, BrowserImageError, toRgb } from './pixels.js';
 
 export { OptionError } from '../api/options.js';
 export type { Box } from '../face/detector.js';
+export { RanferError } from '../util/errors.js';
 export {
   type BrowserImage,
   BrowserImageError,
@@ -233,7 +235,10 @@ export class BrowserRecognizer {
   /** Every face of an image, video frame, canvas, `ImageBitmap` or `ImageData`. */
   recognize(input: BrowserImage): Promise<RecognizedFace[]> {
     if (this.disposed)
-      throw new Error('this recognizer was disposed: create another with createRecognizer()');
+      throw new RanferError(
+        'this recognizer was disposed: create another with createRecognizer()',
+        'RANFER_DISPOSED',
+      );
     // Frames of a video or webcam share one orientation: no turned retries on frames without a face.
     const video = typeof HTMLVideoElement !== 'undefined' && input instanceof HTMLVideoElement;
     const options = video ? { rotations: false, ...this.config } : this.config;

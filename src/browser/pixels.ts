@@ -3,6 +3,7 @@
  * `ImageData` becomes the RGB pixels the pipeline reads.
  */
 import type { RgbPixels } from '../api/pipeline.js';
+import { RanferError } from '../util/errors.js';
 
 /** What the browser recognizer accepts. */
 export type BrowserImage =
@@ -14,8 +15,11 @@ export type BrowserImage =
   | ImageData;
 
 /** Raised for an input that has no pixels to read yet (an image still loading, a video before its first frame). */
-export class BrowserImageError extends Error {
+export class BrowserImageError extends RanferError {
   override name = 'BrowserImageError';
+  constructor(message: string) {
+    super(message, 'RANFER_IMAGE');
+  }
 }
 
 function sizeOf(input: Exclude<BrowserImage, ImageData>): { width: number; height: number } {

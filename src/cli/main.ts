@@ -4,9 +4,7 @@
  * as it needs them); the top-level help lists every command from their summaries alone.
  */
 import { Command } from 'commander';
-import { DataError } from '../data/errors.js';
-import { ImageError } from '../face/image-error.js';
-import { UsageError } from './errors.js';
+import { RanferError } from '../util/errors.js';
 import { type CommandName, SUMMARIES } from './summaries.js';
 
 type Register = (program: Command) => void;
@@ -54,7 +52,7 @@ function hintHelpAfterError(cmd: Command, path: string): void {
 
 // Every failure ends in one line and exit code 1; RANFER_DEBUG=1 adds the stack of unexpected ones.
 main(process.argv).catch((err: unknown) => {
-  const expected = err instanceof DataError || err instanceof UsageError || err instanceof ImageError;
+  const expected = err instanceof RanferError;
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
   console.error(`ranfer: ${message}`);
   if (!expected && process.env.RANFER_DEBUG && err instanceof Error) console.error(err.stack);

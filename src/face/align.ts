@@ -7,6 +7,7 @@
  * of the 48x48 crop). The transform levels the eyes exactly and fits scale and shift to those three points
  * by least squares, so a turned face (short eye distance) is still framed by its eye-to-mouth height.
  */
+import { RanferError } from '../util/errors.js';
 
 /** Median landmark centres of FERPlus faces, as fractions of the crop (x right, y down). */
 export const FERPLUS_FRAMING = {
@@ -16,8 +17,11 @@ export const FERPLUS_FRAMING = {
 } as const;
 
 /** Landmarks that do not define a face (eyes on one point, mouth above the eyes): no alignment exists. */
-export class AlignmentError extends Error {
+export class AlignmentError extends RanferError {
   override name = 'AlignmentError';
+  constructor(message: string) {
+    super(message, 'RANFER_ALIGNMENT');
+  }
 }
 
 /** An affine map x' = a x + b y + c, y' = d x + e y + f as [a, b, c, d, e, f]. */

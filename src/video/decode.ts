@@ -4,9 +4,13 @@
  * them, every n-th, or resampled to a rate.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { RanferError } from '../util/errors.js';
 
-export class VideoError extends Error {
+export class VideoError extends RanferError {
   override name = 'VideoError';
+  constructor(message: string) {
+    super(message, 'RANFER_VIDEO');
+  }
 }
 
 export interface VideoInfo {
