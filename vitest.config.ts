@@ -2,27 +2,12 @@ import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
- * The slow suites: end-to-end comparisons, benchmarks and full evaluations, the command line run on whole
- * folders and on worker threads, the packed package, the API reference, videos, the shipped model's ONNX
- * export, a browser, a terminal and a server in their own processes (Chromium, tmux and ffmpeg come from
- * Debian). `npm test` runs the others; `npm run test:slow` (RANFER_TESTS=slow) runs these, and CI runs both.
+ * The slow suites are the files named `*.slow.test.ts`: end-to-end comparisons, benchmarks and full
+ * evaluations, the command line run on whole folders and on worker threads, the packed package, the API
+ * reference, videos, the shipped model's ONNX export, a browser, a terminal and a server in their own
+ * processes (Chromium, tmux and ffmpeg come from Debian). `npm test` runs the others; `npm run test:slow` (RANFER_TESTS=slow) runs these, and CI runs both.
  */
-const SLOW = [
-  'test/cli/predict.test.ts',
-  'test/eval/face-folder-eval.test.ts',
-  'test/api/many.test.ts',
-  'test/bench/compare.test.ts',
-  'test/bench/photo-bench.test.ts',
-  'test/bench/detect-bench.test.ts',
-  'test/eval/shipped-model.test.ts',
-  'test/server/memory.test.ts',
-  'test/web/browser.test.ts',
-  'test/cli/terminal.test.ts',
-  'test/package/api-docs.test.ts',
-  'test/package/pack.test.ts',
-  'test/video/video.test.ts',
-  'test/export/onnx-shipped.test.ts',
-];
+const SLOW = ['test/**/*.slow.test.ts'];
 const slow = process.env.RANFER_TESTS === 'slow';
 
 export default defineConfig({
