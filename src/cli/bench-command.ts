@@ -86,7 +86,15 @@ async function compareAdapters(modelDir: string): Promise<Array<() => Promise<Em
 
 export function registerBenchCommand(program: Command): void {
   const bench = program.command('bench').description(SUMMARIES.bench);
+  registerEngineBench(bench);
+  registerInferBench(bench);
+  registerOnnxBench(bench);
+  registerPhotoBench(bench);
+  registerDetectBench(bench);
+  registerCompareBench(bench);
+}
 
+function registerEngineBench(bench: Command): void {
   benchCommand(
     bench,
     'engine',
@@ -127,7 +135,9 @@ export function registerBenchCommand(program: Command): void {
         },
       ),
     );
+}
 
+function registerInferBench(bench: Command): void {
   benchCommand(
     bench,
     'infer',
@@ -159,7 +169,9 @@ export function registerBenchCommand(program: Command): void {
         },
       ),
     );
+}
 
+function registerOnnxBench(bench: Command): void {
   dataOptions(
     bench
       .command('onnx')
@@ -214,7 +226,9 @@ export function registerBenchCommand(program: Command): void {
           },
         ),
     );
+}
 
+function registerPhotoBench(bench: Command): void {
   benchCommand(
     bench,
     'photo',
@@ -306,7 +320,9 @@ export function registerBenchCommand(program: Command): void {
         },
       );
     });
+}
 
+function registerDetectBench(bench: Command): void {
   benchCommand(
     bench,
     'detect',
@@ -351,7 +367,9 @@ export function registerBenchCommand(program: Command): void {
         },
       );
     });
+}
 
+function registerCompareBench(bench: Command): void {
   dataOptions(
     bench
       .command('compare')
