@@ -172,9 +172,10 @@ describe('ranfer video', () => {
     expect(bad.stderr).toContain('expected a number of 0 or more, got "-1"');
   });
 
-  it('counts the 4 people of a group photo, not the boxes found now and then; a blank wall has none', async () => {
-    // 5 s at 10 frames/s of bbt1.jpg scaled to 640 px: the detector also finds two boxes that are not
-    // faces on 9 and 13 of the 50 frames, at low scores.
+  it('counts the 4 people of a group photo, each from its third frame; a blank wall has none', async () => {
+    // 5 s at 10 frames/s of bbt1.jpg scaled to 640 px. The detector also finds boxes inside faces on some
+    // frames, merged into their faces; tracks unconfirmed after 3 frames with a score of 0.5
+    // (video/track.test.ts) would not be persons either.
     const group = path.join(dir, 'bbt.mp4');
     await run('ffmpeg', [
       ...['-v', 'error', '-loop', '1', '-i', path.join(PHOTOS, 'bbt1.jpg'), '-t', '5', '-r', '10'],
@@ -188,9 +189,14 @@ describe('ranfer video', () => {
       'person 3: 48 frames',
       'person 4: 48 frames',
     ]);
-    // Every box a person: the false ones become persons 5 and 6.
+    // Every box a person at once: the same 4, seen from the first frame.
     const boxes = await ranfer('video', group, '--confirm-frames', '1', '--confirm-score', '0');
-    expect(boxes.stdout.match(/^person \d+:/gm)).toHaveLength(6);
+    expect(boxes.stdout.match(/^person \d+: \d+ frames/gm)).toEqual([
+      'person 1: 50 frames',
+      'person 2: 50 frames',
+      'person 3: 50 frames',
+      'person 4: 50 frames',
+    ]);
     const wall = path.join(dir, 'wall.mp4');
     await run('ffmpeg', [
       ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=0xd8d0c0:s=640x480:d=10:r=5,noise=alls=12:allf=t'],
