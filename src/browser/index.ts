@@ -20,8 +20,10 @@ import { checkRecognizerOptions } from '../api/options.js';
 import {
   type ClassifyOptions,
   checkEmotionModel,
+  classifyFaces,
   type EmotionResult,
   type RecognizedFace,
+  type RecognizeTimings,
   recognizeRgb,
 } from '../api/pipeline.js';
 import { EMOTION_COLORS, REGION_COLORS } from '../data/colors.js';
@@ -51,6 +53,7 @@ export {
   type EmotionResult,
   REGION_COLORS,
   type RecognizedFace,
+  type RecognizeTimings,
 };
 
 const faceapi = faceapiModule as unknown as FaceApiModule;
@@ -232,17 +235,39 @@ export class BrowserRecognizer {
     }
   }
 
-  /** Every face of an image, video frame, canvas, `ImageBitmap` or `ImageData`. */
-  recognize(input: BrowserImage): Promise<RecognizedFace[]> {
-    if (this.disposed)
-      throw new RanferError(
-        'this recognizer was disposed: create another with createRecognizer()',
-        'RANFER_DISPOSED',
-      );
+  /** The RAN (its classes, regions, input size): the same as `model`, under the Node recognizer's name. */
+  get emotionModel(): EmotionNet {
+    return this.model;
+  }
+
+  /**
+   * Every face of an image, video frame, canvas, `ImageBitmap` or `ImageData`. `timings`, when given,
+   * receives the milliseconds of each stage, as in Node.
+   */
+  async recognize(input: BrowserImage, timings?: RecognizeTimings): Promise<RecognizedFace[]> {
+    this.checkOpen();
     // Frames of a video or webcam share one orientation: no turned retries on frames without a face.
     const video = typeof HTMLVideoElement !== 'undefined' && input instanceof HTMLVideoElement;
     const options = video ? { rotations: false, ...this.config } : this.config;
-    return recognizeRgb(toRgb(input), this.detector, this.model, { ...options, faceApi: this.faceApi });
+    return recognizeRgb(
+      toRgb(input),
+      this.detector,
+      this.model,
+      { ...options, faceApi: this.faceApi },
+      timings,
+    );
+  }
+
+  /** Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back (no detection). */
+  classifyPixels(pixels: Uint8Array, boxes?: Float32Array): EmotionResult[] {
+    this.checkOpen();
+    return classifyFaces(this.model, pixels, {
+      flipTta: this.config.flipTta,
+      priorWeight: this.config.priorWeight,
+      faceApiWeight: this.config.faceApiWeight,
+      faceApi: this.faceApi,
+      boxes,
+    });
   }
 
   /** Frees the RAN's weights (face-api's networks stay loaded for other recognizers of the page). */
@@ -253,6 +278,14 @@ export class BrowserRecognizer {
   }
 
   private disposed = false;
+
+  private checkOpen(): void {
+    if (this.disposed)
+      throw new RanferError(
+        'this recognizer was disposed: create another with createRecognizer()',
+        'RANFER_DISPOSED',
+      );
+  }
 }
 
 /** A recognizer with the shipped model, on the best backend the browser offers unless `config.backend` says. */

@@ -97,12 +97,16 @@ describe('the packed package', () => {
          canvas.width = 640; canvas.height = 480;
          canvas.getContext('2d').drawImage(image, 0, 0, 640, 480);
          const fer = await createRecognizer({ backend, faceApiWeight });
-         const first = await fer.recognize(canvas);
+         const timings = {};
+         const first = await fer.recognize(canvas, timings);
+         // The aligned faces again, without detection: the same emotions.
+         const again = fer.classifyPixels(first[0].aligned.pixels).map((f) => f.emotion);
          const n = Number(new URLSearchParams(location.search).get('n'));
          const t = performance.now();
          for (let i = 0; i < n; i++) await fer.recognize(canvas);
          window.result = { backend: fer.backend, emotions: first.map((f) => f.emotion),
-           contempt: first.map((f) => f.probabilities.contempt), fps: (1000 * n) / (performance.now() - t) };
+           contempt: first.map((f) => f.probabilities.contempt), fps: (1000 * n) / (performance.now() - t),
+           again, stages: Object.keys(timings).sort(), size: fer.emotionModel.size };
        } catch (e) { window.result = { backend, error: String(e) }; }`,
     );
     await writeFile(
@@ -168,6 +172,9 @@ describe('the packed package', () => {
           emotions?: string[];
           fps?: number;
           error?: string;
+          again?: string[];
+          stages?: string[];
+          size?: number;
         };
         if (r.error) console.log(`ranfer/browser on ${backend}: not offered here (${r.error.slice(0, 120)})`);
         else {
@@ -176,6 +183,9 @@ describe('the packed package', () => {
           );
           expect(r.backend).toBe(backend);
           expect(r.emotions).toEqual(['happiness']);
+          expect(r.again).toEqual(['happiness']);
+          expect(r.stages).toEqual(['alignMs', 'classifyMs', 'detectMs']);
+          expect(r.size).toBe(48);
         }
         if (backend === 'wasm') expect(r.error).toBeUndefined();
         await bench.close();
