@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { writeStillY4m } from '../../src/server/y4m.js';
@@ -44,7 +45,7 @@ async function photoPage(photo: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${server.url}/?mode=photo`);
   await page.waitForFunction(() => window.ranfer?.state === 'photo', null, { timeout: 90_000 });
-  await page.setInputFiles('#file', path.join(PHOTOS, photo));
+  await page.setInputFiles('#file', path.isAbsolute(photo) ? photo : path.join(PHOTOS, photo));
   await page.waitForFunction(() => window.ranfer?.state === 'photo-done', null, { timeout: 60_000 });
   return page;
 }
@@ -112,6 +113,15 @@ describe('web demo in Chromium', () => {
       },
     );
     expect(await page.locator('#overlay .box').count()).toBe(4);
+  });
+
+  it('stands up a photo taken sideways, and says so on the face', async () => {
+    const turned = path.join(dir, 'happy-sideways.jpg');
+    await sharp(path.join(PHOTOS, 'happy.jpg')).rotate(90).toFile(turned);
+    const page = await photoPage(turned);
+    const card = page.locator('#faces .face').first();
+    expect(await card.getAttribute('data-emotion')).toBe('happiness');
+    expect(await card.locator('h2').textContent()).toContain('(photo turned 270°)');
   });
 
   it("reads a photo again with the posed-faces setting: the disgusted photo's anger becomes disgust", async () => {

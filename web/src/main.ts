@@ -140,7 +140,9 @@ function drawPanel(tracked: TrackedFace[]): void {
       card.className = 'face';
       card.dataset.emotion = top;
       card.innerHTML =
-        `<h2>Face ${i + 1}: <span style="color:${EMOTION_COLORS[top]}">${top}</span></h2><div class="bars">` +
+        `<h2>Face ${i + 1}: <span style="color:${EMOTION_COLORS[top]}">${top}</span>` +
+        (face.rotation ? ` <small>(photo turned ${face.rotation}°)</small>` : '') +
+        '</h2><div class="bars">' +
         EMOTIONS.map(
           (e) =>
             `<span>${e}</span><span class="bar"><i style="width:${(100 * smoothed[e]).toFixed(1)}%;background:${EMOTION_COLORS[e]}"></i></span>` +
@@ -163,6 +165,10 @@ async function recognizeFrame(
   width: number,
   height: number,
 ): Promise<RecognizedFace[]> {
+  // A video at its own size goes in as it is: the recognizer then knows it is a video frame (no turned
+  // retries on frames without a face).
+  if (source instanceof HTMLVideoElement && width === source.videoWidth && height === source.videoHeight)
+    return fer.recognize(source);
   grab.width = width;
   grab.height = height;
   const ctx = grab.getContext('2d', { willReadFrequently: true });
