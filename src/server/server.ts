@@ -95,36 +95,48 @@ class ByteBudget {
 
 class QueueTimeout extends Error {}
 
-export async function startServer(o: ServerOptions = {}): Promise<RunningServer> {
-  const maxBodyBytes = o.maxBodyBytes ?? 20 * 1024 * 1024;
-  const maxPixels = o.maxPixels ?? 40_000_000;
+/** The limits a server enforces, with their defaults. */
+interface Limits {
+  maxBodyBytes: number;
+  maxQueue: number;
+  queueTimeoutMs: number;
+  bodyTimeoutMs: number;
+  retryAfterSec: string;
+}
+
+function limitsOf(o: ServerOptions): Limits {
   const queueTimeoutMs = o.queueTimeoutMs ?? 30_000;
-  const bodyTimeoutMs = o.bodyTimeoutMs ?? 30_000;
-  const retryAfterSec = String(Math.max(1, Math.ceil(queueTimeoutMs / 10_000)));
-  const modelDir = o.recognizer?.modelDir ?? defaultModelDir();
-  const fer: Recognizer = await createRecognizer({ ...o.recognizer, modelDir, maxPixels });
-  const queue = new PQueue({ concurrency: 1 });
-  const maxQueue = o.maxQueue ?? 256;
-  const budget = new ByteBudget(o.maxHeldBytes ?? 8 * maxBodyBytes);
+  return {
+    maxBodyBytes: o.maxBodyBytes ?? 20 * 1024 * 1024,
+    maxQueue: o.maxQueue ?? 256,
+    queueTimeoutMs,
+    bodyTimeoutMs: o.bodyTimeoutMs ?? 30_000,
+    retryAfterSec: String(Math.max(1, Math.ceil(queueTimeoutMs / 10_000))),
+  };
+}
+
+/** A 503 with `Retry-After`: the server is busy, the client should come back. */
+function busy(reply: FastifyReply, limits: Limits, why: string) {
+  reply.header('Retry-After', limits.retryAfterSec);
+  // An unread body is then discarded as it arrives (Node drains it), never held: the client gets
+  // the answer instead of a reset connection.
+  return fail(reply, 503, `busy: ${why}, retry later`);
+}
+
+/**
+ * Body parsing and the refusals made before or while a body arrives (queue full, too many bytes held,
+ * too large, stalled); error and not-found answers. Returns `bodyArrived(req)`, which the route calls once
+ * a multipart body has been read.
+ */
+async function installBodyHandling(
+  app: FastifyInstance,
+  limits: Limits,
+  queue: PQueue,
+  budget: ByteBudget,
+): Promise<(req: object) => void> {
+  const { maxBodyBytes, bodyTimeoutMs } = limits;
   const held = new WeakMap<object, number>();
   const bodyTimers = new WeakMap<object, NodeJS.Timeout>();
-  const started = Date.now();
-
-  const app = Fastify({
-    logger: o.logger ?? false,
-    bodyLimit: maxBodyBytes,
-    forceCloseConnections: true,
-    // A backstop behind the body timer below: Node closes a request still arriving after this.
-    requestTimeout: bodyTimeoutMs + 5000,
-    http: { connectionsCheckingInterval: 1000 },
-  });
-  const busy = (reply: FastifyReply, why: string) => {
-    reply.header('Retry-After', retryAfterSec);
-    // An unread body is then discarded as it arrives (Node drains it), never held: the client gets
-    // the answer instead of a reset connection.
-    return fail(reply, 503, `busy: ${why}, retry later`);
-  };
-
   // Every body that is not multipart is read as bytes; the route decides what it accepts.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) =>
@@ -146,12 +158,12 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
   // Refusals that need no body are made before it is read: a full queue, too many bytes held.
   app.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'POST' || req.url !== RECOGNIZE) return;
-    if (queue.size >= maxQueue) return busy(reply, 'too many requests waiting');
+    if (queue.size >= limits.maxQueue) return busy(reply, limits, 'too many requests waiting');
     const length = Number(req.headers['content-length']);
     if (length > maxBodyBytes)
       return fail(reply, 413, `request body over the limit of ${maxBodyBytes} bytes`);
     const bytes = Number.isFinite(length) && length >= 0 ? length : maxBodyBytes;
-    if (!budget.take(bytes)) return busy(reply, 'too many uploads in flight');
+    if (!budget.take(bytes)) return busy(reply, limits, 'too many uploads in flight');
     held.set(req, bytes);
     // A client that stops sending mid-body gets 408 and its connection is closed.
     bodyTimers.set(
@@ -180,25 +192,12 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
   });
   app.addHook('onResponse', release);
   app.addHook('onRequestAbort', release);
+  return bodyArrived;
+}
 
-  // Cross-origin isolation lets the browser run TensorFlow.js's threaded WASM build.
-  app.addHook('onSend', async (_req, reply) => {
-    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
-    reply.header('Cross-Origin-Embedder-Policy', 'require-corp');
-  });
-
-  app.get('/api/health', async () => ({
-    status: 'ok',
-    model: path.basename(path.resolve(modelDir)),
-    detector: o.recognizer?.detector ?? 'tiny',
-    queue: { running: queue.pending, waiting: queue.size, limit: maxQueue },
-    heldBytes: budget.held,
-    memory: { rssBytes: process.memoryUsage().rss, peakRssBytes: process.resourceUsage().maxRSS * 1024 },
-    uptimeSec: Math.round((Date.now() - started) / 1000),
-  }));
-
-  /** Runs `work` in its turn, or throws QueueTimeout when the turn has not come in time. */
-  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+/** Runs each `work` in its turn on `queue`, or throws QueueTimeout when the turn has not come in time. */
+function turnTaker(queue: PQueue, queueTimeoutMs: number) {
+  return <T>(work: () => Promise<T>): Promise<T> => {
     const controller = new AbortController();
     let running = false;
     const timer = setTimeout(() => {
@@ -214,7 +213,16 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
       )
       .finally(() => clearTimeout(timer)) as Promise<T>;
   };
+}
 
+/** `POST /api/recognize`: the image from the body or a multipart upload, its faces in the queue's turn. */
+function registerRecognizeRoute(
+  app: FastifyInstance,
+  limits: Limits,
+  fer: Recognizer,
+  inTurn: ReturnType<typeof turnTaker>,
+  bodyArrived: (req: object) => void,
+): void {
   app.post(RECOGNIZE, async (req, reply) => {
     let image: Buffer;
     if (req.isMultipart()) {
@@ -237,7 +245,8 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
       const faces = await inTurn(() => fer.recognize(image));
       return { faces: faces.map(faceToJson) };
     } catch (err) {
-      if (err instanceof QueueTimeout) return busy(reply, `no turn within ${queueTimeoutMs / 1000} s`);
+      if (err instanceof QueueTimeout)
+        return busy(reply, limits, `no turn within ${limits.queueTimeoutMs / 1000} s`);
       if (err instanceof ImageError) {
         const message = err.message.replace(/^image buffer: /, '');
         return fail(reply, err.reason === 'too-large' ? 413 : 400, message);
@@ -245,7 +254,10 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
       throw err;
     }
   });
+}
 
+/** The weights the web app loads, and the web app itself. */
+async function registerFiles(app: FastifyInstance, modelDir: string, webDir: string): Promise<void> {
   await app.register(fastifyStatic, {
     root: modelDir,
     prefix: '/models/ranfer/',
@@ -256,12 +268,53 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
     prefix: '/models/face-api/',
     decorateReply: false,
   });
-  const webDir = o.webDir ?? defaultWebDir();
   if (existsSync(webDir)) await app.register(fastifyStatic, { root: webDir, prefix: '/' });
   else
     app.get('/', async (_req, reply) =>
       fail(reply, 404, `the web app is not built (${webDir}): run npm run build`),
     );
+}
+
+export async function startServer(o: ServerOptions = {}): Promise<RunningServer> {
+  const limits = limitsOf(o);
+  const modelDir = o.recognizer?.modelDir ?? defaultModelDir();
+  const fer: Recognizer = await createRecognizer({
+    ...o.recognizer,
+    modelDir,
+    maxPixels: o.maxPixels ?? 40_000_000,
+  });
+  const queue = new PQueue({ concurrency: 1 });
+  const budget = new ByteBudget(o.maxHeldBytes ?? 8 * limits.maxBodyBytes);
+  const started = Date.now();
+
+  const app = Fastify({
+    logger: o.logger ?? false,
+    bodyLimit: limits.maxBodyBytes,
+    forceCloseConnections: true,
+    // A backstop behind the body timer: Node closes a request still arriving after this.
+    requestTimeout: limits.bodyTimeoutMs + 5000,
+    http: { connectionsCheckingInterval: 1000 },
+  });
+  const bodyArrived = await installBodyHandling(app, limits, queue, budget);
+
+  // Cross-origin isolation lets the browser run TensorFlow.js's threaded WASM build.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    reply.header('Cross-Origin-Embedder-Policy', 'require-corp');
+  });
+
+  app.get('/api/health', async () => ({
+    status: 'ok',
+    model: path.basename(path.resolve(modelDir)),
+    detector: o.recognizer?.detector ?? 'tiny',
+    queue: { running: queue.pending, waiting: queue.size, limit: limits.maxQueue },
+    heldBytes: budget.held,
+    memory: { rssBytes: process.memoryUsage().rss, peakRssBytes: process.resourceUsage().maxRSS * 1024 },
+    uptimeSec: Math.round((Date.now() - started) / 1000),
+  }));
+
+  registerRecognizeRoute(app, limits, fer, turnTaker(queue, limits.queueTimeoutMs), bodyArrived);
+  await registerFiles(app, modelDir, o.webDir ?? defaultWebDir());
 
   let address: string;
   try {
