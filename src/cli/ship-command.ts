@@ -15,7 +15,7 @@ import type { ModelManifest } from '../model/format.js';
 import type { TrainConfig } from '../train/config.js';
 import { LOG_FILE, readEpochLog } from '../train/run-log.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { dataOptions, defaultFacesDir } from './defaults.js';
+import { dataOptions, defaultFacesDir, defaultWildDir } from './defaults.js';
 import { nonNegativeNumber, positiveInt } from './parse.js';
 import { SUMMARIES } from './summaries.js';
 
@@ -29,6 +29,7 @@ interface ShipOpts {
   force?: boolean;
   workers: number;
   faces: string[];
+  filmFaces: string[];
   priorWeight?: number;
 }
 
@@ -62,6 +63,11 @@ export function registerShipCommand(program: Command): void {
       'folders of labelled faces from other datasets to report (ranfer eval --faces, aligned framing; none: --faces with no folder)',
       [defaultFacesDir()],
     )
+    .option(
+      '--film-faces <dirs...>',
+      'folders of movie faces split by film (SFEW layout) whose validation films are reported (ranfer eval --faces --films valid; none: --film-faces with no folder)',
+      [defaultWildDir()],
+    )
     .option('--workers <n>', 'worker threads', positiveInt, 2)
     .option(
       '--prior-weight <w>',
@@ -69,133 +75,168 @@ export function registerShipCommand(program: Command): void {
       nonNegativeNumber,
     )
     .action(async (opts: ShipOpts) => {
-      const { loadSplit } = await import('../data/ferplus.js');
-      const { buildTrainSet } = await import('../data/sets.js');
-      const { initBackend } = await import('../engine/backend.js');
-      const { confusionSpec, writeChart } = await import('../eval/charts.js');
-      const { evaluateModel } = await import('../eval/evaluate.js');
-      const { evaluateFaceFolder } = await import('../eval/face-folder-eval.js');
-      const { faceFolderLines, modelCard, perClassLine, priorLine, resultsTable } = await import(
-        '../eval/model-card.js'
-      );
-      const { createNetwork } = await import('../model/registry.js');
-      const { totalEpochs } = await import('../train/config.js');
-      const { CONFIG_FILE } = await import('../train/trainer.js');
-      const readConfig = async (dir: string) =>
-        JSON.parse(await fs.readFile(path.join(dir, CONFIG_FILE), 'utf8')) as TrainConfig;
-      const config = await readConfig(opts.run);
-      const log = await readEpochLog(opts.run);
-      if (log.length < totalEpochs(config) && !opts.force)
-        throw new Error(
-          `${opts.run} has ${log.length} of ${totalEpochs(config)} epochs: finish it, or pass --force`,
-        );
-      // A fine-tuning's card also describes the recipe of the model it started from.
-      const parentConfig = config.init ? await readConfig(config.init.dir) : undefined;
-      await fs.mkdir(opts.to, { recursive: true });
-      // Shipping the shipped model again (a new prior weight, fresh figures) copies nothing.
-      if (path.resolve(opts.run) !== path.resolve(opts.to)) {
-        for (const f of ['model.json', 'weights.bin', CONFIG_FILE, LOG_FILE])
-          await fs.copyFile(path.join(opts.run, f), path.join(opts.to, f));
-        console.error(`copied the model of ${opts.run} to ${opts.to}`);
-      }
-      const manifestFile = path.join(opts.to, 'model.json');
-      const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as ModelManifest;
-      if (opts.priorWeight !== undefined) {
-        if (!manifest.prior)
-          throw new Error(`${opts.run} records no class prior to weigh (model.json "prior")`);
-        manifest.prior.weight = opts.priorWeight;
-        await writeFileAtomic(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-        console.error(`the shipped model's predictions weigh the class prior at ${opts.priorWeight}`);
-      }
-
-      const reports: Record<'plain' | 'tta', EvalReport[]> = { plain: [], tta: [] };
-      for (const tta of [false, true]) {
-        console.error(`evaluating${tta ? ' with flip TTA' : ''}...`);
-        const r = await evaluateModel({
-          dataDir: opts.data,
-          cacheDir: opts.cacheDir,
-          modelDir: opts.to,
-          split: 'test',
-          subsets: [...SUBSETS],
-          tta,
-          workers: opts.workers,
-        });
-        reports[tta ? 'tta' : 'plain'] = r;
-        const doc = { model: path.relative(process.cwd(), opts.to), tta, eval: r };
-        await writeFileAtomic(
-          path.join(opts.to, tta ? 'metrics-tta.json' : 'metrics.json'),
-          `${JSON.stringify(doc, null, 2)}\n`,
-        );
-      }
-      const faces: FaceFolderReport[] = [];
-      for (const dir of opts.faces) {
-        console.error(`evaluating the faces of ${dir}...`);
-        faces.push(
-          await evaluateFaceFolder({
-            dir,
-            modelDir: opts.to,
-            framing: 'aligned',
-            tta: false,
-            workers: opts.workers,
-          }),
-        );
-      }
-      if (faces.length) {
-        const doc = { model: path.relative(process.cwd(), opts.to), tta: false, faces };
-        await writeFileAtomic(path.join(opts.to, 'metrics-faces.json'), `${JSON.stringify(doc, null, 2)}\n`);
-      }
-      await fs.mkdir(opts.docs, { recursive: true });
-      for (const r of reports.plain) {
-        await writeChart(
-          confusionSpec(
-            r.confusion,
-            r.classes,
-            `FERPlus ${r.set}: ${(100 * r.accuracy).toFixed(2)}% (${r.count} images)`,
-          ),
-          path.join(opts.docs, `confusion-${r.set}.png`),
-        );
-      }
-      await initBackend('wasm');
-      const net = createNetwork(config.network, 0);
-      const params = net.params.size;
-      const mflops = net.flopsPerSample() / 1e6;
-      net.dispose();
-      const splits = [];
-      for (const s of config.trainSplits)
-        splits.push((await loadSplit(opts.data, s, { cacheDir: opts.cacheDir })).data);
-      const trainImages = buildTrainSet(splits, config.protocol).indices.length;
-      const card = modelCard({
-        name: path.basename(path.resolve(opts.to)),
-        config,
-        parentConfig,
-        log,
-        plain: reports.plain,
-        tta: reports.tta,
-        faces,
-        params,
-        mflops,
-        trainImages,
-        docsFromModel: path.relative(opts.to, opts.docs),
-        priorWeight: manifest.prior?.weight,
-      });
-      await writeFileAtomic(path.join(opts.to, 'README.md'), card);
-      const test = reports.plain.find((r) => r.set === 'test');
-      const hours = (log.at(-1)?.elapsedSec ?? 0) / 3600;
-      const block = [
-        resultsTable(reports.plain, reports.tta),
-        ...(faces.length
-          ? ['', 'Faces from other datasets (never trained on):', '', faceFolderLines(faces), '']
-          : ['']),
-        `Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}. ${manifest.prior ? `${priorLine(manifest.prior.weight)} ` : ''}Training: ${hours.toFixed(2)} h, ${log.length} epochs ` +
-          `(\`${path.relative(process.cwd(), path.join(opts.to, 'README.md'))}\`, the model card, with the confusion matrices).`,
-      ].join('\n');
-      if (opts.readme) {
-        await writeFileAtomic(
-          opts.readme,
-          replaceResultsBlock(await fs.readFile(opts.readme, 'utf8'), block),
-        );
-        console.error(`refreshed the results block of ${opts.readme}`);
-      }
+      const { config, log, parentConfig, manifest } = await copyRun(opts);
+      const reports = await evaluateShipped(opts);
+      const faces = await evaluateFaceFolders(opts);
+      await writeConfusions(reports.plain, opts.docs);
+      const block = await writeCardAndReadme(opts, { config, log, parentConfig, manifest, reports, faces });
       console.log(block);
     });
+}
+
+type Reports = Record<'plain' | 'tta', EvalReport[]>;
+
+/** The run's model, config and log copied to the model folder (unless it is that folder), its prior weight set. */
+async function copyRun(opts: ShipOpts) {
+  const { totalEpochs } = await import('../train/config.js');
+  const { CONFIG_FILE } = await import('../train/trainer.js');
+  const readConfig = async (dir: string) =>
+    JSON.parse(await fs.readFile(path.join(dir, CONFIG_FILE), 'utf8')) as TrainConfig;
+  const config = await readConfig(opts.run);
+  const log = await readEpochLog(opts.run);
+  if (log.length < totalEpochs(config) && !opts.force)
+    throw new Error(
+      `${opts.run} has ${log.length} of ${totalEpochs(config)} epochs: finish it, or pass --force`,
+    );
+  // A fine-tuning's card also describes the recipe of the model it started from.
+  const parentConfig = config.init ? await readConfig(config.init.dir) : undefined;
+  await fs.mkdir(opts.to, { recursive: true });
+  // Shipping the shipped model again (a new prior weight, fresh figures) copies nothing.
+  if (path.resolve(opts.run) !== path.resolve(opts.to)) {
+    for (const f of ['model.json', 'weights.bin', CONFIG_FILE, LOG_FILE])
+      await fs.copyFile(path.join(opts.run, f), path.join(opts.to, f));
+    console.error(`copied the model of ${opts.run} to ${opts.to}`);
+  }
+  const manifestFile = path.join(opts.to, 'model.json');
+  const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as ModelManifest;
+  if (opts.priorWeight !== undefined) {
+    if (!manifest.prior) throw new Error(`${opts.run} records no class prior to weigh (model.json "prior")`);
+    manifest.prior.weight = opts.priorWeight;
+    await writeFileAtomic(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+    console.error(`the shipped model's predictions weigh the class prior at ${opts.priorWeight}`);
+  }
+  return { config, log, parentConfig, manifest };
+}
+
+/** FERPlus test and its subsets, plain and with flip TTA, written to metrics.json and metrics-tta.json. */
+async function evaluateShipped(opts: ShipOpts): Promise<Reports> {
+  const { evaluateModel } = await import('../eval/evaluate.js');
+  const reports: Reports = { plain: [], tta: [] };
+  for (const tta of [false, true]) {
+    console.error(`evaluating${tta ? ' with flip TTA' : ''}...`);
+    const r = await evaluateModel({
+      dataDir: opts.data,
+      cacheDir: opts.cacheDir,
+      modelDir: opts.to,
+      split: 'test',
+      subsets: [...SUBSETS],
+      tta,
+      workers: opts.workers,
+    });
+    reports[tta ? 'tta' : 'plain'] = r;
+    const doc = { model: path.relative(process.cwd(), opts.to), tta, eval: r };
+    await writeFileAtomic(
+      path.join(opts.to, tta ? 'metrics-tta.json' : 'metrics.json'),
+      `${JSON.stringify(doc, null, 2)}\n`,
+    );
+  }
+  return reports;
+}
+
+/** The folders of faces from other datasets (and the validation films of movie faces), to metrics-faces.json. */
+async function evaluateFaceFolders(opts: ShipOpts): Promise<FaceFolderReport[]> {
+  const { evaluateFaceFolder } = await import('../eval/face-folder-eval.js');
+  const folders = [
+    ...opts.faces.map((dir) => ({ dir, films: undefined })),
+    ...opts.filmFaces.map((dir) => ({ dir, films: 'valid' as const })),
+  ];
+  const faces: FaceFolderReport[] = [];
+  for (const { dir, films } of folders) {
+    console.error(`evaluating the faces of ${dir}${films ? ' (validation films)' : ''}...`);
+    faces.push(
+      await evaluateFaceFolder({
+        dir,
+        films,
+        modelDir: opts.to,
+        framing: 'aligned',
+        tta: false,
+        workers: opts.workers,
+      }),
+    );
+  }
+  if (faces.length) {
+    const doc = { model: path.relative(process.cwd(), opts.to), tta: false, faces };
+    await writeFileAtomic(path.join(opts.to, 'metrics-faces.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  }
+  return faces;
+}
+
+/** The confusion matrix of each set as docs/confusion-SET.png. */
+async function writeConfusions(plain: EvalReport[], docs: string): Promise<void> {
+  const { confusionSpec, writeChart } = await import('../eval/charts.js');
+  await fs.mkdir(docs, { recursive: true });
+  for (const r of plain) {
+    await writeChart(
+      confusionSpec(
+        r.confusion,
+        r.classes,
+        `FERPlus ${r.set}: ${(100 * r.accuracy).toFixed(2)}% (${r.count} images)`,
+      ),
+      path.join(docs, `confusion-${r.set}.png`),
+    );
+  }
+}
+
+/** The model card and, with --readme, the README's results block; returns the block. */
+async function writeCardAndReadme(
+  opts: ShipOpts,
+  c: Awaited<ReturnType<typeof copyRun>> & { reports: Reports; faces: FaceFolderReport[] },
+): Promise<string> {
+  const { loadSplit } = await import('../data/ferplus.js');
+  const { buildTrainSet } = await import('../data/sets.js');
+  const { initBackend } = await import('../engine/backend.js');
+  const { faceFolderLines, modelCard, perClassLine, priorLine, resultsTable } = await import(
+    '../eval/model-card.js'
+  );
+  const { createNetwork } = await import('../model/registry.js');
+  const { config, log, reports, faces, manifest } = c;
+  await initBackend('wasm');
+  const net = createNetwork(config.network, 0);
+  const params = net.params.size;
+  const mflops = net.flopsPerSample() / 1e6;
+  net.dispose();
+  const splits = [];
+  for (const s of config.trainSplits)
+    splits.push((await loadSplit(opts.data, s, { cacheDir: opts.cacheDir })).data);
+  const trainImages = buildTrainSet(splits, config.protocol).indices.length;
+  const card = modelCard({
+    name: path.basename(path.resolve(opts.to)),
+    config,
+    parentConfig: c.parentConfig,
+    log,
+    plain: reports.plain,
+    tta: reports.tta,
+    faces,
+    params,
+    mflops,
+    trainImages,
+    docsFromModel: path.relative(opts.to, opts.docs),
+    priorWeight: manifest.prior?.weight,
+  });
+  await writeFileAtomic(path.join(opts.to, 'README.md'), card);
+  const test = reports.plain.find((r) => r.set === 'test');
+  const hours = (log.at(-1)?.elapsedSec ?? 0) / 3600;
+  const block = [
+    resultsTable(reports.plain, reports.tta),
+    ...(faces.length
+      ? ['', 'Faces from other datasets (never trained on):', '', faceFolderLines(faces), '']
+      : ['']),
+    `Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}. ${manifest.prior ? `${priorLine(manifest.prior.weight)} ` : ''}Training: ${hours.toFixed(2)} h, ${log.length} epochs ` +
+      `(\`${path.relative(process.cwd(), path.join(opts.to, 'README.md'))}\`, the model card, with the confusion matrices).`,
+  ].join('\n');
+  if (opts.readme) {
+    await writeFileAtomic(opts.readme, replaceResultsBlock(await fs.readFile(opts.readme, 'utf8'), block));
+    console.error(`refreshed the results block of ${opts.readme}`);
+  }
+  return block;
 }

@@ -108,7 +108,7 @@ export function faceFolderLines(faces: FaceFolderReport[]): string {
         ? `**${pct(w.accuracy)}** on the ${w.count.toLocaleString('en')} faces besides contempt (balanced ${pct(w.balancedAccuracy)}), contempt ${pct(r.perClassAccuracy.contempt ?? null)}; `
         : '';
       return (
-        `- \`${r.set}\` (${r.count.toLocaleString('en')} faces, ${r.framing} framing; \`ranfer eval --faces\`): ${seven}` +
+        `- \`${r.set}\`${r.films ? `, its ${r.films === 'valid' ? 'validation' : 'training'} films` : ''} (${r.count.toLocaleString('en')} faces, ${r.framing} framing; \`ranfer eval --faces${r.films ? ` --films ${r.films}` : ''}\`): ${seven}` +
         `all 8 classes ${pct(r.accuracy)}, balanced ${pct(r.balancedAccuracy)}, macro-F1 ${r.macroF1.toFixed(3)}. ` +
         `Per class: ${perClassLine(r)}.`
       );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { replaceResultsBlock } from '../../src/cli/ship-command.js';
 import type { EvalReport } from '../../src/eval/evaluate.js';
-import { modelCard, priorLine, resultsTable } from '../../src/eval/model-card.js';
+import { faceFolderLines, modelCard, priorLine, resultsTable } from '../../src/eval/model-card.js';
 import { TRAIN_PRESETS } from '../../src/train/config.js';
 
 const report = (set: string, accuracy: number, count: number): EvalReport => ({
@@ -145,5 +145,19 @@ describe('model card', () => {
       'intro\n<!-- results:start -->\nnew\n<!-- results:end -->\nrest\n',
     );
     expect(() => replaceResultsBlock('no block', 'x')).toThrow(/results:start/);
+  });
+});
+
+describe('faceFolderLines', () => {
+  it('names a folder, and the side of its split by film when one was scored', () => {
+    const ck = { ...report('ckplus-dev', 0.7, 522), framing: 'aligned' as const, framingFallbacks: 0 };
+    const sfew = { ...ck, set: 'sfew-train', count: 179, films: 'valid' as const };
+    const [a, b] = faceFolderLines([ck, sfew]).split('\n');
+    expect(a).toMatch(
+      /^- `ckplus-dev` \(522 faces, aligned framing; `ranfer eval --faces`\): all 8 classes 70\.00%/,
+    );
+    expect(b).toMatch(
+      /^- `sfew-train`, its validation films \(179 faces, aligned framing; `ranfer eval --faces --films valid`\)/,
+    );
   });
 });
