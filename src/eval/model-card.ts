@@ -179,7 +179,7 @@ ${
 ## Known weaknesses
 
 ${weak.length ? `- Weak classes on test: ${weak.join(', ')}. Disgust and contempt are rare (16 and 15 test faces, ~120 training faces each).` : '- No class under 50% on test; disgust and contempt remain rare (16 and 15 test faces).'}
-${weakElsewhere.length ? `- Weak classes on faces from other datasets (posed, never trained on): ${weakElsewhere.join('; ')}. A share of face-api.js's FaceExpressionNet (\`faceApiWeight\`) and a lower \`priorWeight\` read more of them, at a cost on FERPlus (docs/guide.md).\n` : ''}- 48x48 grey input: fine detail and colour are lost; faces must be aligned the FERPlus way (ranfer's
+${weakElsewhere.length ? `- Weak classes on faces from other datasets (never trained on): ${weakElsewhere.join('; ')}. A share of face-api.js's FaceExpressionNet (\`faceApiWeight\`) and a lower \`priorWeight\` read more of the posed ones, at a cost on FERPlus (docs/guide.md).\n` : ''}- 48x48 grey input: fine detail and colour are lost; faces must be aligned the FERPlus way (ranfer's
   photo pipeline does this from 68 landmarks).
 - Trained on FER2013 faces (web images, mostly frontal adults); expect lower accuracy on other populations,
   extreme poses, and posed versus spontaneous expressions.

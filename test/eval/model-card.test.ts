@@ -77,7 +77,7 @@ describe('model card', () => {
     );
     // Its classes under 50% are listed among the weaknesses (disgust 20%, fear 40%; contempt n/a).
     expect(card).toContain(
-      '- Weak classes on faces from other datasets (posed, never trained on): `ckplus-dev`: disgust (20.00%), fear (40.00%). A share of',
+      '- Weak classes on faces from other datasets (never trained on): `ckplus-dev`: disgust (20.00%), fear (40.00%). A share of',
     );
     expect(modelCard({ ...common, config: { ...TRAIN_PRESETS.default, epochs: 3 } })).not.toContain(
       'other datasets',
