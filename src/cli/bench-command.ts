@@ -317,6 +317,12 @@ function registerPhotoBench(bench: Command): void {
           });
           console.table({ [r.oneFace.photo]: row(r.oneFace), [r.group.photo]: row(r.group) });
           console.log(`one face: ${r.oneFace.msPerImage.toFixed(1)} ms per image`);
+          for (const k of ['oneFace', 'group'] as const) {
+            const f = r.faceApi[k];
+            console.log(
+              `face-api.js's own pipeline on ${f.photo}: ${f.msPerImage.toFixed(1)} ms, ${f.faces} faces; ranfer takes ${(r[k].msPerImage / f.msPerImage).toFixed(2)}x its time`,
+            );
+          }
         },
       );
     });

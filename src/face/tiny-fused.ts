@@ -97,3 +97,20 @@ export function useFusedTiny(faceapi: typeof FaceApi): TinyDetector['runMobilene
     runTinyFused(tf as Tf, x, params, first)) as unknown as TinyDetector['runMobilenet'];
   return original;
 }
+
+/**
+ * Runs `work` with face-api's Tiny Face Detector as face-api ships it (its own layers), whether or not the
+ * fused layers are installed: for measuring face-api's own pipeline beside ranfer's in one process.
+ */
+export async function withOwnTiny<T>(faceapi: typeof FaceApi, work: () => Promise<T>): Promise<T> {
+  const net = faceapi.nets.tinyFaceDetector as TinyDetector & { [FUSED]?: TinyDetector['runMobilenet'] };
+  const own = net[FUSED];
+  if (!own) return work();
+  const fused = net.runMobilenet;
+  net.runMobilenet = own;
+  try {
+    return await work();
+  } finally {
+    net.runMobilenet = fused;
+  }
+}

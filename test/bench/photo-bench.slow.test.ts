@@ -23,7 +23,10 @@ describe('runPhotoBench', () => {
       expect(r.repeats).toBe(2);
       expect([r.oneFace.faces, r.group.faces]).toEqual([1, 4]);
       expect([r.oneFace.width, r.oneFace.height]).toEqual([1366, 768]);
-      expect(phases).toEqual(new Set([r.oneFace.photo, r.group.photo]));
+      expect(phases).toEqual(new Set([r.oneFace.photo, r.group.photo, 'face-api.js']));
+      // face-api.js's own pipeline on the same photos, at its defaults (threshold 0.5: 2 of bbt1's faces).
+      expect([r.faceApi.oneFace.faces, r.faceApi.group.faces]).toEqual([1, 2]);
+      expect(r.faceApi.oneFace.msPerImage).toBeGreaterThan(0);
       for (const c of [r.oneFace, r.group]) {
         expect(c.msPerFace).toBeCloseTo(c.msPerImage / c.faces, 9);
         for (const ms of Object.values(c.stages)) expect(ms).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { faceApiModelDir, loadFaceApi } from '../../src/face/face-api-node.js';
 import { loadRgbImage } from '../../src/face/image.js';
-import { useFusedTiny } from '../../src/face/tiny-fused.js';
+import { useFusedTiny, withOwnTiny } from '../../src/face/tiny-fused.js';
 import { PHOTOS } from '../helpers.js';
 
 describe('the fused Tiny Face Detector', () => {
@@ -16,6 +16,11 @@ describe('the fused Tiny Face Detector', () => {
     expect(fused).not.toBe(own);
     // A second call finds the network fused and hands back the same original.
     expect(useFusedTiny(faceapi)).toBe(own);
+    expect(net.runMobilenet).toBe(fused);
+    // For measuring face-api's own pipeline: its own layers for the time of the work, then the fused again.
+    expect(await withOwnTiny(faceapi, async () => net.runMobilenet)).toBe(own);
+    expect(net.runMobilenet).toBe(fused);
+    await expect(withOwnTiny(faceapi, async () => Promise.reject(new Error('x')))).rejects.toThrow('x');
     expect(net.runMobilenet).toBe(fused);
 
     const tf = faceapi.tf;
