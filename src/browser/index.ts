@@ -39,7 +39,7 @@ import type { FaceFinding } from '../face/find.js';
 import { EmotionNet } from '../infer/emotion-net.js';
 import { parseModel } from '../model/format.js';
 import { RanferError } from '../util/errors.js';
-import { type BrowserImage, BrowserImageError, toRgb } from './pixels.js';
+import { type BrowserImage, BrowserImageError, toGreySquare, toRgb } from './pixels.js';
 
 export { OptionError } from '../api/options.js';
 export type { Box } from '../face/detector.js';
@@ -256,6 +256,21 @@ export class BrowserRecognizer {
       { ...options, faceApi: this.faceApi },
       timings,
     );
+  }
+
+  /**
+   * Classifies faces that are already cropped and aligned the FERPlus way (no detection): images of any
+   * size, stretched to the model's grey input.
+   */
+  async classifyAligned(faces: BrowserImage | BrowserImage[]): Promise<EmotionResult[]> {
+    this.checkOpen();
+    const list = Array.isArray(faces) ? faces : [faces];
+    const size = this.model.size;
+    const pixels = new Uint8Array(list.length * size * size);
+    list.forEach((face, i) => {
+      pixels.set(toGreySquare(face, size), i * size * size);
+    });
+    return this.classifyPixels(pixels);
   }
 
   /** Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back (no detection). */

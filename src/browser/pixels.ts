@@ -3,6 +3,7 @@
  * `ImageData` becomes the RGB pixels the pipeline reads.
  */
 import type { RgbPixels } from '../api/pipeline.js';
+import { rgbToGrey } from '../face/grey.js';
 import { RanferError } from '../util/errors.js';
 
 /** What the browser recognizer accepts. */
@@ -67,4 +68,37 @@ export function toRgb(input: BrowserImage): RgbPixels {
   if (!context) throw new BrowserImageError('no 2D canvas to read the image with');
   context.drawImage(input as CanvasImageSource, 0, 0, width, height);
   return rgbOf(context.getImageData(0, 0, width, height).data, width, height);
+}
+
+/**
+ * A browser image stretched to size x size and turned grey (BT.601, as in Node): an aligned face as
+ * `classifyAligned()` takes it. The browser's own resampling stands in for sharp's, so values may differ
+ * from Node's by a few levels.
+ */
+export function toGreySquare(input: BrowserImage, size: number): Uint8Array {
+  const canvas = (w: number, h: number) => {
+    if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(w, h);
+    const c = document.createElement('canvas');
+    c.width = w;
+    c.height = h;
+    return c;
+  };
+  let source: CanvasImageSource = input as CanvasImageSource;
+  if (typeof ImageData !== 'undefined' && input instanceof ImageData) {
+    const holder = canvas(input.width, input.height);
+    const ctx = holder.getContext('2d') as CanvasRenderingContext2D | null;
+    if (!ctx) throw new BrowserImageError('no 2D canvas to read the image with');
+    ctx.putImageData(input, 0, 0);
+    source = holder as CanvasImageSource;
+  } else {
+    const { width, height } = sizeOf(input as Exclude<BrowserImage, ImageData>);
+    if (!(width > 0 && height > 0)) throw new BrowserImageError(`the image is empty (${width}x${height})`);
+  }
+  const target = canvas(size, size);
+  const ctx = target.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | null;
+  if (!ctx) throw new BrowserImageError('no 2D canvas to read the image with');
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(source, 0, 0, size, size);
+  const rgb = rgbOf(ctx.getImageData(0, 0, size, size).data, size, size).data as Uint8Array;
+  return Uint8Array.from(rgbToGrey(rgb, size, size), (v) => Math.round(v));
 }

@@ -5,9 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
+import { rgbToGrey } from './grey.js';
 import { ImageError } from './image-error.js';
 
-export { ImageError };
+export { ImageError, rgbToGrey };
 
 /** Raw pixels, row-major, `channels` interleaved values per pixel (1 grey, 3 RGB, 4 RGBA). */
 export interface RawImage {
@@ -128,14 +129,6 @@ export async function loadRgbImage(input: ImageInput, options: LoadImageOptions 
       throw new ImageError(`${name}: the image data is truncated or corrupt (${msg.split('\n')[0]})`);
     throw new ImageError(`${name}: cannot decode (${msg.split('\n')[0]})`);
   }
-}
-
-/** ITU-R BT.601 luma of RGB pixels (the grey conversion FER2013's 8-bit faces use). */
-export function rgbToGrey(rgb: Uint8Array, width: number, height: number): Float32Array {
-  const n = width * height;
-  const grey = new Float32Array(n);
-  for (let i = 0; i < n; i++) grey[i] = 0.299 * rgb[3 * i] + 0.587 * rgb[3 * i + 1] + 0.114 * rgb[3 * i + 2];
-  return grey;
 }
 
 /** An RGB image resized (stretched) to size x size and converted to BT.601 grey. */

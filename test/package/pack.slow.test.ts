@@ -101,12 +101,17 @@ describe('the packed package', () => {
          const first = await fer.recognize(canvas, timings);
          // The aligned faces again, without detection: the same emotions.
          const again = fer.classifyPixels(first[0].aligned.pixels).map((f) => f.emotion);
+         // The aligned face as an ImageData (grey in RGBA), through classifyAligned.
+         const a = first[0].aligned;
+         const rgba = new Uint8ClampedArray(a.size * a.size * 4);
+         for (let i = 0; i < a.size * a.size; i++) rgba.set([a.pixels[i], a.pixels[i], a.pixels[i], 255], 4 * i);
+         const aligned = (await fer.classifyAligned(new ImageData(rgba, a.size, a.size))).map((f) => f.emotion);
          const n = Number(new URLSearchParams(location.search).get('n'));
          const t = performance.now();
          for (let i = 0; i < n; i++) await fer.recognize(canvas);
          window.result = { backend: fer.backend, emotions: first.map((f) => f.emotion),
            contempt: first.map((f) => f.probabilities.contempt), fps: (1000 * n) / (performance.now() - t),
-           again, stages: Object.keys(timings).sort(), size: fer.emotionModel.size };
+           again, aligned, stages: Object.keys(timings).sort(), size: fer.emotionModel.size };
        } catch (e) { window.result = { backend, error: String(e) }; }`,
     );
     await writeFile(
@@ -173,6 +178,7 @@ describe('the packed package', () => {
           fps?: number;
           error?: string;
           again?: string[];
+          aligned?: string[];
           stages?: string[];
           size?: number;
         };
@@ -184,6 +190,7 @@ describe('the packed package', () => {
           expect(r.backend).toBe(backend);
           expect(r.emotions).toEqual(['happiness']);
           expect(r.again).toEqual(['happiness']);
+          expect(r.aligned).toEqual(['happiness']);
           expect(r.stages).toEqual(['alignMs', 'classifyMs', 'detectMs']);
           expect(r.size).toBe(48);
         }
