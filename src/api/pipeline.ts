@@ -95,6 +95,38 @@ export function checkEmotionModel(model: EmotionNet, options: ClassifyOptions, w
 }
 
 /**
+ * Aligned faces of any kind, each turned into size x size grey pixels by `toGrey`, back to back: the
+ * input of `classifyAligned()` in Node and in the browser.
+ */
+export async function stackFaces<T>(
+  faces: T | T[],
+  size: number,
+  toGrey: (face: T, size: number) => Uint8Array | Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  const list = Array.isArray(faces) ? faces : [faces];
+  const pixels = new Uint8Array(list.length * size * size);
+  for (const [i, face] of list.entries()) pixels.set(await toGrey(face, size), i * size * size);
+  return pixels;
+}
+
+/** A recognizer's classification options (and its FaceExpressionNet) applied to aligned grey faces. */
+export function classifyWithConfig(
+  model: EmotionNet,
+  pixels: Uint8Array,
+  config: ClassifyOptions,
+  faceApi?: ExpressionTeacher,
+  boxes?: Float32Array,
+): EmotionResult[] {
+  return classifyFaces(model, pixels, {
+    flipTta: config.flipTta,
+    priorWeight: config.priorWeight,
+    faceApiWeight: config.faceApiWeight,
+    faceApi,
+    boxes,
+  });
+}
+
+/**
  * Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back. With a
  * `faceApiWeight` above 0, `faceApi` (FaceExpressionNet) reads the same faces and takes that share.
  */

@@ -23,12 +23,13 @@ import { checkRecognizerOptions } from './options.js';
 import {
   type ClassifyOptions,
   checkEmotionModel,
-  classifyFaces,
+  classifyWithConfig,
   type EmotionResult,
   type FaceFinding,
   type RecognizedFace,
   type RecognizeTimings,
   recognizeRgb,
+  stackFaces,
 } from './pipeline.js';
 
 export type { EmotionResult, FaceFinding, RecognizedFace, RecognizeTimings } from './pipeline.js';
@@ -108,24 +109,14 @@ export class Recognizer {
    */
   async classifyAligned(faces: ImageInput | ImageInput[]): Promise<EmotionResult[]> {
     this.checkOpen();
-    const list = Array.isArray(faces) ? faces : [faces];
-    const size = this.model.size;
-    const pixels = new Uint8Array(list.length * size * size);
-    for (const [i, face] of list.entries())
-      pixels.set(await resizeGrey(await loadRgbImage(face), size), i * size * size);
-    return this.classifyPixels(pixels);
+    const grey = async (face: ImageInput, size: number) => resizeGrey(await loadRgbImage(face), size);
+    return this.classifyPixels(await stackFaces(faces, this.model.size, grey));
   }
 
   /** Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back. */
   classifyPixels(pixels: Uint8Array, boxes?: Float32Array): EmotionResult[] {
     this.checkOpen();
-    return classifyFaces(this.model, pixels, {
-      flipTta: this.config.flipTta,
-      priorWeight: this.config.priorWeight,
-      faceApiWeight: this.config.faceApiWeight,
-      faceApi: this.faceApi,
-      boxes,
-    });
+    return classifyWithConfig(this.model, pixels, this.config, this.faceApi, boxes);
   }
 
   /** Releases the model's tensors; the recognizer cannot be used afterwards. */

@@ -20,11 +20,12 @@ import { checkRecognizerOptions } from '../api/options.js';
 import {
   type ClassifyOptions,
   checkEmotionModel,
-  classifyFaces,
+  classifyWithConfig,
   type EmotionResult,
   type RecognizedFace,
   type RecognizeTimings,
   recognizeRgb,
+  stackFaces,
 } from '../api/pipeline.js';
 import { EMOTION_COLORS, REGION_COLORS } from '../data/colors.js';
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
@@ -264,25 +265,13 @@ export class BrowserRecognizer {
    */
   async classifyAligned(faces: BrowserImage | BrowserImage[]): Promise<EmotionResult[]> {
     this.checkOpen();
-    const list = Array.isArray(faces) ? faces : [faces];
-    const size = this.model.size;
-    const pixels = new Uint8Array(list.length * size * size);
-    list.forEach((face, i) => {
-      pixels.set(toGreySquare(face, size), i * size * size);
-    });
-    return this.classifyPixels(pixels);
+    return this.classifyPixels(await stackFaces(faces, this.model.size, toGreySquare));
   }
 
   /** Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back (no detection). */
   classifyPixels(pixels: Uint8Array, boxes?: Float32Array): EmotionResult[] {
     this.checkOpen();
-    return classifyFaces(this.model, pixels, {
-      flipTta: this.config.flipTta,
-      priorWeight: this.config.priorWeight,
-      faceApiWeight: this.config.faceApiWeight,
-      faceApi: this.faceApi,
-      boxes,
-    });
+    return classifyWithConfig(this.model, pixels, this.config, this.faceApi, boxes);
   }
 
   /** Frees the RAN's weights (face-api's networks stay loaded for other recognizers of the page). */
