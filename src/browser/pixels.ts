@@ -50,12 +50,11 @@ function rgbOf(data: Uint8ClampedArray, width: number, height: number): RgbPixel
   return { data: rgb, width, height };
 }
 
-/** The RGB pixels of any browser image, at its natural size. */
-export function toRgb(input: BrowserImage): RgbPixels {
-  if (typeof ImageData !== 'undefined' && input instanceof ImageData)
-    return rgbOf(input.data, input.width, input.height);
-  const { width, height } = sizeOf(input as Exclude<BrowserImage, ImageData>);
-  if (!(width > 0 && height > 0)) throw new BrowserImageError(`the image is empty (${width}x${height})`);
+/** A 2D context on a fresh canvas of this size (an OffscreenCanvas where there is one). */
+function context2d(
+  width: number,
+  height: number,
+): CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D {
   let context: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
   if (typeof OffscreenCanvas !== 'undefined') {
     context = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
@@ -66,6 +65,16 @@ export function toRgb(input: BrowserImage): RgbPixels {
     context = canvas.getContext('2d', { willReadFrequently: true });
   }
   if (!context) throw new BrowserImageError('no 2D canvas to read the image with');
+  return context;
+}
+
+/** The RGB pixels of any browser image, at its natural size. */
+export function toRgb(input: BrowserImage): RgbPixels {
+  if (typeof ImageData !== 'undefined' && input instanceof ImageData)
+    return rgbOf(input.data, input.width, input.height);
+  const { width, height } = sizeOf(input as Exclude<BrowserImage, ImageData>);
+  if (!(width > 0 && height > 0)) throw new BrowserImageError(`the image is empty (${width}x${height})`);
+  const context = context2d(width, height);
   context.drawImage(input as CanvasImageSource, 0, 0, width, height);
   return rgbOf(context.getImageData(0, 0, width, height).data, width, height);
 }
@@ -76,27 +85,16 @@ export function toRgb(input: BrowserImage): RgbPixels {
  * from Node's by a few levels.
  */
 export function toGreySquare(input: BrowserImage, size: number): Uint8Array {
-  const canvas = (w: number, h: number) => {
-    if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(w, h);
-    const c = document.createElement('canvas');
-    c.width = w;
-    c.height = h;
-    return c;
-  };
   let source: CanvasImageSource = input as CanvasImageSource;
   if (typeof ImageData !== 'undefined' && input instanceof ImageData) {
-    const holder = canvas(input.width, input.height);
-    const ctx = holder.getContext('2d') as CanvasRenderingContext2D | null;
-    if (!ctx) throw new BrowserImageError('no 2D canvas to read the image with');
-    ctx.putImageData(input, 0, 0);
-    source = holder as CanvasImageSource;
+    const holder = context2d(input.width, input.height);
+    holder.putImageData(input, 0, 0);
+    source = holder.canvas as CanvasImageSource;
   } else {
     const { width, height } = sizeOf(input as Exclude<BrowserImage, ImageData>);
     if (!(width > 0 && height > 0)) throw new BrowserImageError(`the image is empty (${width}x${height})`);
   }
-  const target = canvas(size, size);
-  const ctx = target.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | null;
-  if (!ctx) throw new BrowserImageError('no 2D canvas to read the image with');
+  const ctx = context2d(size, size);
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(source, 0, 0, size, size);
   const rgb = rgbOf(ctx.getImageData(0, 0, size, size).data, size, size).data as Uint8Array;

@@ -176,8 +176,8 @@ export function registerEvalCommand(program: Command): void {
         }
       }
       if (opts.metricsOut) {
-        const model = opts.model
-          .split(',')
+        const { modelDirs } = await import('../parallel/predict-models.js');
+        const model = modelDirs(opts.model)
           .map((m) => path.relative(process.cwd(), m))
           .join(',');
         const doc = { model, tta: opts.tta === true, eval: shown };

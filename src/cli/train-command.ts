@@ -59,8 +59,13 @@ async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
   }
   if (opts.rbWeight !== undefined && c.network.kind === 'ran') c.network.rbLoss.weight = opts.rbWeight;
   if (opts.teacher) {
-    const dirs = opts.teacher.split(',').map((d) => d.trim());
-    if (dirs.some((d) => d === '')) throw new Error(`--teacher: no model folder in "${opts.teacher}"`);
+    const { modelDirs } = await import('../parallel/predict-models.js');
+    let dirs: string[];
+    try {
+      dirs = modelDirs(opts.teacher);
+    } catch (err) {
+      throw new Error(`--teacher: ${(err as Error).message}`);
+    }
     for (const d of dirs) {
       const found = await fs.stat(path.join(d, 'model.json')).catch(() => null);
       if (!found) throw new Error(`--teacher: no model.json in ${d}`);

@@ -157,30 +157,35 @@ export async function findFaces(
       ? await detectTiled(rgb, width, height, detector, tile)
       : mergeDuplicates(await detector.detect(rgb, width, height));
   const top = Math.max(0, ...found.map((f) => f.score));
-  if (options.rotations === false) {
-    return found.length > 0
-      ? found
-      : detectWithBorder(rgb, width, height, detector, options.retryBorder ?? 1);
-  }
-  if (top >= UNSURE_UPRIGHT) return found;
-  const upright =
-    found.length > 0 ? found : await detectWithBorder(rgb, width, height, detector, options.retryBorder ?? 1);
-  if (upright.length > 0 && found.length === 0) return upright;
+  if (found.length === 0) {
+    const bordered = await detectWithBorder(rgb, width, height, detector, options.retryBorder ?? 1);
+    if (bordered.length > 0 || options.rotations === false) return bordered;
+  } else if (options.rotations === false || top >= UNSURE_UPRIGHT) return found;
   // No upright face, or only unsure ones: the detector also finds some faces upside down or sideways, at
   // lower scores than upright, so the turn whose best face scores highest stands the photo up, and it
   // replaces unsure upright faces only when it scores far higher.
+  const best = await bestTurn(rgb, width, height, detector);
+  if (!best || (found.length > 0 && best.top < top + TURN_MARGIN)) return found;
+  return best.faces.map((f) => unturned(f, width, height, best.turn));
+}
+
+/** The faces of the turn whose best face scores highest (at least `TURN_MIN_TOP`), if any does. */
+async function bestTurn(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  detector: FaceDetector,
+): Promise<{ turn: Exclude<QuarterTurn, 0>; faces: DetectedFace[]; top: number } | undefined> {
   let best: { turn: Exclude<QuarterTurn, 0>; faces: DetectedFace[]; top: number } | undefined;
   for (const turn of TURNS) {
     const turned = rotateRgb(rgb, width, height, turn);
     const faces = mergeDuplicates(await detector.detect(turned.data, turned.width, turned.height)).filter(
       (f) => f.score >= TURNED_MIN_SCORE,
     );
-    const turnedTop = Math.max(0, ...faces.map((f) => f.score));
-    if (turnedTop >= TURN_MIN_TOP && turnedTop > (best?.top ?? 0)) best = { turn, faces, top: turnedTop };
+    const top = Math.max(0, ...faces.map((f) => f.score));
+    if (top >= TURN_MIN_TOP && top > (best?.top ?? 0)) best = { turn, faces, top };
   }
-  if (!best || (found.length > 0 && best.top < top + TURN_MARGIN)) return upright;
-  const chosen = best;
-  return chosen.faces.map((f) => unturned(f, width, height, chosen.turn));
+  return best;
 }
 
 /** The bordered retry of a tight crop (border 0: none). */

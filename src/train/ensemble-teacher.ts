@@ -19,16 +19,16 @@ export async function ensembleTeacher(
 ): Promise<ModelTeacher> {
   if (dirs.length === 0) throw new Error('an ensemble teacher needs at least one model folder');
   const manifests = await Promise.all(dirs.map(async (d) => (await loadModel(d)).manifest));
+  // The raw prior of each member: no shift, the distribution its logits learned.
+  const raw = manifests[0].prior?.raw;
+  if (manifests.some((m) => m.prior?.raw !== raw))
+    throw new Error('the ensemble members must share the raw weight of their class prior');
   const hash = createHash('sha1');
   for (const m of manifests) hash.update(m.sha1);
   return {
     name: `ensemble-${hash.digest('hex').slice(0, 12)}`,
     async predict(faces, count, size, onProgress) {
       const indices = Int32Array.from({ length: count }, (_, i) => i);
-      // The raw prior of each member: no shift, the distribution its logits learned.
-      const raw = manifests[0].prior?.raw;
-      if (manifests.some((m) => m.prior?.raw !== raw))
-        throw new Error('the ensemble members must share the raw weight of their class prior');
       return (
         await predictModels(
           dirs,
