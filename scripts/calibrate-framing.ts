@@ -4,8 +4,8 @@
  * is `FERPLUS_FRAMING` in src/face/align.ts.  Run: npx tsx scripts/calibrate-framing.ts [DATA_DIR]
  */
 import { defaultDataDir } from '../src/cli/defaults.js';
-import { IMAGE_SIZE, loadSplit } from '../src/data/ferplus.js';
 import { faceApiModelDir, loadFaceApi } from '../src/face/face-api-node.js';
+import { IMAGE_SIZE, loadSplit } from '../src/lab/data/ferplus.js';
 
 const faceapi = await loadFaceApi('wasm');
 await faceapi.nets.faceLandmark68Net.loadFromDisk(faceApiModelDir());

@@ -5,12 +5,18 @@
  * the mirror.  Run: npx tsx scripts/valid-views.ts MODEL_DIR... (data from $RANFER_DATA or ../shared)
  */
 import { defaultDataDir } from '../src/cli/defaults.js';
-import { IMAGE_SIZE, loadSplit } from '../src/data/ferplus.js';
-import { buildEvalSet } from '../src/data/sets.js';
+import { IMAGE_SIZE, loadSplit } from '../src/lab/data/ferplus.js';
+import { buildEvalSet } from '../src/lab/data/sets.js';
+import { startModelPool } from '../src/lab/parallel/pool-predict.js';
+import {
+  augmentImage,
+  type FaceWarp,
+  IDENTITY_WARP,
+  NO_AUGMENT,
+  warpImage,
+} from '../src/lab/train/augment.js';
 import { loadModel } from '../src/model/io.js';
 import { flipHorizontal } from '../src/model/preprocess.js';
-import { startModelPool } from '../src/parallel/pool-predict.js';
-import { augmentImage, type FaceWarp, IDENTITY_WARP, NO_AUGMENT, warpImage } from '../src/train/augment.js';
 import { argmaxRows, softmaxRows } from '../src/util/probabilities.js';
 import { Rng } from '../src/util/rng.js';
 

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { TrainSet } from '../src/data/face-set.js';
 import { initBackend } from '../src/engine/backend.js';
+import type { TrainSet } from '../src/lab/data/face-set.js';
+import type { TrainConfig } from '../src/lab/train/config.js';
+import { train } from '../src/lab/train/trainer.js';
 import { saveModel } from '../src/model/io.js';
 import type { RanConfig } from '../src/model/ran.js';
 import { DEFAULT_REGIONS, type RegionBox } from '../src/model/regions.js';
 import { createNetwork } from '../src/model/registry.js';
-import type { TrainConfig } from '../src/train/config.js';
-import { train } from '../src/train/trainer.js';
 
 /** The shared FERPlus data beside the checkout (../shared/datasets/ferplus). */
 export const FERPLUS = path.resolve(__dirname, '../../shared/datasets/ferplus');

@@ -2,10 +2,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { SUBSETS } from '../data/challenge.js';
-import type { AblationResult } from '../eval/ablation.js';
-import { ABLATION_ROWS, type AblationRow } from '../eval/ablation-rows.js';
-import { readEpochLog } from '../train/run-log.js';
+import { SUBSETS } from '../lab/data/challenge.js';
+import type { AblationResult } from '../lab/eval/ablation.js';
+import { ABLATION_ROWS, type AblationRow } from '../lab/eval/ablation-rows.js';
+import { readEpochLog } from '../lab/train/run-log.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions, defaultFacesDir } from './defaults.js';
 import { positiveInt } from './parse.js';
@@ -43,11 +43,11 @@ export function registerAblateCommand(program: Command): void {
       'models/ferplus-ran',
     )
     .action(async (opts: AblateOpts) => {
-      const { ablationConfig, ablationMarkdown, keptResult } = await import('../eval/ablation.js');
-      const { evaluateModel } = await import('../eval/evaluate.js');
-      const { evaluateFaceFolder } = await import('../eval/face-folder-eval.js');
-      const { TRAIN_PRESETS } = await import('../train/config.js');
-      const { CHECKPOINT_FILE } = await import('../train/trainer.js');
+      const { ablationConfig, ablationMarkdown, keptResult } = await import('../lab/eval/ablation.js');
+      const { evaluateModel } = await import('../lab/eval/evaluate.js');
+      const { evaluateFaceFolder } = await import('../lab/eval/face-folder-eval.js');
+      const { TRAIN_PRESETS } = await import('../lab/train/config.js');
+      const { CHECKPOINT_FILE } = await import('../lab/train/trainer.js');
       const { runTraining } = await import('./train-run.js');
       const rows = opts.rows.split(',').map((r) => r.trim()) as AblationRow[];
       for (const r of rows)

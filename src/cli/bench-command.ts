@@ -2,12 +2,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import type { EmotionAdapter } from '../bench/compare/adapter.js';
-import type { PhotoBenchCase } from '../bench/photo-bench.js';
 import { DataError } from '../data/errors.js';
 import type { BackendChoice } from '../engine/backend.js';
 import type { DetectorKind } from '../face/detector.js';
 import { defaultModelDir } from '../infer/model-dir.js';
+import type { EmotionAdapter } from '../lab/bench/compare/adapter.js';
+import type { PhotoBenchCase } from '../lab/bench/photo-bench.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions, defaultFacesDir, defaultPhotosDir } from './defaults.js';
 import { UsageError } from './errors.js';
@@ -71,16 +71,16 @@ function requirePhotos(dir: string, files: readonly string[]): void {
 /** The compared models; the two others are development dependencies, so say how to get them. */
 async function compareAdapters(modelDir: string): Promise<Array<() => Promise<EmotionAdapter>>> {
   try {
-    const { humanModelDir } = await import('../bench/compare/human-adapter.js');
+    const { humanModelDir } = await import('../lab/bench/compare/human-adapter.js');
     humanModelDir();
   } catch {
     throw new DataError(
       'bench compare needs @vladmandic/human (a development dependency): run npm install in a checkout of ranfer',
     );
   }
-  const { humanAdapter } = await import('../bench/compare/human-adapter.js');
-  const { faceApiAdapter } = await import('../bench/compare/faceapi-adapter.js');
-  const { ranferAdapter } = await import('../bench/compare/ranfer-adapter.js');
+  const { humanAdapter } = await import('../lab/bench/compare/human-adapter.js');
+  const { faceApiAdapter } = await import('../lab/bench/compare/faceapi-adapter.js');
+  const { ranferAdapter } = await import('../lab/bench/compare/ranfer-adapter.js');
   return [() => ranferAdapter(modelDir), faceApiAdapter, humanAdapter];
 }
 
@@ -108,7 +108,7 @@ function registerEngineBench(bench: Command): void {
         'bench engine',
         opts,
         async (onProgress) =>
-          (await import('../bench/engine-bench.js')).runEngineBench({ ...opts, onProgress }),
+          (await import('../lab/bench/engine-bench.js')).runEngineBench({ ...opts, onProgress }),
         (r) => {
           console.log(
             `engine benchmark: ${r.backend} backend, batch ${r.batch}, ${r.mflopsPerImage.toFixed(1)} MFLOP per 48x48 image (forward)`,
@@ -151,7 +151,7 @@ function registerInferBench(bench: Command): void {
         'bench infer',
         opts,
         async (onProgress) =>
-          (await import('../bench/infer-bench.js')).runInferBench({
+          (await import('../lab/bench/infer-bench.js')).runInferBench({
             modelDir: opts.model,
             backend: opts.backend,
             repeats: opts.repeats,
@@ -196,7 +196,7 @@ function registerOnnxBench(bench: Command): void {
           'bench onnx',
           { backend: 'wasm', json: opts.json },
           async (onProgress) =>
-            (await import('../bench/onnx-bench.js')).runOnnxBench({
+            (await import('../lab/bench/onnx-bench.js')).runOnnxBench({
               modelDir: opts.model,
               dataDir: opts.data,
               cacheDir: opts.cacheDir,
@@ -259,7 +259,7 @@ function registerPhotoBench(bench: Command): void {
           'bench photo --folder',
           opts,
           async (onProgress) =>
-            (await import('../bench/folder-bench.js')).runFolderBench({
+            (await import('../lab/bench/folder-bench.js')).runFolderBench({
               photosDir: opts.photos,
               modelDir: opts.model,
               backend: opts.backend,
@@ -292,7 +292,7 @@ function registerPhotoBench(bench: Command): void {
         'bench photo',
         opts,
         async (onProgress) =>
-          (await import('../bench/photo-bench.js')).runPhotoBench({
+          (await import('../lab/bench/photo-bench.js')).runPhotoBench({
             photosDir: opts.photos,
             modelDir: opts.model,
             backend: opts.backend,
@@ -341,7 +341,7 @@ function registerDetectBench(bench: Command): void {
       defaultPhotosDir(),
     )
     .action(async (opts: CommonOpts & { photos: string }) => {
-      const { GROUP_PHOTOS } = await import('../bench/detect-bench.js');
+      const { GROUP_PHOTOS } = await import('../lab/bench/detect-bench.js');
       requirePhotos(
         opts.photos,
         GROUP_PHOTOS.map(([f]) => f),
@@ -350,7 +350,7 @@ function registerDetectBench(bench: Command): void {
         'bench detect',
         opts,
         async (onProgress) =>
-          (await import('../bench/detect-bench.js')).runDetectBench({
+          (await import('../lab/bench/detect-bench.js')).runDetectBench({
             photosDir: opts.photos,
             backend: opts.backend,
             onProgress,
@@ -404,7 +404,7 @@ function registerCompareBench(bench: Command): void {
         json?: boolean;
       }) => {
         const adapters = await compareAdapters(opts.model);
-        const { compareMarkdown, runCompareBench } = await import('../bench/compare/compare-bench.js');
+        const { compareMarkdown, runCompareBench } = await import('../lab/bench/compare/compare-bench.js');
         await runBench(
           'bench compare',
           { backend: 'wasm', json: opts.json },

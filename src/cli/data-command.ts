@@ -2,11 +2,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultCacheDir } from '../data/cache-dir.js';
-import { SUBSETS } from '../data/challenge.js';
-import { labelSet, resolveSubset } from '../data/dataset.js';
 import { EMOTIONS } from '../data/emotions.js';
-import type { LoadResult, Split } from '../data/ferplus.js';
+import { defaultCacheDir } from '../lab/data/cache-dir.js';
+import { SUBSETS } from '../lab/data/challenge.js';
+import { labelSet, resolveSubset } from '../lab/data/dataset.js';
+import type { LoadResult, Split } from '../lab/data/ferplus.js';
 import { defaultDataDir } from './defaults.js';
 import { progressBar } from './progress.js';
 import { SUMMARIES } from './summaries.js';
@@ -33,7 +33,7 @@ export function registerDataCommand(program: Command): void {
     .action(async (opts: { data: string; cacheDir: string; json?: boolean }) => {
       const reports: SplitReport[] = [];
       const loaded: Partial<Record<Split, LoadResult>> = {};
-      const { loadSplit, SPLITS } = await import('../data/ferplus.js');
+      const { loadSplit, SPLITS } = await import('../lab/data/ferplus.js');
       for (const split of SPLITS) {
         const bar = progressBar(`decoding ${split}`, !opts.json && process.stderr.isTTY === true);
         const first = await loadSplit(opts.data, split, {

@@ -1,7 +1,7 @@
 /** Defaults shared by the commands. */
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { defaultCacheDir } from '../data/cache-dir.js';
+import { defaultCacheDir } from '../lab/data/cache-dir.js';
 import { fraction, nonNegativeNumber } from './parse.js';
 
 /** $RANFER_DATA, else ../shared/datasets/ferplus from the current folder. */

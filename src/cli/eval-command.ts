@@ -1,13 +1,13 @@
 /** `ranfer eval`: accuracy, per-class accuracy, macro-F1, confusion matrix and region attention on FERPlus. */
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { SUBSETS, type Subset } from '../data/challenge.js';
-import type { Split } from '../data/ferplus.js';
-import { FILM_SPLITS, type FilmSplit } from '../data/film-split.js';
-import type { EvalReport } from '../eval/evaluate.js';
-import type { FaceFolderReport } from '../eval/face-folder-eval.js';
-import { CROP_FRAMINGS, type CropFraming } from '../face/crop-framing.js';
 import { defaultModelDir } from '../infer/model-dir.js';
+import { SUBSETS, type Subset } from '../lab/data/challenge.js';
+import { CROP_FRAMINGS, type CropFraming } from '../lab/data/crop-framing.js';
+import type { Split } from '../lab/data/ferplus.js';
+import { FILM_SPLITS, type FilmSplit } from '../lab/data/film-split.js';
+import type { EvalReport } from '../lab/eval/evaluate.js';
+import type { FaceFolderReport } from '../lab/eval/face-folder-eval.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions, faceApiWeightOption, priorWeightOption } from './defaults.js';
 import { nonNegativeNumber, positiveInt } from './parse.js';
@@ -126,8 +126,8 @@ export function registerEvalCommand(program: Command): void {
       if (opts.films && !opts.faces)
         throw new Error('--films selects faces of a --faces folder: add --faces');
       const subsets: Subset[] = opts.subset === 'all' ? [...SUBSETS] : opts.subset ? [opts.subset] : [];
-      const { evaluateModel } = await import('../eval/evaluate.js');
-      const { evaluateFaceFolder } = await import('../eval/face-folder-eval.js');
+      const { evaluateModel } = await import('../lab/eval/evaluate.js');
+      const { evaluateFaceFolder } = await import('../lab/eval/face-folder-eval.js');
       const bar = progressBar('evaluating', !opts.json && process.stderr.isTTY === true);
       const onProgress = (d: number, t: number) => bar.update(d, t);
       const common = {
@@ -159,7 +159,7 @@ export function registerEvalCommand(program: Command): void {
       // A single subset reports only that subset.
       const shown = opts.subset && opts.subset !== 'all' ? reports.slice(1) : reports;
       if (opts.confusion) {
-        const { confusionSpec, writeChart } = await import('../eval/charts.js');
+        const { confusionSpec, writeChart } = await import('../plot/charts.js');
         const file = opts.confusion;
         for (const r of shown) {
           const out =
@@ -176,7 +176,7 @@ export function registerEvalCommand(program: Command): void {
         }
       }
       if (opts.metricsOut) {
-        const { modelDirs } = await import('../parallel/predict-models.js');
+        const { modelDirs } = await import('../lab/parallel/predict-models.js');
         const model = modelDirs(opts.model)
           .map((m) => path.relative(process.cwd(), m))
           .join(',');

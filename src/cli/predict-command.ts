@@ -166,7 +166,7 @@ export function registerPredictCommand(program: Command): void {
       const { faceToJson } = await import('../api/face-json.js');
       const { recognizeMany } = await import('../api/many.js');
       const { createRecognizer } = await import('../api/recognizer.js');
-      const { annotateImage } = await import('../report/annotate.js');
+      const { annotateImage } = await import('../plot/annotate.js');
       const expandedInputs = await expandInputs(inputs);
       const expanded = expandedInputs.expanded;
       if (expandedInputs.files.length === 0)

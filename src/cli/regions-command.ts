@@ -14,9 +14,9 @@ export function registerRegionsCommand(program: Command): void {
     .option('--image <name>', 'test image to draw on', 'fer0032222.png')
     .option('--out <file>', 'output image (.png or .svg)', 'regions.png')
     .action(async (opts: { model: string; data: string; cacheDir: string; image: string; out: string }) => {
-      const { IMAGE_SIZE, loadSplit } = await import('../data/ferplus.js');
-      const { writeChart } = await import('../eval/charts.js');
-      const { regionFigureSpec } = await import('../eval/region-figure.js');
+      const { IMAGE_SIZE, loadSplit } = await import('../lab/data/ferplus.js');
+      const { writeChart } = await import('../plot/charts.js');
+      const { regionFigureSpec } = await import('../lab/eval/region-figure.js');
       const { loadModel } = await import('../model/io.js');
       const network = (await loadModel(opts.model)).manifest.network;
       if (network.kind !== 'ran') throw new Error(`${opts.model}: a ${network.kind} network has no regions`);

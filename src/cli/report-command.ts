@@ -1,9 +1,9 @@
 /** `ranfer report`: a self-contained HTML report of a model on FERPlus. */
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { SUBSETS } from '../data/challenge.js';
-import type { Split } from '../data/ferplus.js';
 import { defaultModelDir } from '../infer/model-dir.js';
+import { SUBSETS } from '../lab/data/challenge.js';
+import type { Split } from '../lab/data/ferplus.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions } from './defaults.js';
 import { positiveInt } from './parse.js';
@@ -30,9 +30,9 @@ export function registerReportCommand(program: Command): void {
     .option('--tta', 'flip test-time augmentation')
     .option('--workers <n>', 'worker threads', positiveInt, 2)
     .action(async (opts: ReportOpts) => {
-      const { evaluateModelDetailed } = await import('../eval/evaluate.js');
+      const { evaluateModelDetailed } = await import('../lab/eval/evaluate.js');
       const { loadModel } = await import('../model/io.js');
-      const { renderReport } = await import('../report/html-report.js');
+      const { renderReport } = await import('../lab/report/html-report.js');
       const manifest = (await loadModel(opts.model)).manifest;
       const bar = progressBar('predict');
       let details: Awaited<ReturnType<typeof evaluateModelDetailed>>;

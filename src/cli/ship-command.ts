@@ -7,13 +7,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { SUBSETS } from '../data/challenge.js';
-import type { EvalReport } from '../eval/evaluate.js';
-import type { FaceFolderReport } from '../eval/face-folder-eval.js';
 import { defaultModelDir } from '../infer/model-dir.js';
+import { SUBSETS } from '../lab/data/challenge.js';
+import type { EvalReport } from '../lab/eval/evaluate.js';
+import type { FaceFolderReport } from '../lab/eval/face-folder-eval.js';
+import type { TrainConfig } from '../lab/train/config.js';
+import { LOG_FILE, readEpochLog } from '../lab/train/run-log.js';
 import type { ModelManifest } from '../model/format.js';
-import type { TrainConfig } from '../train/config.js';
-import { LOG_FILE, readEpochLog } from '../train/run-log.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { dataOptions, defaultFacesDir, defaultWildDir } from './defaults.js';
 import { nonNegativeNumber, positiveInt } from './parse.js';
@@ -88,8 +88,8 @@ type Reports = Record<'plain' | 'tta', EvalReport[]>;
 
 /** The run's model, config and log copied to the model folder (unless it is that folder), its prior weight set. */
 async function copyRun(opts: ShipOpts) {
-  const { totalEpochs } = await import('../train/config.js');
-  const { CONFIG_FILE } = await import('../train/trainer.js');
+  const { totalEpochs } = await import('../lab/train/config.js');
+  const { CONFIG_FILE } = await import('../lab/train/trainer.js');
   const readConfig = async (dir: string) =>
     JSON.parse(await fs.readFile(path.join(dir, CONFIG_FILE), 'utf8')) as TrainConfig;
   const config = await readConfig(opts.run);
@@ -120,7 +120,7 @@ async function copyRun(opts: ShipOpts) {
 
 /** FERPlus test and its subsets, plain and with flip TTA, written to metrics.json and metrics-tta.json. */
 async function evaluateShipped(opts: ShipOpts): Promise<Reports> {
-  const { evaluateModel } = await import('../eval/evaluate.js');
+  const { evaluateModel } = await import('../lab/eval/evaluate.js');
   const reports: Reports = { plain: [], tta: [] };
   for (const tta of [false, true]) {
     console.error(`evaluating${tta ? ' with flip TTA' : ''}...`);
@@ -145,7 +145,7 @@ async function evaluateShipped(opts: ShipOpts): Promise<Reports> {
 
 /** The folders of faces from other datasets (and the validation films of movie faces), to metrics-faces.json. */
 async function evaluateFaceFolders(opts: ShipOpts): Promise<FaceFolderReport[]> {
-  const { evaluateFaceFolder } = await import('../eval/face-folder-eval.js');
+  const { evaluateFaceFolder } = await import('../lab/eval/face-folder-eval.js');
   const folders = [
     ...opts.faces.map((dir) => ({ dir, films: undefined })),
     ...opts.filmFaces.map((dir) => ({ dir, films: 'valid' as const })),
@@ -173,7 +173,7 @@ async function evaluateFaceFolders(opts: ShipOpts): Promise<FaceFolderReport[]> 
 
 /** The confusion matrix of each set as docs/confusion-SET.png. */
 async function writeConfusions(plain: EvalReport[], docs: string): Promise<void> {
-  const { confusionSpec, writeChart } = await import('../eval/charts.js');
+  const { confusionSpec, writeChart } = await import('../plot/charts.js');
   await fs.mkdir(docs, { recursive: true });
   for (const r of plain) {
     await writeChart(
@@ -192,11 +192,11 @@ async function writeCardAndReadme(
   opts: ShipOpts,
   c: Awaited<ReturnType<typeof copyRun>> & { reports: Reports; faces: FaceFolderReport[] },
 ): Promise<string> {
-  const { loadSplit } = await import('../data/ferplus.js');
-  const { buildTrainSet } = await import('../data/sets.js');
+  const { loadSplit } = await import('../lab/data/ferplus.js');
+  const { buildTrainSet } = await import('../lab/data/sets.js');
   const { initBackend } = await import('../engine/backend.js');
   const { faceFolderLines, modelCard, perClassLine, priorLine, resultsTable } = await import(
-    '../eval/model-card.js'
+    '../lab/eval/model-card.js'
   );
   const { createNetwork } = await import('../model/registry.js');
   const { config, log, reports, faces, manifest } = c;

@@ -2,11 +2,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { defaultCacheDir } from '../data/cache-dir.js';
-import type { Split } from '../data/ferplus.js';
-import type { TrainConfig } from '../train/config.js';
-import { TRAIN_PRESET_NAMES } from '../train/preset-names.js';
-import { LOG_FILE } from '../train/run-log.js';
+import { defaultCacheDir } from '../lab/data/cache-dir.js';
+import type { Split } from '../lab/data/ferplus.js';
+import type { TrainConfig } from '../lab/train/config.js';
+import { TRAIN_PRESET_NAMES } from '../lab/train/preset-names.js';
+import { LOG_FILE } from '../lab/train/run-log.js';
 import { defaultDataDir, defaultWildDir } from './defaults.js';
 import { UsageError } from './errors.js';
 import { positiveInt, positiveNumber } from './parse.js';
@@ -34,11 +34,11 @@ interface TrainOpts {
 }
 
 async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
-  const { TRAIN_PRESETS } = await import('../train/config.js');
-  const { RAN_WHOLE_FACE } = await import('../model/presets.js');
-  const { describeInit } = await import('../train/init.js');
-  const { DEFAULT_WILD } = await import('../train/wild.js');
-  const { DEFAULT_ENSEMBLE_ALPHA } = await import('../train/distill.js');
+  const { TRAIN_PRESETS } = await import('../lab/train/config.js');
+  const { RAN_WHOLE_FACE } = await import('../lab/train/presets.js');
+  const { describeInit } = await import('../lab/train/init.js');
+  const { DEFAULT_WILD } = await import('../lab/train/wild.js');
+  const { DEFAULT_ENSEMBLE_ALPHA } = await import('../lab/train/distill.js');
   const base = TRAIN_PRESETS[opts.preset];
   if (!base)
     throw new Error(`unknown preset "${opts.preset}" (known: ${Object.keys(TRAIN_PRESETS).join(', ')})`);
@@ -59,7 +59,7 @@ async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
   }
   if (opts.rbWeight !== undefined && c.network.kind === 'ran') c.network.rbLoss.weight = opts.rbWeight;
   if (opts.teacher) {
-    const { modelDirs } = await import('../parallel/predict-models.js');
+    const { modelDirs } = await import('../lab/parallel/predict-models.js');
     let dirs: string[];
     try {
       dirs = modelDirs(opts.teacher);
@@ -128,8 +128,8 @@ export function registerTrainCommand(program: Command): void {
       'fine-tune: start from this trained model folder (its network, weights, log and training time); see the occlusion-finetune preset',
     )
     .action(async (opts: TrainOpts) => {
-      const { CHECKPOINT_FILE, CONFIG_FILE } = await import('../train/trainer.js');
-      const { validateTrainConfig } = await import('../train/config.js');
+      const { CHECKPOINT_FILE, CONFIG_FILE } = await import('../lab/train/trainer.js');
+      const { validateTrainConfig } = await import('../lab/train/config.js');
       const { runTraining } = await import('./train-run.js');
       let config = await configFrom(opts);
       if (!opts.resume) {

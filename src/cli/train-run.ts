@@ -1,8 +1,8 @@
 /** Runs one training from the command line: data loading, Ctrl-C handling, progress and log lines. */
-import { defaultCacheDir, loadSplit } from '../data/ferplus.js';
-import { buildEvalSet, buildTrainSet } from '../data/sets.js';
-import type { TrainConfig } from '../train/config.js';
-import { type TrainResult, train } from '../train/trainer.js';
+import { defaultCacheDir, loadSplit } from '../lab/data/ferplus.js';
+import { buildEvalSet, buildTrainSet } from '../lab/data/sets.js';
+import type { TrainConfig } from '../lab/train/config.js';
+import { type TrainResult, train } from '../lab/train/trainer.js';
 import { progressBar } from './progress.js';
 
 export interface TrainRunOptions {
@@ -24,7 +24,7 @@ export async function runTraining(config: TrainConfig, opts: TrainRunOptions): P
   for (const s of config.trainSplits) splits.push((await loadSplit(opts.data, s, { cacheDir })).data);
   let trainSet = buildTrainSet(splits, config.protocol);
   if (config.wild) {
-    const { loadWildFaces, withWildFaces } = await import('../train/wild.js');
+    const { loadWildFaces, withWildFaces } = await import('../lab/train/wild.js');
     if (!opts.wildData) throw new Error('this run trains on movie faces: give their folder (--wild-data)');
     console.error(`framing the training films' faces of ${opts.wildData}`);
     const bar = progressBar('framing', tty);
@@ -39,11 +39,11 @@ export async function runTraining(config: TrainConfig, opts: TrainRunOptions): P
     );
   }
   if (config.distill) {
-    const { distilledTargets, teacherProbabilities } = await import('../train/distill.js');
+    const { distilledTargets, teacherProbabilities } = await import('../lab/train/distill.js');
     const d = config.distill;
     const ensemble =
       d.teacher === 'ensemble'
-        ? await (await import('../train/ensemble-teacher.js')).ensembleTeacher(d.models ?? [], {
+        ? await (await import('../lab/train/ensemble-teacher.js')).ensembleTeacher(d.models ?? [], {
             workers: config.workers,
           })
         : undefined;
@@ -51,7 +51,7 @@ export async function runTraining(config: TrainConfig, opts: TrainRunOptions): P
     console.error(`reading the training faces with the teacher, ${name} (cached after the first run)`);
     const bar = progressBar('teacher', tty);
     const teacher = await teacherProbabilities(
-      async () => ensemble ?? (await import('../face/expression-teacher.js')).faceApiExpressionTeacher(),
+      async () => ensemble ?? (await import('../lab/train/expression-teacher.js')).faceApiExpressionTeacher(),
       ensemble?.name ?? d.teacher,
       trainSet.pixels,
       trainSet.size,

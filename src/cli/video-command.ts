@@ -127,9 +127,9 @@ export function registerVideoCommand(program: Command): void {
         },
       ) => {
         const { recognizeVideo } = await import('../api/video.js');
-        const { writeChart } = await import('../eval/charts.js');
-        const { annotateRgb } = await import('../report/annotate.js');
-        const { videoPlotSpec } = await import('../report/video-plot.js');
+        const { writeChart } = await import('../plot/charts.js');
+        const { annotateRgb } = await import('../plot/annotate.js');
+        const { videoPlotSpec } = await import('../plot/video-plot.js');
         const { VideoError, effectiveSampling } = await import('../video/decode.js');
         const { writeVideo } = await import('../video/encode.js');
         if (opts.every && opts.fps) throw new UsageError('give --every or --fps, not both');

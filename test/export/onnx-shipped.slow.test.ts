@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { OnnxBenchResult } from '../../src/bench/onnx-bench.js';
+import type { OnnxBenchResult } from '../../src/lab/bench/onnx-bench.js';
 import { FERPLUS } from '../helpers.js';
 
 const run = promisify(execFile);

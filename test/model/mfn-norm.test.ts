@@ -2,10 +2,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
-import { RAN_MFN } from '../../src/model/presets.js';
+import { calibrateNorms } from '../../src/lab/train/calibrate.js';
+import { RAN_MFN } from '../../src/lab/train/presets.js';
 import type { RanConfig } from '../../src/model/ran.js';
 import { createNetwork } from '../../src/model/registry.js';
-import { calibrateNorms } from '../../src/nn/calibrate.js';
 import { inferenceContext, trainingContext } from '../../src/nn/context.js';
 import { seeded } from '../engine/backends.js';
 

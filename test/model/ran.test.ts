@@ -1,7 +1,7 @@
 /** The RAN's attention maths and loss against hand computation, and gradient checks through the network. */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { RAN_DEFAULT, RAN_WIDE_TAIL } from '../../src/model/presets.js';
+import { RAN_DEFAULT, RAN_WIDE_TAIL } from '../../src/lab/train/presets.js';
 import { Ran, type RanConfig, ranFlops, ranHead, ranLoss, regionBiasedLoss } from '../../src/model/ran.js';
 import { inferenceContext, trainingContext } from '../../src/nn/context.js';
 import { type DenseLayer, setNormKernelsEnabled } from '../../src/nn/layers.js';

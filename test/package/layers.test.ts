@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkLayers, mermaid } from '../../scripts/check-layers.js';
+import { checkLayers, LAYERS, mermaid, unitOf } from '../../scripts/check-layers.js';
 
 describe('import layers', () => {
   it('src/ has no cycle, no upward import, and its library never imports the lab', () => {
@@ -14,6 +14,20 @@ describe('import layers', () => {
     expect(r.libraryToLab).toEqual([]);
     expect(r.browserToNode).toEqual([]);
     expect(mermaid(r)).toContain('api --> infer');
+    expect(mermaid(r)).toContain('lab_train --> lab_parallel');
+  });
+
+  it('keeps the lab in src/lab/, each of its folders a layer above the library and below the command line', () => {
+    expect(unitOf('lab/train/trainer.ts')).toBe('lab/train');
+    expect(unitOf('api/recognizer.ts')).toBe('api');
+    expect(unitOf('index.ts')).toBe('index.ts');
+    const rankOf = (u: string) => LAYERS.findIndex((l) => l.includes(u));
+    const labRanks = LAYERS.flat()
+      .filter((u) => u.startsWith('lab/'))
+      .map(rankOf);
+    expect(labRanks.length).toBeGreaterThanOrEqual(5);
+    expect(Math.min(...labRanks)).toBeGreaterThan(rankOf('index.ts'));
+    expect(Math.max(...labRanks)).toBeLessThan(rankOf('cli'));
   });
 
   const root = mkdtempSync(path.join(tmpdir(), 'ranfer-layers-'));

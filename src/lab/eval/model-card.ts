@@ -1,0 +1,187 @@
+/**
+ * The model card of a shipped model and the README's results table, both generated from the measured
+ * reports and the training log (never typed by hand), so that `ranfer eval` reproduces every figure.
+ */
+import type { NetworkConfig } from '../../model/registry.js';
+import { type TrainConfig, totalEpochs } from '../train/config.js';
+import type { EpochLog } from '../train/run-log.js';
+import type { EvalReport } from './evaluate.js';
+import type { FaceFolderReport } from './face-folder-eval.js';
+
+export interface CardInput {
+  name: string;
+  config: TrainConfig;
+  /** The recipe of the model a fine-tuning started from (`config.init`). */
+  parentConfig?: TrainConfig;
+  log: EpochLog[];
+  plain: EvalReport[];
+  tta: EvalReport[];
+  /** Reports on folders of labelled faces from other datasets (`ranfer eval --faces`), plain. */
+  faces?: FaceFolderReport[];
+  params: number;
+  mflops: number;
+  /** Training images per epoch. */
+  trainImages: number;
+  /** Relative path from the model folder to the confusion images (docs/). */
+  docsFromModel: string;
+  /** The weight of the training class prior in the model's predictions (model.json `prior.weight`). */
+  priorWeight?: number;
+}
+
+/** What the model's default prior weight means, for the card and the README. */
+export function priorLine(weight: number | undefined): string {
+  if (weight === undefined) return '';
+  const what =
+    weight === 1
+      ? "FERPlus's class frequencies as they are"
+      : weight === 0
+        ? 'every emotion alike'
+        : `FERPlus's class frequencies at weight ${weight} (1: as they are, 0: every emotion alike)`;
+  return `Predictions assume ${what}; \`priorWeight\` (\`--prior-weight\`) changes it.`;
+}
+
+const SET_TITLES: Record<string, string> = {
+  test: 'FERPlus test',
+  occlusion: 'occlusion',
+  pose30: 'pose > 30°',
+  pose45: 'pose > 45°',
+};
+const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(2)}%`);
+
+function networkLine(n: NetworkConfig, params: number, mflops: number): string {
+  const size = `${(params / 1000).toFixed(0)}k parameters, ${mflops.toFixed(0)} MFLOP per face`;
+  if (n.kind !== 'ran') return `IResNet classifier on the whole face; ${size}.`;
+  const trunkOut = n.trunk.stages.at(-1)?.channels;
+  return (
+    `RAN: an IResNet trunk to a ${trunkOut}-channel map, ${n.regions.length} regions (${n.regions.map((r) => r.name).join(', ')}) ` +
+    `resized to ${n.regionSize}x${n.regionSize}, a shared ${n.tail.at(-1)?.channels}-channel tail, self- and relation attention, ` +
+    `region biased loss (margin ${n.rbLoss.margin}, weight ${n.rbLoss.weight}); ${size}.`
+  );
+}
+
+function recipeLine(cfg: TrainConfig): string {
+  const opt =
+    cfg.optimizer.kind === 'adamw'
+      ? `AdamW lr ${cfg.lr.base}, weight decay ${cfg.optimizer.weightDecay}`
+      : `SGD lr ${cfg.lr.base}, momentum ${cfg.optimizer.momentum}, weight decay ${cfg.optimizer.weightDecay}`;
+  const a = cfg.augment;
+  const e = a.erase;
+  return (
+    `${cfg.epochs} epochs, ${opt}, ${cfg.lr.warmupEpochs} warm-up epoch(s) then cosine to ${cfg.lr.final * 100}% of the rate; ` +
+    `batch ${cfg.batchSize} over ${cfg.workers} workers, ghost batch norm ${cfg.bnGroup}; EMA ${cfg.ema}; augmentation: ` +
+    `${a.flip ? 'flip, ' : ''}rotation ±${a.rotate}°, scale ±${a.scale * 100}%, shift ±${a.shift * 100}%, brightness ±${a.brightness}, ` +
+    `contrast ±${a.contrast}, random erasing p=${e.p} (${e.minArea * 100}–${e.maxArea * 100}% of the face)` +
+    `${cfg.cutmix ? `, CutMix p=${cfg.cutmix.p} (${cfg.cutmix.minArea * 100}–${cfg.cutmix.maxArea * 100}% of the face)` : ''}` +
+    `${a.domain ? ', toward other domains (tone, side lighting, blur or sharpening, JPEG, noise)' : ''}` +
+    `${cfg.balance ? `; logit-adjusted loss against the training prior (tau ${cfg.balance.tau}: class-balanced logits)` : ''}; seed ${cfg.seed}`
+  );
+}
+
+/** The recipe bullet: a run's own, or a fine-tuning's after the recipe of the model it started from. */
+function recipeBullets(cfg: TrainConfig, parent: TrainConfig | undefined): string {
+  if (!cfg.init) return `- **Recipe**: ${recipeLine(cfg)}.`;
+  const from = `\`${cfg.init.dir}\` (${cfg.init.epochs} epochs, ${(cfg.init.elapsedSec / 3600).toFixed(2)} h)`;
+  return [
+    `- **Recipe**: ${parent ? recipeLine(parent) : 'see the starting model'} — the model ${from};`,
+    `- **then fine-tuned** (\`ranfer train --init-from\`): ${recipeLine(cfg)}.`,
+  ].join('\n');
+}
+
+export function resultsTable(plain: EvalReport[], tta: EvalReport[]): string {
+  const rows = plain.map((r) => {
+    const t = tta.find((x) => x.set === r.set);
+    return `| ${SET_TITLES[r.set] ?? r.set} | ${r.count.toLocaleString('en')} | **${pct(r.accuracy)}** | ${pct(r.balancedAccuracy)} | ${t ? pct(t.accuracy) : 'n/a'} | ${r.macroF1.toFixed(3)} |`;
+  });
+  return [
+    '| set | images | accuracy | balanced accuracy | with flip TTA | macro-F1 |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/** One line per face folder: accuracy on the 7 emotions besides contempt, contempt apart, per class. */
+export function faceFolderLines(faces: FaceFolderReport[]): string {
+  return faces
+    .map((r) => {
+      const w = r.withoutContempt;
+      const seven = w
+        ? `**${pct(w.accuracy)}** on the ${w.count.toLocaleString('en')} faces besides contempt (balanced ${pct(w.balancedAccuracy)}), contempt ${pct(r.perClassAccuracy.contempt ?? null)}; `
+        : '';
+      return (
+        `- \`${r.set}\`${r.films ? `, its ${r.films === 'valid' ? 'validation' : 'training'} films` : ''} (${r.count.toLocaleString('en')} faces, ${r.framing} framing; \`ranfer eval --faces${r.films ? ` --films ${r.films}` : ''}\`): ${seven}` +
+        `all 8 classes ${pct(r.accuracy)}, balanced ${pct(r.balancedAccuracy)}, macro-F1 ${r.macroF1.toFixed(3)}. ` +
+        `Per class: ${perClassLine(r)}.`
+      );
+    })
+    .join('\n');
+}
+
+export function perClassLine(r: EvalReport): string {
+  return Object.entries(r.perClassAccuracy)
+    .map(([k, v]) => `${k} ${v === null ? 'n/a' : `${(100 * v).toFixed(1)}%`}`)
+    .join(', ');
+}
+
+export function modelCard(c: CardInput): string {
+  const last = c.log.at(-1);
+  const hours = (last?.elapsedSec ?? 0) / 3600;
+  const rates = c.log.map((l) => l.imgPerSec);
+  const best = c.log.reduce<EpochLog | undefined>(
+    (b, l) => ((l.valAccuracy ?? -1) > (b?.valAccuracy ?? -1) ? l : b),
+    undefined,
+  );
+  const test = c.plain.find((r) => r.set === 'test');
+  const weak = test
+    ? Object.entries(test.perClassAccuracy)
+        .filter(([, v]) => v !== null && v < 0.5)
+        .map(([k, v]) => `${k} (${pct(v)})`)
+    : [];
+  const weakElsewhere = (c.faces ?? [])
+    .map((r) => {
+      const low = Object.entries(r.perClassAccuracy)
+        .filter(([, v]) => v !== null && v < 0.5)
+        .map(([k, v]) => `${k} (${pct(v)})`);
+      return low.length ? `\`${r.set}\`: ${low.join(', ')}` : '';
+    })
+    .filter(Boolean);
+  const cfg = c.config;
+  return `# ${c.name} — model card
+
+A Region Attention Network for 8-class facial emotion recognition (neutral, happiness, surprise, sadness,
+anger, disgust, fear, contempt) on aligned 48x48 grey faces, trained from scratch on FERPlus with ranfer
+on a 2-core CPU. Generated by \`ranfer ship\` from the training run and \`ranfer eval\` (do not edit by hand).
+${c.log.length < totalEpochs(cfg) ? `\n> **Interim model**: the best epoch so far of a run that has done ${c.log.length} of its ${totalEpochs(cfg)} epochs; the run continues (\`ranfer train --resume\`) and will replace it.\n` : ''}
+- **Files**: \`model.json\` (network, classes, input normalisation, tensor layout, SHA-1 of the weights),
+  \`weights.bin\` (float32), \`train-config.json\`, \`train-log.jsonl\` (one line per epoch),
+  \`metrics.json\` / \`metrics-tta.json\` / \`metrics-faces.json\` (the reports below).
+- **Network**: ${networkLine(cfg.network, c.params, c.mflops)}
+- **Data**: FERPlus ${cfg.trainSplits.join(' + ')} with ${cfg.protocol === 'pld' ? 'PLD (vote distribution)' : 'majority'} targets (${c.trainImages.toLocaleString('en')} images); ${cfg.trainSplits.includes('valid') ? 'no validation split (final fit)' : 'the epoch kept is the best on FER2013Valid (majority protocol)'}. The test split is used only for the figures below.
+${recipeBullets(cfg, c.parentConfig)}
+- **Class prior**: ${c.priorWeight === undefined ? 'none recorded' : priorLine(c.priorWeight)}
+- **Training time**: **${hours.toFixed(2)} h** of wall-clock training on a 2-core CPU (${c.log.length} epochs, ${Math.min(...rates).toFixed(1)}–${Math.max(...rates).toFixed(1)} images/s)${best?.valAccuracy !== undefined ? `; best validation accuracy ${pct(best.valAccuracy)} at epoch ${best.epoch}` : ''}.
+
+## Results (majority protocol, 8 classes; \`ranfer eval --subset all [--tta]\`)
+
+${resultsTable(c.plain, c.tta)}
+
+Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}.
+${
+  c.faces?.length ? `\n### Faces from other datasets (never trained on)\n\n${faceFolderLines(c.faces)}\n` : ''
+}${
+  test?.meanAttention
+    ? `\nMean attention (μ·ν) on test: ${Object.entries(test.meanAttention)
+        .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+        .join(', ')}.\n`
+    : ''
+}
+![confusion, test](${c.docsFromModel}/confusion-test.png)
+
+## Known weaknesses
+
+${weak.length ? `- Weak classes on test: ${weak.join(', ')}. Disgust and contempt are rare (16 and 15 test faces, ~120 training faces each).` : '- No class under 50% on test; disgust and contempt remain rare (16 and 15 test faces).'}
+${weakElsewhere.length ? `- Weak classes on faces from other datasets (never trained on): ${weakElsewhere.join('; ')}. A share of face-api.js's FaceExpressionNet (\`faceApiWeight\`) and a lower \`priorWeight\` read more of the posed ones, at a cost on FERPlus (docs/guide.md).\n` : ''}- 48x48 grey input: fine detail and colour are lost; faces must be aligned the FERPlus way (ranfer's
+  photo pipeline does this from 68 landmarks).
+- Trained on FER2013 faces (web images, mostly frontal adults); expect lower accuracy on other populations,
+  extreme poses, and posed versus spontaneous expressions.
+`;
+}
