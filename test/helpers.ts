@@ -5,6 +5,7 @@ import type { TrainSet } from '../src/lab/data/face-set.js';
 import type { TrainConfig } from '../src/lab/train/config.js';
 import { train } from '../src/lab/train/trainer.js';
 import { saveModel } from '../src/model/io.js';
+import type { ClassPrior } from '../src/model/prior.js';
 import type { RanConfig } from '../src/model/ran.js';
 import { DEFAULT_REGIONS, type RegionBox } from '../src/model/regions.js';
 import { createNetwork } from '../src/model/registry.js';
@@ -73,13 +74,14 @@ export async function writeTinyModel(
   dir: string,
   regions: RegionBox[] = DEFAULT_REGIONS,
   seed = 1,
+  prior?: ClassPrior,
 ): Promise<string> {
   await initBackend('wasm');
   const config: RanConfig = { ...TINY_RAN, regions };
   const net = createNetwork(config, seed);
   try {
     const layout = { params: net.params.layout(), state: net.state.layout() };
-    await saveModel(dir, config, layout, net.params.read(), net.state.read());
+    await saveModel(dir, config, layout, net.params.read(), net.state.read(), {}, prior);
   } finally {
     net.dispose();
   }

@@ -5,11 +5,12 @@
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
 import { type AlignedFace, AlignmentError, alignFace } from '../face/align.js';
 import type { Box, FaceDetector } from '../face/detector.js';
-import { checkFaceApiWeight, type ExpressionTeacher } from '../face/face-expression-net.js';
+import type { ExpressionTeacher } from '../face/face-expression-net.js';
 import { type FaceFinding, findFaces } from '../face/find.js';
 import type { EmotionNet } from '../infer/emotion-net.js';
+import { predictionRecipe, withFaceApiShare } from '../infer/recipe.js';
 import { landmarkBoxes, regionsWithoutLandmarks } from '../model/regions.js';
-import { argmaxRows, mixRows } from '../util/probabilities.js';
+import { argmaxRows } from '../util/probabilities.js';
 
 export type { FaceFinding } from '../face/find.js';
 
@@ -135,17 +136,12 @@ export function classifyFaces(
   pixels: Uint8Array,
   options: ClassifyOptions & { boxes?: Float32Array; faceApi?: ExpressionTeacher } = {},
 ): EmotionResult[] {
-  const out = model.predict(pixels, {
-    flipTta: options.flipTta,
-    boxes: options.boxes,
-    priorWeight: options.priorWeight,
-  });
+  const recipe = predictionRecipe(options);
+  const out = model.predict(pixels, { ...recipe, boxes: options.boxes });
   const k = model.classes.length;
-  const share = checkFaceApiWeight(options.faceApiWeight);
-  if (share > 0) {
-    if (!options.faceApi) throw new Error('faceApiWeight needs FaceExpressionNet loaded (faceApi)');
-    const other = options.faceApi.predictSync(pixels, out.top.length, model.size);
-    out.probs = mixRows(out.probs, other, share);
+  if (recipe.faceApiWeight > 0) {
+    const other = options.faceApi?.predictSync(pixels, out.top.length, model.size);
+    out.probs = withFaceApiShare(recipe, out.probs, other);
     out.top = argmaxRows(out.probs, k);
   }
   const regions = model.regionNames;

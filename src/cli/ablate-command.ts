@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { predictionRecipe } from '../infer/recipe.js';
 import { SUBSETS } from '../lab/data/challenge.js';
 import type { AblationResult } from '../lab/eval/ablation.js';
 import { ABLATION_ROWS, type AblationRow } from '../lab/eval/ablation-rows.js';
@@ -100,7 +101,7 @@ export function registerAblateCommand(program: Command): void {
           modelDir: dir,
           split: 'test',
           subsets: [...SUBSETS],
-          tta: false,
+          recipe: predictionRecipe(),
           workers: opts.workers,
         });
         const faces = [];
@@ -110,7 +111,7 @@ export function registerAblateCommand(program: Command): void {
               dir: faceDir,
               modelDir: dir,
               framing: 'aligned',
-              tta: false,
+              recipe: predictionRecipe(),
               workers: opts.workers,
             }),
           );

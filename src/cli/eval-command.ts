@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { defaultModelDir } from '../infer/model-dir.js';
+import { predictionRecipe } from '../infer/recipe.js';
 import { SUBSETS, type Subset } from '../lab/data/challenge.js';
 import { CROP_FRAMINGS, type CropFraming } from '../lab/data/crop-framing.js';
 import type { Split } from '../lab/data/ferplus.js';
@@ -132,9 +133,11 @@ export function registerEvalCommand(program: Command): void {
       const onProgress = (d: number, t: number) => bar.update(d, t);
       const common = {
         modelDir: opts.model,
-        tta: opts.tta === true,
-        priorWeight: opts.priorWeight,
-        faceApiWeight: opts.faceApiWeight,
+        recipe: predictionRecipe({
+          flipTta: opts.tta === true,
+          priorWeight: opts.priorWeight,
+          faceApiWeight: opts.faceApiWeight,
+        }),
         workers: opts.workers,
         onProgress,
       };

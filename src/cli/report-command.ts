@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { defaultModelDir } from '../infer/model-dir.js';
+import { predictionRecipe } from '../infer/recipe.js';
 import { SUBSETS } from '../lab/data/challenge.js';
 import type { Split } from '../lab/data/ferplus.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -43,7 +44,7 @@ export function registerReportCommand(program: Command): void {
           modelDir: opts.model,
           split: opts.split,
           subsets: opts.split === 'test' ? [...SUBSETS] : [],
-          tta: opts.tta === true,
+          recipe: predictionRecipe({ flipTta: opts.tta === true }),
           workers: opts.workers,
           onProgress: (done, total) => bar.update(done, total),
         });

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { defaultModelDir } from '../infer/model-dir.js';
+import { predictionRecipe } from '../infer/recipe.js';
 import { SUBSETS } from '../lab/data/challenge.js';
 import type { EvalReport } from '../lab/eval/evaluate.js';
 import type { FaceFolderReport } from '../lab/eval/face-folder-eval.js';
@@ -130,7 +131,7 @@ async function evaluateShipped(opts: ShipOpts): Promise<Reports> {
       modelDir: opts.to,
       split: 'test',
       subsets: [...SUBSETS],
-      tta,
+      recipe: predictionRecipe({ flipTta: tta }),
       workers: opts.workers,
     });
     reports[tta ? 'tta' : 'plain'] = r;
@@ -159,7 +160,7 @@ async function evaluateFaceFolders(opts: ShipOpts): Promise<FaceFolderReport[]> 
         films,
         modelDir: opts.to,
         framing: 'aligned',
-        tta: false,
+        recipe: predictionRecipe(),
         workers: opts.workers,
       }),
     );

@@ -7,11 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkWeightsFit, type ModelManifest, type ModelWeights } from '../model/format.js';
 import type { Network } from '../model/network.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
-import { logitsToProbabilities, priorShift } from '../model/prior.js';
 import type { RegionBox } from '../model/regions.js';
 import { createNetwork } from '../model/registry.js';
 import { inferenceContext } from '../nn/context.js';
 import { argmaxRows } from '../util/probabilities.js';
+import { networkProbabilities, predictionRecipe } from './recipe.js';
 
 export interface FacePrediction {
   /** n x classes probabilities. */
@@ -101,8 +101,8 @@ export class EmotionNet {
     const mirrored = options.flipTta
       ? run(flipHorizontal(x, this.size), options.boxes && mirrorBoxes(options.boxes)).logits
       : undefined;
-    const shift = priorShift(this.manifest.prior, options.priorWeight);
-    const probs = logitsToProbabilities(out.logits, k, shift, mirrored);
+    const recipe = predictionRecipe({ flipTta: options.flipTta, priorWeight: options.priorWeight });
+    const probs = networkProbabilities(recipe, this.manifest.prior, k, out.logits, mirrored);
     return { probs, top: argmaxRows(probs, k), attention: out.attention };
   }
 

@@ -6,7 +6,8 @@
 
 import { EMOTIONS } from '../../data/emotions.js';
 import type { BackendChoice } from '../../engine/backend.js';
-import { checkFaceApiWeight } from '../../face/face-expression-net.js';
+import { type PredictionRecipe, recipePriorWeight } from '../../infer/recipe.js';
+import type { ModelWeights } from '../../model/format.js';
 import { classificationMetrics } from '../../util/metrics.js';
 import { argmaxRows } from '../../util/probabilities.js';
 import type { Subset } from '../data/challenge.js';
@@ -14,7 +15,7 @@ import type { EvalSet } from '../data/face-set.js';
 import { type FerSplit, IMAGE_SIZE, loadSplit, type Split } from '../data/ferplus.js';
 import { buildEvalSet } from '../data/sets.js';
 import { modelDirs, predictModels } from '../parallel/predict-models.js';
-import { mixFaceApi } from './face-api-mix.js';
+import { faceApiFor } from './face-api-mix.js';
 
 export interface EvalReport {
   set: string;
@@ -44,11 +45,8 @@ export interface EvalOptions {
   split: Split;
   /** Challenge subsets (of the test split) to report besides the split itself. */
   subsets: Subset[];
-  tta: boolean;
-  /** Weight of the training class prior in the predictions (model/prior.ts; default: the model's). */
-  priorWeight?: number;
-  /** Share of face-api.js's FaceExpressionNet in the probabilities, 0..1 (default 0). */
-  faceApiWeight?: number;
+  /** How predictions are made: flip TTA, prior weight, FaceExpressionNet's share (as `recognize()` makes them). */
+  recipe: PredictionRecipe;
   workers: number;
   backend?: BackendChoice;
   onProgress?: (done: number, total: number) => void;
@@ -89,6 +87,21 @@ export function metricsReport(
   };
 }
 
+/**
+ * The recipe as a report records it: the prior weight the predictions used (the recipe's, else a single
+ * model's own; absent when unknown) and FaceExpressionNet's share when it has one.
+ */
+export function recipeFields(
+  recipe: PredictionRecipe,
+  models: readonly ModelWeights[],
+): Pick<EvalReport, 'priorWeight' | 'faceApiWeight'> {
+  const w = models.length === 1 ? recipePriorWeight(recipe, models[0].manifest.prior) : recipe.priorWeight;
+  return {
+    ...(w === undefined ? {} : { priorWeight: w }),
+    ...(recipe.faceApiWeight > 0 ? { faceApiWeight: recipe.faceApiWeight } : {}),
+  };
+}
+
 /** Evaluates the split and the requested subsets with one pass over the images. */
 export async function evaluateModel(o: EvalOptions): Promise<EvalReport[]> {
   return (await evaluateModelDetailed(o)).reports;
@@ -107,20 +120,18 @@ export async function evaluateModelDetailed(o: EvalOptions): Promise<EvalDetails
   const pred = await predictModels(
     modelDirs(o.modelDir),
     { pixels: split.pixels, size: IMAGE_SIZE, indices: all },
-    o,
+    { ...o, faceApi: await faceApiFor(o.recipe, o.backend) },
   );
   const model = pred.models[0];
-  const share = checkFaceApiWeight(o.faceApiWeight);
-  pred.probs = await mixFaceApi(pred.probs, split.pixels, all, IMAGE_SIZE, share, o.backend);
   const top = argmaxRows(pred.probs, pred.classes);
   const network = model.manifest.network;
   const regionNames = network.kind === 'ran' ? network.regions.map((r) => r.name) : [];
   const reports = sets.map(({ name, set }) => {
     const predicted = Array.from(set.indices, (img) => top[row.get(img) ?? -1]);
-    const report = metricsReport(name, o.tta, set.labels, predicted);
-    const w = o.priorWeight ?? (pred.models.length === 1 ? model.manifest.prior?.weight : undefined);
-    if (w !== undefined) report.priorWeight = w;
-    if (share > 0) report.faceApiWeight = share;
+    const report = {
+      ...metricsReport(name, o.recipe.flipTta, set.labels, predicted),
+      ...recipeFields(o.recipe, pred.models),
+    };
     if (pred.attention && pred.regions === regionNames.length) {
       const sums = new Array<number>(pred.regions).fill(0);
       for (const img of set.indices) {

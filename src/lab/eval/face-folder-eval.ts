@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { EMOTIONS } from '../../data/emotions.js';
 import type { BackendChoice } from '../../engine/backend.js';
-import { checkFaceApiWeight } from '../../face/face-expression-net.js';
+import type { PredictionRecipe } from '../../infer/recipe.js';
 import { loadModel } from '../../model/io.js';
 import { argmaxRows } from '../../util/probabilities.js';
 import type { CropFraming } from '../data/crop.js';
@@ -15,8 +15,8 @@ import { frameFolder } from '../data/crop-folder.js';
 import { readFaceFolder } from '../data/face-folder.js';
 import { type FilmSplit, selectFilms } from '../data/film-split.js';
 import { modelDirs, predictModels } from '../parallel/predict-models.js';
-import { type EvalReport, metricsReport } from './evaluate.js';
-import { mixFaceApi } from './face-api-mix.js';
+import { type EvalReport, metricsReport, recipeFields } from './evaluate.js';
+import { faceApiFor } from './face-api-mix.js';
 
 export interface FaceFolderReport extends EvalReport {
   framing: CropFraming;
@@ -37,18 +37,14 @@ export interface FaceFolderEvalOptions {
   films?: FilmSplit;
   /** With `detect` framing: the border of the retry when no face is found (default 1; 0: none). */
   retryBorder?: number;
-  tta: boolean;
-  /** Weight of the training class prior in the predictions (model/prior.ts; default: the model's). */
-  priorWeight?: number;
-  /** Share of face-api.js's FaceExpressionNet in the probabilities, 0..1 (default 0). */
-  faceApiWeight?: number;
+  /** How predictions are made: flip TTA, prior weight, FaceExpressionNet's share (as `recognize()` makes them). */
+  recipe: PredictionRecipe;
   workers: number;
   backend?: BackendChoice;
   onProgress?: (done: number, total: number) => void;
 }
 
 export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<FaceFolderReport> {
-  const share = checkFaceApiWeight(o.faceApiWeight);
   const whole = await readFaceFolder(o.dir);
   const folder = o.films ? selectFilms(whole, o.films) : whole;
   const dirs = modelDirs(o.modelDir);
@@ -64,31 +60,25 @@ export async function evaluateFaceFolder(o: FaceFolderEvalOptions): Promise<Face
     (d) => o.onProgress?.(d, 2 * n),
     o.retryBorder,
   );
-  let probs = (
-    await predictModels(
-      dirs,
-      { pixels: framed.pixels, size, indices: Int32Array.from({ length: n }, (_, i) => i) },
-      { ...o, onProgress: (d) => o.onProgress?.(n + d, 2 * n) },
-    )
-  ).probs;
-  const all = Int32Array.from({ length: n }, (_, i) => i);
-  probs = await mixFaceApi(probs, framed.pixels, all, size, share, o.backend);
-  const predicted = argmaxRows(probs, EMOTIONS.length);
+  const pred = await predictModels(
+    dirs,
+    { pixels: framed.pixels, size, indices: Int32Array.from({ length: n }, (_, i) => i) },
+    { ...o, faceApi: await faceApiFor(o.recipe, o.backend), onProgress: (d) => o.onProgress?.(n + d, 2 * n) },
+  );
+  const predicted = argmaxRows(pred.probs, EMOTIONS.length);
   const report: FaceFolderReport = {
-    ...metricsReport(path.basename(path.resolve(o.dir)), o.tta, folder.labels, predicted),
+    ...metricsReport(path.basename(path.resolve(o.dir)), o.recipe.flipTta, folder.labels, predicted),
+    ...recipeFields(o.recipe, pred.models),
     framing: o.framing,
     framingFallbacks: framed.fallbacks,
   };
   if (o.films) report.films = o.films;
-  const w = o.priorWeight ?? (dirs.length === 1 ? first.prior?.weight : undefined);
-  if (w !== undefined) report.priorWeight = w;
-  if (share > 0) report.faceApiWeight = share;
   const contempt = EMOTIONS.indexOf('contempt');
   const keep = Array.from(folder.labels.keys()).filter((i) => folder.labels[i] !== contempt);
   if (keep.length > 0 && keep.length < n) {
     const m = metricsReport(
       report.set,
-      o.tta,
+      o.recipe.flipTta,
       keep.map((i) => folder.labels[i]),
       keep.map((i) => predicted[i]),
     );

@@ -1,9 +1,10 @@
-/** Runs a worker pool over a labelled set of faces: probabilities and attention, optionally with flip TTA. */
+/** Runs a worker pool over a labelled set of faces: probabilities and attention, by the prediction recipe (flip TTA, prior weight). */
 
 import type { BackendChoice } from '../../engine/backend.js';
+import { networkProbabilities, type PredictionRecipe, predictionRecipe } from '../../infer/recipe.js';
 import { checkWeightsFit, type ModelWeights } from '../../model/format.js';
 import { flipHorizontal, normalizePixels } from '../../model/preprocess.js';
-import { logitsToProbabilities } from '../../model/prior.js';
+import type { ClassPrior } from '../../model/prior.js';
 import { type FaceSet, gatherFaces } from '../data/face-set.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -45,13 +46,15 @@ export async function predictSet(
   set: FaceSet,
   options: {
     batch?: number;
-    flipTta?: boolean;
-    /** Per-class offsets added to the logits (a prior shift, model/prior.ts). */
-    logitShift?: Float32Array;
+    /** The network's part of the prediction recipe (infer/recipe.ts; default: no flip, raw logits). */
+    recipe?: PredictionRecipe;
+    /** The model's class prior, which the recipe's prior weight shifts (absent: the raw logits). */
+    prior?: ClassPrior;
     onProgress?: (done: number, total: number) => void;
   } = {},
 ): Promise<SetPrediction> {
   const batch = options.batch ?? 256;
+  const recipe = options.recipe ?? predictionRecipe();
   const n = set.indices.length;
   let probs: Float32Array | undefined;
   let attention: Float32Array | undefined;
@@ -64,10 +67,10 @@ export async function predictSet(
     const out = await pool.predict(x, shape);
     classes = out.classes;
     regions = out.regions;
-    const mirrored = options.flipTta
+    const mirrored = recipe.flipTta
       ? (await pool.predict(flipHorizontal(x, set.size), shape)).logits
       : undefined;
-    const p = logitsToProbabilities(out.logits, classes, options.logitShift, mirrored);
+    const p = networkProbabilities(recipe, options.prior, classes, out.logits, mirrored);
     probs ??= new Float32Array(n * classes);
     probs.set(p, start * classes);
     if (out.attention) {

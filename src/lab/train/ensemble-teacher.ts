@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BackendChoice } from '../../engine/backend.js';
+import { predictionRecipe } from '../../infer/recipe.js';
 import { loadModel } from '../../model/io.js';
 import { predictModels } from '../parallel/predict-models.js';
 import type { Teacher } from './distill.js';
@@ -34,8 +35,7 @@ export async function ensembleTeacher(
           dirs,
           { pixels: faces, size, indices },
           {
-            tta: false,
-            priorWeight: raw,
+            recipe: predictionRecipe({ priorWeight: raw }),
             // predictModels counts every member's pass; report faces of this call.
             onProgress: (d, t) => onProgress?.(Math.floor((d * count) / t), count),
             ...options,
