@@ -9,6 +9,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { BackendChoice } from '../../engine/backend.js';
 import { loadModel, saveModel } from '../../model/io.js';
+import type { ClassPrior } from '../../model/prior.js';
+import type { NetworkConfig } from '../../model/registry.js';
 import { classificationMetrics } from '../../util/metrics.js';
 import { argmaxRows } from '../../util/probabilities.js';
 import { Rng } from '../../util/rng.js';
@@ -241,6 +243,172 @@ class RunWeights {
   }
 }
 
+/** The weights and position a run starts from: a checkpoint's, a parent model's (fine-tuning), or step 0. */
+async function startPosition(
+  weights: RunWeights,
+  ckpt: Checkpoint | null,
+  init: TrainConfig['init'],
+  batches: number,
+  info: (message: string) => void,
+): Promise<Position> {
+  const at: Position = {
+    epoch: 0,
+    batch: 0,
+    step: 0,
+    epochLossSum: 0,
+    epochSamples: 0,
+    elapsedSec: init?.elapsedSec ?? 0,
+    best: null,
+  };
+  if (init) {
+    await weights.loadModel(init.dir);
+    info(
+      `starting from ${init.dir} (${init.epochs} epochs, ${(init.elapsedSec / 3600).toFixed(2)} h of training)`,
+    );
+  }
+  if (ckpt) {
+    weights.restore(ckpt);
+    const { epoch, batch, step, epochLossSum, epochSamples, elapsedSec, best } = ckpt.meta;
+    Object.assign(at, { epoch, batch, step, epochLossSum, epochSamples, elapsedSec, best });
+    info(`resuming at epoch ${at.epoch + 1}, batch ${at.batch + 1} of ${batches} (step ${at.step})`);
+  }
+  return at;
+}
+
+/** What a run trains on, with what, and where: fixed for the whole run. */
+interface RunSetup {
+  config: TrainConfig;
+  data: { train: TrainSet; valid?: EvalSet };
+  options: TrainOptions;
+  pool: WorkerPool;
+  runner: StepRunner;
+  weights: RunWeights;
+  /** The network trained (its class prior folded in, for the balanced loss) and the prior its model records. */
+  network: NetworkConfig;
+  prior: ClassPrior;
+  batches: number;
+  /** Epochs already behind the run's starting weights (fine-tuning): the log numbers epochs after them. */
+  epochBase: number;
+}
+
+/** The epochs of a run: the steps of each, a checkpoint when one is due, and the epoch's end. */
+class EpochLoop {
+  private lastCheckpoint = performance.now();
+
+  constructor(
+    private readonly s: RunSetup,
+    readonly at: Position,
+  ) {}
+
+  private checkpoint(at: Position = this.at): Promise<void> {
+    this.lastCheckpoint = performance.now();
+    return this.s.weights.save(path.join(this.s.options.outDir, CHECKPOINT_FILE), this.s.config, at);
+  }
+
+  /**
+   * Trains the rest of the current epoch and ends it (validation, model, log, checkpoint). Returns false
+   * when told to stop: before the epoch's last batch a checkpoint is written there and the epoch is not
+   * ended; after it, the epoch is ended first.
+   */
+  async epoch(): Promise<boolean> {
+    const { options } = this.s;
+    const epochStart = performance.now();
+    const startBatch = this.at.batch;
+    const { lr, stopped } = await this.steps(epochStart, startBatch);
+    if (stopped && this.at.batch < this.s.batches) {
+      await this.checkpoint();
+      options.onInfo?.(
+        `stopped: checkpoint written at epoch ${this.at.epoch + 1}, batch ${this.at.batch + 1}; continue with --resume`,
+      );
+      return false;
+    }
+    await this.endEpoch((performance.now() - epochStart) / 1000, lr, startBatch);
+    this.at.epochLossSum = 0;
+    this.at.epochSamples = 0;
+    await this.checkpoint({ ...this.at, epoch: this.at.epoch + 1, batch: 0 });
+    return !stopped && options.shouldStop?.() !== true;
+  }
+
+  /** The optimizer steps from the current batch to the epoch's last (or until told to stop). */
+  private async steps(epochStart: number, startBatch: number): Promise<{ lr: number; stopped: boolean }> {
+    const { config, data, options, runner, weights, batches } = this.s;
+    const at = this.at;
+    const perm = permutation(data.train.indices.length, config.seed, at.epoch);
+    let next = batchInput(config, data.train, perm, at.epoch, at.batch);
+    let lr = 0;
+    while (at.batch < batches) {
+      const t0 = performance.now();
+      lr = learningRate(config.lr, at.step, batches, config.epochs);
+      const pending = runner.step(next, lr);
+      // Prepare the next batch while the workers compute this one.
+      if (at.batch + 1 < batches) next = batchInput(config, data.train, perm, at.epoch, at.batch + 1);
+      const loss = await pending;
+      if (!Number.isFinite(loss))
+        throw new Error(`training diverged (loss ${loss}) at epoch ${at.epoch + 1}, batch ${at.batch + 1}`);
+      weights.updateEma(at.step);
+      at.step++;
+      at.batch++;
+      at.epochLossSum += loss * config.batchSize;
+      at.epochSamples += config.batchSize;
+      at.elapsedSec += (performance.now() - t0) / 1000;
+      const due =
+        performance.now() - this.lastCheckpoint > config.checkpointMinutes * 60_000 ||
+        (options.checkpointEverySteps !== undefined && at.step % options.checkpointEverySteps === 0);
+      if (due && at.batch < batches) await this.checkpoint();
+      options.onProgress?.({
+        epoch: at.epoch,
+        epochs: config.epochs,
+        batch: at.batch,
+        batches,
+        loss: at.epochLossSum / at.epochSamples,
+        imgPerSec: ((at.batch - startBatch) * config.batchSize) / ((performance.now() - epochStart) / 1000),
+      });
+      if (options.shouldStop?.()) return { lr, stopped: true };
+    }
+    return { lr, stopped: false };
+  }
+
+  /** The end of an epoch: validation, the best (or last) model, the log line. */
+  private async endEpoch(epochSec: number, lr: number, startBatch: number): Promise<void> {
+    const { config, data, options, pool, weights, network, prior, batches } = this.s;
+    const at = this.at;
+    const log: EpochLog = {
+      epoch: this.s.epochBase + at.epoch + 1,
+      step: at.step,
+      lr,
+      trainLoss: at.epochLossSum / Math.max(1, at.epochSamples),
+      imgPerSec: ((batches - startBatch) * config.batchSize) / epochSec,
+      epochSec,
+      elapsedSec: at.elapsedSec,
+      time: new Date().toISOString(),
+    };
+    const meta = {
+      epoch: log.epoch,
+      step: at.step,
+      elapsedSec: at.elapsedSec,
+      protocol: config.protocol,
+      trainSplits: config.trainSplits,
+    };
+    const layout = { params: pool.layout, state: pool.stateLayout };
+    const { params, state } = weights.evaluated;
+    if (data.valid) {
+      const valid = data.valid;
+      const pred = await weights.withEvaluated(() => predictSet(pool, valid));
+      const top = argmaxRows(pred.probs, pred.classes);
+      log.valAccuracy = classificationMetrics(valid.labels, top, pred.classes).accuracy;
+      if (!at.best || log.valAccuracy > at.best.accuracy) {
+        at.best = { epoch: log.epoch, accuracy: log.valAccuracy };
+        const withAccuracy = { ...meta, valAccuracy: log.valAccuracy };
+        await saveModel(options.outDir, network, layout, params, state, withAccuracy, prior);
+      }
+    } else {
+      await saveModel(options.outDir, network, layout, params, state, meta, prior);
+    }
+    await fs.appendFile(path.join(options.outDir, LOG_FILE), `${JSON.stringify(log)}\n`);
+    options.onEpoch?.(log);
+  }
+}
+
 /**
  * Trains `config` on `data.train` in `options.outDir`, selecting on `data.valid` when given (else saving
  * every epoch's weights, as a final fit does). Resumable exactly from its checkpoint.
@@ -252,12 +420,8 @@ export async function train(
 ): Promise<TrainResult> {
   validateTrainConfig(config);
   const info = options.onInfo ?? (() => {});
-  const ckptFile = path.join(options.outDir, CHECKPOINT_FILE);
   const ckpt = await openRun(config, options);
   const init = ckpt ? undefined : config.init;
-  /** Epochs already behind the run's starting weights (fine-tuning): the log numbers epochs after them. */
-  const epochBase = config.init?.epochs ?? 0;
-
   const n = data.train.indices.length;
   const batches = Math.floor(n / config.batchSize);
   if (batches < 1)
@@ -281,130 +445,18 @@ export async function train(
     if (config.pretrained && !ckpt && !init)
       await startFromPretrained(pool, network, config.pretrained, data.train, options.backend, info);
     const weights = new RunWeights(pool, runner, config.ema);
-    const at: Position = {
-      epoch: 0,
-      batch: 0,
-      step: 0,
-      epochLossSum: 0,
-      epochSamples: 0,
-      elapsedSec: init?.elapsedSec ?? 0,
-      best: null,
-    };
-    if (init) {
-      await weights.loadModel(init.dir);
-      info(
-        `starting from ${init.dir} (${init.epochs} epochs, ${(init.elapsedSec / 3600).toFixed(2)} h of training)`,
-      );
-    }
-    if (ckpt) {
-      weights.restore(ckpt);
-      const { epoch, batch, step, epochLossSum, epochSamples, elapsedSec, best } = ckpt.meta;
-      Object.assign(at, { epoch, batch, step, epochLossSum, epochSamples, elapsedSec, best });
-      info(`resuming at epoch ${at.epoch + 1}, batch ${at.batch + 1} of ${batches} (step ${at.step})`);
-    }
-    const checkpoint = () => weights.save(ckptFile, config, at);
-
-    /** The end of an epoch: validation, the best (or last) model, the log line. */
-    const endEpoch = async (epochSec: number, lr: number, startBatch: number): Promise<void> => {
-      const log: EpochLog = {
-        epoch: epochBase + at.epoch + 1,
-        step: at.step,
-        lr,
-        trainLoss: at.epochLossSum / Math.max(1, at.epochSamples),
-        imgPerSec: ((batches - startBatch) * config.batchSize) / epochSec,
-        epochSec,
-        elapsedSec: at.elapsedSec,
-        time: new Date().toISOString(),
-      };
-      const meta = {
-        epoch: log.epoch,
-        step: at.step,
-        elapsedSec: at.elapsedSec,
-        protocol: config.protocol,
-        trainSplits: config.trainSplits,
-      };
-      const layout = { params: pool.layout, state: pool.stateLayout };
-      const { params, state } = weights.evaluated;
-      if (data.valid) {
-        const valid = data.valid;
-        const pred = await weights.withEvaluated(() => predictSet(pool, valid));
-        const top = argmaxRows(pred.probs, pred.classes);
-        log.valAccuracy = classificationMetrics(valid.labels, top, pred.classes).accuracy;
-        if (!at.best || log.valAccuracy > at.best.accuracy) {
-          at.best = { epoch: log.epoch, accuracy: log.valAccuracy };
-          await saveModel(
-            options.outDir,
-            network,
-            layout,
-            params,
-            state,
-            { ...meta, valAccuracy: log.valAccuracy },
-            prior,
-          );
-        }
-      } else {
-        await saveModel(options.outDir, network, layout, params, state, meta, prior);
-      }
-      await fs.appendFile(path.join(options.outDir, LOG_FILE), `${JSON.stringify(log)}\n`);
-      options.onEpoch?.(log);
-    };
-
-    let lastCheckpoint = performance.now();
-    let stopped = false;
-    for (; at.epoch < config.epochs && !stopped; at.epoch++, at.batch = 0) {
-      const perm = permutation(n, config.seed, at.epoch);
-      const epochStart = performance.now();
-      const startBatch = at.batch;
-      let next = batchInput(config, data.train, perm, at.epoch, at.batch);
-      let lr = 0;
-      while (at.batch < batches) {
-        const t0 = performance.now();
-        lr = learningRate(config.lr, at.step, batches, config.epochs);
-        const pending = runner.step(next, lr);
-        // Prepare the next batch while the workers compute this one.
-        if (at.batch + 1 < batches) next = batchInput(config, data.train, perm, at.epoch, at.batch + 1);
-        const loss = await pending;
-        if (!Number.isFinite(loss))
-          throw new Error(`training diverged (loss ${loss}) at epoch ${at.epoch + 1}, batch ${at.batch + 1}`);
-        weights.updateEma(at.step);
-        at.step++;
-        at.batch++;
-        at.epochLossSum += loss * config.batchSize;
-        at.epochSamples += config.batchSize;
-        at.elapsedSec += (performance.now() - t0) / 1000;
-        const due =
-          performance.now() - lastCheckpoint > config.checkpointMinutes * 60_000 ||
-          (options.checkpointEverySteps !== undefined && at.step % options.checkpointEverySteps === 0);
-        if (due && at.batch < batches) {
-          await checkpoint();
-          lastCheckpoint = performance.now();
-        }
-        options.onProgress?.({
-          epoch: at.epoch,
-          epochs: config.epochs,
-          batch: at.batch,
-          batches,
-          loss: at.epochLossSum / at.epochSamples,
-          imgPerSec: ((at.batch - startBatch) * config.batchSize) / ((performance.now() - epochStart) / 1000),
-        });
-        if (options.shouldStop?.()) {
-          stopped = true;
-          break;
-        }
-      }
-      if (stopped && at.batch < batches) {
-        await checkpoint();
-        info(
-          `stopped: checkpoint written at epoch ${at.epoch + 1}, batch ${at.batch + 1}; continue with --resume`,
-        );
+    const at = await startPosition(weights, ckpt, init, batches, info);
+    const epochBase = config.init?.epochs ?? 0;
+    const loop = new EpochLoop(
+      { config, data, options, pool, runner, weights, network, prior, batches, epochBase },
+      at,
+    );
+    for (; at.epoch < config.epochs; at.epoch++, at.batch = 0) {
+      if (!(await loop.epoch())) {
+        // Stopped after an epoch's end: that epoch is done.
+        if (at.batch >= batches) at.epoch++;
         break;
       }
-      await endEpoch((performance.now() - epochStart) / 1000, lr, startBatch);
-      at.epochLossSum = 0;
-      at.epochSamples = 0;
-      await weights.save(ckptFile, config, { ...at, epoch: at.epoch + 1, batch: 0 });
-      lastCheckpoint = performance.now();
-      if (options.shouldStop?.()) stopped = true;
     }
     return {
       finished: at.epoch >= config.epochs,
