@@ -107,128 +107,154 @@ export function registerVideoCommand(program: Command): void {
     .addOption(priorWeightOption())
     .addOption(faceApiWeightOption())
     .option('--model <dir>', 'model folder', defaultModelDir())
-    .action(
-      async (
-        input: string,
-        opts: {
-          every?: number;
-          fps?: number;
-          csv?: string;
-          json?: string;
-          plot?: string;
-          annotate?: string;
-          smooth: number;
-          confirmFrames: number;
-          confirmScore: number;
-          detector: string;
-          model: string;
-          priorWeight?: number;
-          faceApiWeight?: number;
-        },
-      ) => {
-        const { recognizeVideo } = await import('../api/video.js');
-        const { writeChart } = await import('../plot/charts.js');
-        const { annotateRgb } = await import('../plot/annotate.js');
-        const { videoPlotSpec } = await import('../plot/video-plot.js');
-        const { VideoError, effectiveSampling } = await import('../video/decode.js');
-        const { writeVideo } = await import('../video/encode.js');
-        if (opts.every && opts.fps) throw new UsageError('give --every or --fps, not both');
-        if (!existsSync(input)) throw new UsageError(`${input}: no such file`);
-        if (opts.detector !== 'tiny' && opts.detector !== 'ssd')
-          throw new UsageError(`--detector must be tiny or ssd, got "${opts.detector}"`);
-        for (const [option, file] of [
-          ['--csv', opts.csv],
-          ['--json', opts.json],
-          ['--plot', opts.plot],
-          ['--annotate', opts.annotate],
-        ] as const)
-          if (file) await checkOutputFile(file, option);
-        let stop = false;
-        const csv = opts.csv ? createWriteStream(opts.csv) : undefined;
-        // A write error later (a full disk) ends the run; the JSON and plot of the frames done are kept.
-        let csvError: Error | undefined;
-        csv?.on('error', (err) => {
-          csvError ??= err;
-          stop = true;
-        });
-        csv?.write(`${VIDEO_CSV_HEADER.join(',')}\n`);
-        const frames: VideoFrameResult[] = [];
-        const onSigint = () => {
-          stop = true;
-        };
-        process.once('SIGINT', onSigint);
-        const bar = progressBar('video');
-        let total = 0;
-        let rate = 0;
-        let duration = 0;
-        let writer: VideoWriter | undefined;
-        const t0 = performance.now();
-        try {
-          for await (const frame of recognizeVideo(input, {
-            every: opts.every,
-            fps: opts.fps,
-            smooth: opts.smooth,
-            confirmFrames: opts.confirmFrames,
-            confirmScore: opts.confirmScore,
-            detector: opts.detector as DetectorKind,
-            modelDir: opts.model,
-            priorWeight: opts.priorWeight,
-            faceApiWeight: opts.faceApiWeight,
-            onInfo: (info) => {
-              const sampling = effectiveSampling(info, { every: opts.every, fps: opts.fps });
-              if (sampling.capped)
-                console.error(
-                  `ranfer: --fps ${opts.fps} is above the video's own ${Number(info.fps.toFixed(3))} frames/s: reading every frame`,
-                );
-              const step = sampling.fps ? 1 / sampling.fps : (sampling.every ?? 1) / info.fps;
-              rate = 1 / step;
-              total = info.duration ? Math.max(1, Math.round(info.duration / step)) : 0;
-              duration = info.duration ?? 0;
-            },
-          })) {
-            const { data, width, height } = frame.image;
-            if (opts.annotate) {
-              writer ??= writeVideo(opts.annotate, width, height, rate, input);
-              await writer.write(await annotateRgb(data, width, height, frame.faces));
-            }
-            frames.push({ ...frame, image: { data: new Uint8Array(0), width, height } });
-            csv?.write(videoCsvRows(frame));
-            const fps = frames.length / ((performance.now() - t0) / 1000);
-            bar.update(frames.length, Math.max(total, frames.length), `${fps.toFixed(1)} frames/s`);
-            if (stop) break;
-          }
-        } catch (err) {
-          if (err instanceof VideoError) throw new UsageError(err.message);
-          throw err;
-        } finally {
-          bar.stop();
-          process.off('SIGINT', onSigint);
-          if (csv && !csvError) await new Promise<void>((resolve) => csv.end(resolve));
-          if (opts.json) await writeFile(opts.json, `${JSON.stringify(frames.map(frameJson))}\n`);
-          if (opts.plot && frames.length) await writeChart(videoPlotSpec(frames, input), opts.plot);
-          await writer?.close();
-        }
-        if (csvError) throw new UsageError(`--csv ${opts.csv}: ${csvError.message}`);
-        // Fewer frames than the container's duration promises: the file was cut short.
-        if (!stop && total > 0 && frames.length < 0.95 * total - 1) {
-          const at = frames.length ? frames[frames.length - 1].time : 0;
+    .action(videoAction);
+}
+
+interface VideoOpts {
+  every?: number;
+  fps?: number;
+  csv?: string;
+  json?: string;
+  plot?: string;
+  annotate?: string;
+  smooth: number;
+  confirmFrames: number;
+  confirmScore: number;
+  detector: string;
+  model: string;
+  priorWeight?: number;
+  faceApiWeight?: number;
+}
+
+/** What reading a video gave: its frames, whether it was stopped, and what its header promised. */
+interface VideoRun {
+  frames: VideoFrameResult[];
+  stopped: boolean;
+  /** Frames the header's duration promises at the sampling rate (0: unknown). */
+  total: number;
+  duration: number;
+  seconds: number;
+}
+
+async function videoAction(input: string, opts: VideoOpts): Promise<void> {
+  await checkVideoArgs(input, opts);
+  reportVideo(input, await readVideo(input, opts));
+}
+
+/** Every argument and output path checked before a frame is read. */
+async function checkVideoArgs(input: string, opts: VideoOpts): Promise<void> {
+  if (opts.every && opts.fps) throw new UsageError('give --every or --fps, not both');
+  if (!existsSync(input)) throw new UsageError(`${input}: no such file`);
+  if (opts.detector !== 'tiny' && opts.detector !== 'ssd')
+    throw new UsageError(`--detector must be tiny or ssd, got "${opts.detector}"`);
+  for (const [option, file] of [
+    ['--csv', opts.csv],
+    ['--json', opts.json],
+    ['--plot', opts.plot],
+    ['--annotate', opts.annotate],
+  ] as const)
+    if (file) await checkOutputFile(file, option);
+}
+
+/**
+ * Reads the video frame by frame into the asked outputs (CSV rows as they come; JSON, plot and annotated
+ * video of the frames read, also after Ctrl-C or a write error).
+ */
+async function readVideo(input: string, opts: VideoOpts): Promise<VideoRun> {
+  const { recognizeVideo } = await import('../api/video.js');
+  const { writeChart } = await import('../plot/charts.js');
+  const { annotateRgb } = await import('../plot/annotate.js');
+  const { videoPlotSpec } = await import('../plot/video-plot.js');
+  const { VideoError, effectiveSampling } = await import('../video/decode.js');
+  const { writeVideo } = await import('../video/encode.js');
+  let stop = false;
+  const csv = opts.csv ? createWriteStream(opts.csv) : undefined;
+  // A write error later (a full disk) ends the run; the JSON and plot of the frames done are kept.
+  let csvError: Error | undefined;
+  csv?.on('error', (err) => {
+    csvError ??= err;
+    stop = true;
+  });
+  csv?.write(`${VIDEO_CSV_HEADER.join(',')}\n`);
+  const frames: VideoFrameResult[] = [];
+  const onSigint = () => {
+    stop = true;
+  };
+  process.once('SIGINT', onSigint);
+  const bar = progressBar('video');
+  let total = 0;
+  let rate = 0;
+  let duration = 0;
+  let writer: VideoWriter | undefined;
+  const t0 = performance.now();
+  try {
+    for await (const frame of recognizeVideo(input, {
+      every: opts.every,
+      fps: opts.fps,
+      smooth: opts.smooth,
+      confirmFrames: opts.confirmFrames,
+      confirmScore: opts.confirmScore,
+      detector: opts.detector as DetectorKind,
+      modelDir: opts.model,
+      priorWeight: opts.priorWeight,
+      faceApiWeight: opts.faceApiWeight,
+      onInfo: (info) => {
+        const sampling = effectiveSampling(info, { every: opts.every, fps: opts.fps });
+        if (sampling.capped)
           console.error(
-            `ranfer: ${input} ended at ${at.toFixed(1)} s of the ${duration.toFixed(1)} s its header states (${frames.length} of ${total} frames): it may be truncated`,
+            `ranfer: --fps ${opts.fps} is above the video's own ${Number(info.fps.toFixed(3))} frames/s: reading every frame`,
           );
-        }
-        const seconds = (performance.now() - t0) / 1000;
-        const videoSec = frames.length ? frames[frames.length - 1].time : 0;
-        console.log(
-          `${frames.length} frames in ${seconds.toFixed(1)} s (${(frames.length / seconds).toFixed(1)} frames/s${videoSec > 0 ? `, ${(seconds / videoSec).toFixed(2)} s per second of video` : ''})${stop ? ', stopped' : ''}`,
-        );
-        for (const [track, t] of trackSummary(frames)) {
-          const shares = EMOTIONS.filter((e) => t.share[e] > 0)
-            .sort((a, b) => t.share[b] - t.share[a])
-            .map((e) => `${e} ${(100 * t.share[e]).toFixed(0)}%`);
-          console.log(`person ${track}: ${t.frames} frames; ${shares.join(', ')}`);
-        }
+        const step = sampling.fps ? 1 / sampling.fps : (sampling.every ?? 1) / info.fps;
+        rate = 1 / step;
+        total = info.duration ? Math.max(1, Math.round(info.duration / step)) : 0;
+        duration = info.duration ?? 0;
       },
+    })) {
+      const { data, width, height } = frame.image;
+      if (opts.annotate) {
+        writer ??= writeVideo(opts.annotate, width, height, rate, input);
+        await writer.write(await annotateRgb(data, width, height, frame.faces));
+      }
+      frames.push({ ...frame, image: { data: new Uint8Array(0), width, height } });
+      csv?.write(videoCsvRows(frame));
+      const fps = frames.length / ((performance.now() - t0) / 1000);
+      bar.update(frames.length, Math.max(total, frames.length), `${fps.toFixed(1)} frames/s`);
+      if (stop) break;
+    }
+  } catch (err) {
+    if (err instanceof VideoError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    bar.stop();
+    process.off('SIGINT', onSigint);
+    if (csv && !csvError) await new Promise<void>((resolve) => csv.end(resolve));
+    if (opts.json) await writeFile(opts.json, `${JSON.stringify(frames.map(frameJson))}\n`);
+    if (opts.plot && frames.length) await writeChart(videoPlotSpec(frames, input), opts.plot);
+    await writer?.close();
+  }
+  if (csvError) throw new UsageError(`--csv ${opts.csv}: ${(csvError as Error).message}`);
+  return { frames, stopped: stop, total, duration, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The run's speed, a warning when the video ended before its header's duration, and each person's emotions. */
+function reportVideo(input: string, { frames, stopped, total, duration, seconds }: VideoRun): void {
+  // Fewer frames than the container's duration promises: the file was cut short.
+  if (!stopped && total > 0 && frames.length < 0.95 * total - 1) {
+    const at = frames.length ? frames[frames.length - 1].time : 0;
+    console.error(
+      `ranfer: ${input} ended at ${at.toFixed(1)} s of the ${duration.toFixed(1)} s its header states (${frames.length} of ${total} frames): it may be truncated`,
     );
+  }
+  const videoSec = frames.length ? frames[frames.length - 1].time : 0;
+  console.log(
+    `${frames.length} frames in ${seconds.toFixed(1)} s (${(frames.length / seconds).toFixed(1)} frames/s${videoSec > 0 ? `, ${(seconds / videoSec).toFixed(2)} s per second of video` : ''})${stopped ? ', stopped' : ''}`,
+  );
+  for (const [track, t] of trackSummary(frames)) {
+    const shares = EMOTIONS.filter((e) => t.share[e] > 0)
+      .sort((a, b) => t.share[b] - t.share[a])
+      .map((e) => `${e} ${(100 * t.share[e]).toFixed(0)}%`);
+    console.log(`person ${track}: ${t.frames} frames; ${shares.join(', ')}`);
+  }
 }
 
 /** A frame as JSON: its faces without their aligned pixels, rounded like `predict --json`. */
