@@ -206,7 +206,7 @@ describe('ranfer video', () => {
     expect(none.code, none.stderr).toBe(0);
     expect(none.stdout).toMatch(/^50 frames in /m);
     expect(none.stdout).not.toMatch(/^person/m);
-  });
+  }, 300_000); // 100 frames through the detector: ~50 s on an idle 2-core machine, far more on a busy one
 
   it('checks every output path before reading a frame, and keeps the JSON when the CSV cannot be written', async () => {
     for (const [option, file, message] of [
