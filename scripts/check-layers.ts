@@ -18,7 +18,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['util', 'engine'], // shared helpers; TensorFlow.js backends and kernels
   ['data', 'nn', 'face'], // emotion names, colours and input errors; layers and parameters; images, detection, alignment
   ['model', 'video'], // networks, regions, weights format; video frames (ffmpeg), face tracks
-  ['infer', 'export'], // inference with trained weights; ONNX export
+  ['export'], // ONNX export
+  ['infer'], // inference with trained weights (TensorFlow.js, or ONNX Runtime on the exported graph)
   ['api'], // the public recognizer
   ['index.ts', 'browser', 'server', 'plot'], // the library's entries (Node, browser); the HTTP service; charts
   ['lab/data'], // the lab: datasets, protocols, face crops for evaluation

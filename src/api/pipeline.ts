@@ -7,7 +7,7 @@ import { type AlignedFace, AlignmentError, alignFace } from '../face/align.js';
 import type { Box, FaceDetector } from '../face/detector.js';
 import type { ExpressionTeacher } from '../face/face-expression-net.js';
 import { type FaceFinding, findFaces } from '../face/find.js';
-import type { EmotionNet } from '../infer/emotion-net.js';
+import type { EmotionPredictor } from '../infer/predictor.js';
 import { predictionRecipe, withFaceApiShare } from '../infer/recipe.js';
 import { landmarkBoxes, regionsWithoutLandmarks } from '../model/regions.js';
 import { argmaxRows } from '../util/probabilities.js';
@@ -84,7 +84,7 @@ export interface RgbPixels {
  * Checks that a model predicts the 8 FERPlus emotions (and, for landmark regions, is a RAN whose
  * regions all have landmark counterparts).
  */
-export function checkEmotionModel(model: EmotionNet, options: ClassifyOptions, where: string): void {
+export function checkEmotionModel(model: EmotionPredictor, options: ClassifyOptions, where: string): void {
   if (model.classes.join() !== EMOTIONS.join())
     throw new Error(`${where}: the model's classes are not the 8 FERPlus emotions`);
   if (options.regions !== 'landmarks') return;
@@ -111,13 +111,13 @@ export async function stackFaces<T>(
 }
 
 /** A recognizer's classification options (and its FaceExpressionNet) applied to aligned grey faces. */
-export function classifyWithConfig(
-  model: EmotionNet,
+export async function classifyWithConfig(
+  model: EmotionPredictor,
   pixels: Uint8Array,
   config: ClassifyOptions,
   faceApi?: ExpressionTeacher,
   boxes?: Float32Array,
-): EmotionResult[] {
+): Promise<EmotionResult[]> {
   return classifyFaces(model, pixels, {
     flipTta: config.flipTta,
     priorWeight: config.priorWeight,
@@ -131,13 +131,13 @@ export function classifyWithConfig(
  * Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back. With a
  * `faceApiWeight` above 0, `faceApi` (FaceExpressionNet) reads the same faces and takes that share.
  */
-export function classifyFaces(
-  model: EmotionNet,
+export async function classifyFaces(
+  model: EmotionPredictor,
   pixels: Uint8Array,
   options: ClassifyOptions & { boxes?: Float32Array; faceApi?: ExpressionTeacher } = {},
-): EmotionResult[] {
+): Promise<EmotionResult[]> {
   const recipe = predictionRecipe(options);
-  const out = model.predict(pixels, { ...recipe, boxes: options.boxes });
+  const out = await model.predictAsync(pixels, { ...recipe, boxes: options.boxes });
   const k = model.classes.length;
   if (recipe.faceApiWeight > 0) {
     const other = options.faceApi?.predictSync(pixels, out.top.length, model.size);
@@ -174,7 +174,7 @@ function concat(parts: Float32Array[]): Float32Array {
 export async function recognizeRgb(
   image: RgbPixels,
   detector: FaceDetector,
-  model: EmotionNet,
+  model: EmotionPredictor,
   options: ClassifyOptions & FaceFinding & { scale?: number; faceApi?: ExpressionTeacher } = {},
   timings?: RecognizeTimings,
 ): Promise<RecognizedFace[]> {
@@ -211,7 +211,7 @@ export async function recognizeRgb(
       ? concat(aligned.map((a) => landmarkBoxes(a.landmarks, names)))
       : undefined;
   lap('alignMs');
-  const emotions = found.length ? classifyFaces(model, pixels, { ...options, boxes }) : [];
+  const emotions = found.length ? await classifyFaces(model, pixels, { ...options, boxes }) : [];
   lap('classifyMs');
   const s = options.scale ?? 1;
   return found.map((f, i) => {

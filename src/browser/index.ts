@@ -269,7 +269,7 @@ export class BrowserRecognizer {
   }
 
   /** Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back (no detection). */
-  classifyPixels(pixels: Uint8Array, boxes?: Float32Array): EmotionResult[] {
+  async classifyPixels(pixels: Uint8Array, boxes?: Float32Array): Promise<EmotionResult[]> {
     this.checkOpen();
     return classifyWithConfig(this.model, pixels, this.config, this.faceApi, boxes);
   }

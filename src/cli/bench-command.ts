@@ -141,7 +141,7 @@ function registerInferBench(bench: Command): void {
   benchCommand(
     bench,
     'infer',
-    'inference: ms per aligned face at batch 1, faces/s at batch 64 (1 thread and 2 workers)',
+    'inference: ms per aligned face at batch 1, faces/s at batch 64 (1 thread and 2 workers), and on ONNX Runtime when installed',
   )
     .option('--model <dir>', 'model folder', defaultModelDir())
     .option('--repeats <n>', 'timed batches of 64 (batch 1 runs 4x as many)', positiveInt, 10)
@@ -166,6 +166,11 @@ function registerInferBench(bench: Command): void {
           console.log(
             `batch 64: ${r.facesPerSecBatch64OneThread.toFixed(1)} faces/s in one thread, ${r.facesPerSecBatch64.toFixed(1)} faces/s on ${r.workers} workers`,
           );
+          if (r.onnx)
+            console.log(
+              `onnxruntime (backend 'onnx', ${r.onnx.threads} threads): ${r.onnx.msPerFaceBatch1.toFixed(2)} ms per face at batch 1 (${r.onnx.batch1Ratio.toFixed(2)}x), ${r.onnx.facesPerSecBatch64OneThread.toFixed(1)} faces/s at batch 64 (${r.onnx.batch64Ratio.toFixed(2)}x)`,
+            );
+          else console.log('onnxruntime: not installed (npm install onnxruntime-node to compare)');
         },
       ),
     );
@@ -315,12 +320,20 @@ function registerPhotoBench(bench: Command): void {
             'align ms': c.stages.alignMs.toFixed(1),
             'RAN ms': c.stages.classifyMs.toFixed(1),
           });
-          console.table({ [r.oneFace.photo]: row(r.oneFace), [r.group.photo]: row(r.group) });
+          const onnx = r.onnx;
+          console.table({
+            [r.oneFace.photo]: row(r.oneFace),
+            [r.group.photo]: row(r.group),
+            ...(onnx && { [onnx.oneFace.photo]: row(onnx.oneFace), [onnx.group.photo]: row(onnx.group) }),
+          });
           console.log(`one face: ${r.oneFace.msPerImage.toFixed(1)} ms per image`);
           for (const k of ['oneFace', 'group'] as const) {
             const f = r.faceApi[k];
+            const withOnnx = onnx
+              ? `, with backend 'onnx' ${(onnx[k].msPerImage / f.msPerImage).toFixed(2)}x`
+              : '';
             console.log(
-              `face-api.js's own pipeline on ${f.photo}: ${f.msPerImage.toFixed(1)} ms, ${f.faces} faces; ranfer takes ${(r[k].msPerImage / f.msPerImage).toFixed(2)}x its time`,
+              `face-api.js's own pipeline on ${f.photo}: ${f.msPerImage.toFixed(1)} ms, ${f.faces} faces; ranfer takes ${(r[k].msPerImage / f.msPerImage).toFixed(2)}x its time${withOnnx}`,
             );
           }
         },

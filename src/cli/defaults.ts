@@ -46,3 +46,13 @@ export function faceApiWeightOption(): Option {
     "share of face-api.js's FaceExpressionNet in the probabilities, 0..1 (reads posed faces better; default 0)",
   ).argParser(fraction);
 }
+
+/** --backend, for every command that recognizes photos: TensorFlow.js's backends, or ONNX Runtime for the emotion model. */
+export function engineOption(): Option {
+  return new Option(
+    '--backend <name>',
+    'engine: auto (TensorFlow.js: tfjs-node when installed, else wasm), wasm, cpu, tensorflow, or onnx (the emotion model on onnxruntime-node, ~4x faster per face)',
+  )
+    .choices(['auto', 'wasm', 'cpu', 'tensorflow', 'onnx'])
+    .default('auto');
+}

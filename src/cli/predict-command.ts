@@ -8,7 +8,7 @@ import { EMOTIONS } from '../data/emotions.js';
 import type { DetectorKind } from '../face/detector.js';
 import { ImageError } from '../face/image-error.js';
 import { defaultModelDir } from '../infer/model-dir.js';
-import { faceApiWeightOption, priorWeightOption } from './defaults.js';
+import { engineOption, faceApiWeightOption, priorWeightOption } from './defaults.js';
 import { UsageError } from './errors.js';
 import { expandInputs, IMAGE_EXTENSIONS } from './inputs.js';
 import { nonNegativeNumber, positiveInt } from './parse.js';
@@ -17,6 +17,7 @@ import { progressBar } from './progress.js';
 import { SUMMARIES } from './summaries.js';
 
 interface PredictOpts {
+  backend: RecognizerConfig['backend'];
   json?: boolean;
   annotate?: string;
   minConfidence?: number;
@@ -134,6 +135,7 @@ export function registerPredictCommand(program: Command): void {
     .option('--tta', 'average with the mirrored face')
     .addOption(priorWeightOption())
     .addOption(faceApiWeightOption())
+    .addOption(engineOption())
     .option('--crops', 'each image is one face crop (no detection; landmarks on the whole image)')
     .option(
       '--retry-border <f>',
@@ -177,6 +179,7 @@ export function registerPredictCommand(program: Command): void {
       if (skipped > 0) console.error(`ranfer: ${skipped} inputs already done, ${files.length} to go`);
       const config: RecognizerConfig = {
         modelDir: opts.model,
+        backend: opts.backend,
         minConfidence: opts.minConfidence,
         detector: opts.detector,
         regions: opts.regions,

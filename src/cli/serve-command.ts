@@ -1,8 +1,9 @@
 /** `ranfer serve`: the web demo and the HTTP API. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { RecognizerConfig } from '../api/recognizer.js';
 import type { DetectorKind } from '../face/detector.js';
 import { defaultModelDir } from '../infer/model-dir.js';
-import { faceApiWeightOption, priorWeightOption } from './defaults.js';
+import { engineOption, faceApiWeightOption, priorWeightOption } from './defaults.js';
 import { UsageError } from './errors.js';
 import { positiveInt } from './parse.js';
 import { SUMMARIES } from './summaries.js';
@@ -31,6 +32,7 @@ export function registerServeCommand(program: Command): void {
     .option('--max-faces <n>', 'at most this many faces per image', positiveInt, 100)
     .addOption(priorWeightOption())
     .addOption(faceApiWeightOption())
+    .addOption(engineOption())
     .option('--max-body <MiB>', 'largest request body in MiB', positiveInt, 20)
     .option('--max-queue <n>', 'requests allowed to wait before 503', positiveInt, 256)
     .option(
@@ -68,6 +70,7 @@ request waited --queue-timeout seconds (safe to retry elsewhere), 408 when a bod
         log?: boolean;
         priorWeight?: number;
         faceApiWeight?: number;
+        backend: RecognizerConfig['backend'];
       }) => {
         const { startServer } = await import('../server/server.js');
         const server = await startServer({
@@ -75,6 +78,7 @@ request waited --queue-timeout seconds (safe to retry elsewhere), 408 when a bod
           port: opts.port,
           recognizer: {
             modelDir: opts.model,
+            backend: opts.backend,
             detector: opts.detector,
             tinyInputSize: opts.tinyInputSize,
             maxFaces: opts.maxFaces,

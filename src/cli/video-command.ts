@@ -6,12 +6,13 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { RecognizerConfig } from '../api/recognizer.js';
 import type { VideoFrameResult } from '../api/video.js';
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
 import type { DetectorKind } from '../face/detector.js';
 import { defaultModelDir } from '../infer/model-dir.js';
 import type { VideoWriter } from '../video/encode.js';
-import { faceApiWeightOption, priorWeightOption } from './defaults.js';
+import { engineOption, faceApiWeightOption, priorWeightOption } from './defaults.js';
 import { UsageError } from './errors.js';
 import { checkOutputFile } from './output-paths.js';
 import { fraction, positiveInt, positiveNumber } from './parse.js';
@@ -106,6 +107,7 @@ export function registerVideoCommand(program: Command): void {
     .option('--detector <kind>', 'face detector: tiny or ssd', 'tiny')
     .addOption(priorWeightOption())
     .addOption(faceApiWeightOption())
+    .addOption(engineOption())
     .option('--model <dir>', 'model folder', defaultModelDir())
     .action(videoAction);
 }
@@ -124,6 +126,7 @@ interface VideoOpts {
   model: string;
   priorWeight?: number;
   faceApiWeight?: number;
+  backend: RecognizerConfig['backend'];
 }
 
 /** What reading a video gave: its frames, whether it was stopped, and what its header promised. */
@@ -196,6 +199,7 @@ async function readVideo(input: string, opts: VideoOpts): Promise<VideoRun> {
       confirmScore: opts.confirmScore,
       detector: opts.detector as DetectorKind,
       modelDir: opts.model,
+      backend: opts.backend,
       priorWeight: opts.priorWeight,
       faceApiWeight: opts.faceApiWeight,
       onInfo: (info) => {

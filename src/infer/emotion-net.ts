@@ -11,16 +11,10 @@ import type { RegionBox } from '../model/regions.js';
 import { createNetwork } from '../model/registry.js';
 import { inferenceContext } from '../nn/context.js';
 import { argmaxRows } from '../util/probabilities.js';
+import type { EmotionPredictor, FacePrediction, PredictOptions } from './predictor.js';
 import { networkProbabilities, predictionRecipe } from './recipe.js';
 
-export interface FacePrediction {
-  /** n x classes probabilities. */
-  probs: Float32Array;
-  /** Top class of each face. */
-  top: Uint8Array;
-  /** n x regions attention weights (mu * nu), when the network has regions. */
-  attention?: Float32Array;
-}
+export type { FacePrediction } from './predictor.js';
 
 /** Region boxes [top, left, bottom, right] of left-right mirrored faces. */
 function mirrorBoxes(boxes: Float32Array): Float32Array {
@@ -32,7 +26,8 @@ function mirrorBoxes(boxes: Float32Array): Float32Array {
   return out;
 }
 
-export class EmotionNet {
+export class EmotionNet implements EmotionPredictor {
+  readonly engine = 'tfjs' as const;
   readonly manifest: ModelManifest;
   private readonly network: Network;
 
@@ -75,10 +70,7 @@ export class EmotionNet {
    * `priorWeight`: how much the training data's class frequencies weigh (model/prior.ts; default: the
    * model's own setting).
    */
-  predict(
-    faces: Uint8Array | Float32Array,
-    options: { flipTta?: boolean; boxes?: Float32Array; priorWeight?: number } = {},
-  ): FacePrediction {
+  predict(faces: Uint8Array | Float32Array, options: PredictOptions = {}): FacePrediction {
     const px = this.size * this.size;
     if (faces.length === 0 || faces.length % px !== 0) {
       throw new Error(`expected ${this.size}x${this.size} grey faces, got ${faces.length} values`);
@@ -104,6 +96,11 @@ export class EmotionNet {
     const recipe = predictionRecipe({ flipTta: options.flipTta, priorWeight: options.priorWeight });
     const probs = networkProbabilities(recipe, this.manifest.prior, k, out.logits, mirrored);
     return { probs, top: argmaxRows(probs, k), attention: out.attention };
+  }
+
+  /** `predict`, as the promise every engine returns. */
+  async predictAsync(faces: Uint8Array, options: PredictOptions = {}): Promise<FacePrediction> {
+    return this.predict(faces, options);
   }
 
   dispose(): void {

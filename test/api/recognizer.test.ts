@@ -90,7 +90,7 @@ describe('createRecognizer().recognize', () => {
     await expect(short.recognize(path.join(PHOTOS, 'happy.jpg'))).rejects.toThrow(
       'this recognizer was disposed: create another with createRecognizer()',
     );
-    expect(() => short.classifyPixels(new Uint8Array(48 * 48))).toThrow(/was disposed/);
+    await expect(short.classifyPixels(new Uint8Array(48 * 48))).rejects.toThrow(/was disposed/);
   });
 
   it('stands up a photo taken sideways or upside down, and says how it turned it', async () => {
@@ -247,14 +247,14 @@ describe('classifyAligned', () => {
     const file = path.join(FERPLUS, 'FER2013Test', 'fer0032222.png');
     const [viaFile] = await fer.classifyAligned(file);
     const raw = await sharp(file).greyscale().raw().toBuffer();
-    const [viaPixels] = fer.classifyPixels(new Uint8Array(raw));
+    const [viaPixels] = await fer.classifyPixels(new Uint8Array(raw));
     expect(viaFile.emotion).toBe(viaPixels.emotion);
     for (const e of EMOTIONS) expect(viaFile.probabilities[e]).toBeCloseTo(viaPixels.probabilities[e], 2);
   });
 });
 
 describe('priorWeight', () => {
-  it("shifts the probabilities as EmotionNet.predict does with the same weight (default: the model's)", async () => {
+  it("shifts the probabilities as the emotion model's predictAsync does with the same weight (default: the model's)", async () => {
     const face = path.join(FERPLUS, 'FER2013Test', 'fer0032222.png');
     const flat = await createRecognizer({ backend: 'wasm', priorWeight: 0 });
     try {
@@ -264,7 +264,7 @@ describe('priorWeight', () => {
       expect(weight).toBeDefined();
       if (weight !== 0) expect(even.probabilities.neutral).not.toBeCloseTo(shipped.probabilities.neutral, 4);
       const pixels = await resizeGreyFile(face, fer.emotionModel.size);
-      const direct = fer.emotionModel.predict(pixels, { priorWeight: 0 });
+      const direct = await fer.emotionModel.predictAsync(pixels, { priorWeight: 0 });
       for (const [c, e] of EMOTIONS.entries()) expect(even.probabilities[e]).toBeCloseTo(direct.probs[c], 5);
     } finally {
       flat.dispose();
@@ -295,7 +295,7 @@ describe('faceApiWeight', () => {
       const top = EMOTIONS.reduce((a, b) => (mixed.probabilities[b] > mixed.probabilities[a] ? b : a));
       expect(mixed.emotion).toBe(top);
       // Aligned faces given directly are mixed the same way.
-      const [aligned] = quarter.classifyPixels(own.aligned.pixels);
+      const [aligned] = await quarter.classifyPixels(own.aligned.pixels);
       for (const e of EMOTIONS) expect(aligned.probabilities[e]).toBeCloseTo(mixed.probabilities[e], 5);
     } finally {
       other.dispose();
@@ -303,6 +303,45 @@ describe('faceApiWeight', () => {
     }
     await expect(createRecognizer({ backend: 'wasm', faceApiWeight: 1.5 })).rejects.toThrow(
       'faceApiWeight: expected a number from 0 to 1, got 1.5',
+    );
+  });
+});
+
+describe("backend 'onnx'", () => {
+  it('runs the emotion model on ONNX Runtime with the probabilities of TensorFlow.js within 1e-4', async () => {
+    const onnx = await createRecognizer({ backend: 'onnx' });
+    const onnxTta = await createRecognizer({ backend: 'onnx', flipTta: true, priorWeight: 0 });
+    const wasmTta = await createRecognizer({ backend: 'wasm', flipTta: true, priorWeight: 0 });
+    try {
+      expect(onnx.emotionModel.engine).toBe('onnxruntime');
+      expect(fer.emotionModel.engine).toBe('tfjs');
+      let changed = 0;
+      for (const [file] of SINGLE) {
+        const [a] = await fer.recognize(path.join(PHOTOS, file));
+        const [b] = await onnx.recognize(path.join(PHOTOS, file));
+        expect(b.emotion, file).toBe(a.emotion);
+        expect(b.box).toEqual(a.box);
+        for (const e of EMOTIONS)
+          expect(Math.abs(b.probabilities[e] - a.probabilities[e])).toBeLessThan(1e-4);
+        for (const r of Object.keys(a.attention))
+          expect(Math.abs(b.attention[r] - a.attention[r])).toBeLessThan(1e-4);
+        // The recipe applies alike: flip TTA and prior weight 0, on the aligned face.
+        const [c] = await onnxTta.classifyPixels(a.aligned.pixels);
+        const [d] = await wasmTta.classifyPixels(a.aligned.pixels);
+        for (const e of EMOTIONS)
+          expect(Math.abs(c.probabilities[e] - d.probabilities[e])).toBeLessThan(1e-4);
+        for (const e of EMOTIONS)
+          changed = Math.max(changed, Math.abs(c.probabilities[e] - a.probabilities[e]));
+      }
+      expect(changed, 'the recipe changes some probability').toBeGreaterThan(1e-3);
+    } finally {
+      for (const r of [onnx, onnxTta, wasmTta]) r.dispose();
+    }
+  });
+
+  it('refuses landmark regions, which need TensorFlow.js', async () => {
+    await expect(createRecognizer({ backend: 'onnx', regions: 'landmarks' })).rejects.toThrow(
+      "regions: 'landmarks' needs TensorFlow.js: use another backend than 'onnx'",
     );
   });
 });

@@ -100,7 +100,7 @@ describe('the packed package', () => {
          const timings = {};
          const first = await fer.recognize(canvas, timings);
          // The aligned faces again, without detection: the same emotions.
-         const again = fer.classifyPixels(first[0].aligned.pixels).map((f) => f.emotion);
+         const again = (await fer.classifyPixels(first[0].aligned.pixels)).map((f) => f.emotion);
          // The aligned face as an ImageData (grey in RGBA), through classifyAligned.
          const a = first[0].aligned;
          const rgba = new Uint8ClampedArray(a.size * a.size * 4);

@@ -1,11 +1,14 @@
 /**
  * `ranfer bench infer`: latency of one aligned 48x48 face at batch 1 (this thread), and throughput at
- * batch 64 in this thread and over 2 worker threads.
+ * batch 64 in this thread and over 2 worker threads; the same model on ONNX Runtime in the same run when
+ * onnxruntime-node is installed.
  */
 import type { BackendChoice } from '../../engine/backend.js';
 import { FaceEmotionModel } from '../../infer/face-model.js';
+import { OnnxEmotionNet } from '../../infer/onnx-emotion-net.js';
 import { loadModel } from '../../model/io.js';
 import { normalizePixels } from '../../model/preprocess.js';
+import { RanferError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { medianMs } from '../../util/stats.js';
 import { WorkerPool } from '../parallel/worker-pool.js';
@@ -19,6 +22,36 @@ export interface InferBenchResult {
   facesPerSecBatch64OneThread: number;
   facesPerSecBatch64: number;
   workers: number;
+  /**
+   * The same model on ONNX Runtime (`backend: 'onnx'`: onnxruntime-node, every core), in the same run, with
+   * its speeds over the TensorFlow.js ones; absent when onnxruntime-node is not installed.
+   */
+  onnx?: {
+    threads: number;
+    msPerFaceBatch1: number;
+    facesPerSecBatch64OneThread: number;
+    batch1Ratio: number;
+    batch64Ratio: number;
+  };
+}
+
+/** The model on ONNX Runtime, timed as `batchSpeed` times the TensorFlow.js one; undefined without onnxruntime-node. */
+async function onnxSpeed(modelDir: string, one: Uint8Array, faces: Uint8Array, repeats: number) {
+  let model: OnnxEmotionNet;
+  try {
+    model = await OnnxEmotionNet.load(modelDir);
+  } catch (err) {
+    if (err instanceof RanferError && err.code === 'RANFER_NO_ONNXRUNTIME') return undefined;
+    throw err;
+  }
+  try {
+    return {
+      threads: model.threads,
+      ...(await batchSpeed((f) => model.predictAsync(f), one, faces, repeats)),
+    };
+  } finally {
+    model.dispose();
+  }
 }
 
 export async function runInferBench(o: {
@@ -44,6 +77,8 @@ export async function runInferBench(o: {
   const { tf } = await import('../../engine/backend.js');
   const backend = tf.getBackend();
   model.dispose();
+  progress('onnxruntime', 0, 1);
+  const ort = await onnxSpeed(o.modelDir, one, faces, o.repeats);
 
   const weights = await loadModel(o.modelDir);
   const pool = await WorkerPool.start({
@@ -77,5 +112,14 @@ export async function runInferBench(o: {
     facesPerSecBatch64OneThread: speed.facesPerSecBatch,
     facesPerSecBatch64: 64 / poolSec,
     workers: o.workers,
+    ...(ort && {
+      onnx: {
+        threads: ort.threads,
+        msPerFaceBatch1: ort.msPerFaceBatch1,
+        facesPerSecBatch64OneThread: ort.facesPerSecBatch,
+        batch1Ratio: speed.msPerFaceBatch1 / ort.msPerFaceBatch1,
+        batch64Ratio: ort.facesPerSecBatch / speed.facesPerSecBatch,
+      },
+    }),
   };
 }

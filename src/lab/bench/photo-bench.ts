@@ -5,12 +5,13 @@
  */
 import path from 'node:path';
 import sharp from 'sharp';
-import { createRecognizer, type RecognizeTimings } from '../../api/recognizer.js';
+import { createRecognizer, type Recognizer, type RecognizeTimings } from '../../api/recognizer.js';
 import type { BackendChoice } from '../../engine/backend.js';
 import type { DetectorKind } from '../../face/detector.js';
 import { faceApiModelDir, loadFaceApi } from '../../face/face-api-node.js';
 import { loadRgbImage } from '../../face/image.js';
 import { withOwnTiny } from '../../face/tiny-fused.js';
+import { RanferError } from '../../util/errors.js';
 import { median } from '../../util/stats.js';
 
 export interface PhotoBenchCase {
@@ -44,6 +45,11 @@ export interface PhotoBenchResult {
    * defaults, `.withFaceLandmarks().withFaceExpressions()`), decoding included, in the same run.
    */
   faceApi: { oneFace: FaceApiPipelineCase; group: FaceApiPipelineCase };
+  /**
+   * ranfer with `backend: 'onnx'` (the emotion model on onnxruntime-node, detection on TensorFlow.js), in
+   * the same run; absent when onnxruntime-node is not installed.
+   */
+  onnx?: { oneFace: PhotoBenchCase; group: PhotoBenchCase };
 }
 
 /** Median ms of face-api.js's own pipeline on a photo, decoding included (its detector unfused, as shipped). */
@@ -110,17 +116,21 @@ export async function runPhotoBench(o: {
       .jpeg({ quality: 90 })
       .toBuffer();
     const group = path.join(o.photosDir, 'bbt1.jpg');
-    const measure = async (name: string, input: Buffer | string): Promise<PhotoBenchCase> => {
+    const measure = async (
+      name: string,
+      input: Buffer | string,
+      rec: Recognizer = fer,
+    ): Promise<PhotoBenchCase> => {
       const meta = await sharp(input).metadata();
       let faces = 0;
-      for (let i = 0; i < 2; i++) faces = (await fer.recognize(input)).length;
+      for (let i = 0; i < 2; i++) faces = (await rec.recognize(input)).length;
       if (faces === 0) throw new Error(`${name}: no face found, nothing to time`);
       const totals: number[] = [];
       const stages: Required<RecognizeTimings>[] = [];
       for (let i = 0; i < o.repeats; i++) {
         const timings: RecognizeTimings = {};
         const t = performance.now();
-        await fer.recognize(input, timings);
+        await rec.recognize(input, timings);
         totals.push(performance.now() - t);
         stages.push(timings as Required<RecognizeTimings>);
         progress(name, i + 1, o.repeats);
@@ -150,6 +160,10 @@ export async function runPhotoBench(o: {
       group: await timeFaceApi(o.backend, many.photo, group, o.repeats),
     };
     progress('face-api.js', 2, 2);
+    const onnx = await withOnnx(o, flipTta, async (rec) => ({
+      oneFace: await measure(`${one.photo}, onnx`, oneFace, rec),
+      group: await measure(`${many.photo}, onnx`, group, rec),
+    }));
     const { tf } = await import('../../engine/backend.js');
     return {
       backend: tf.getBackend(),
@@ -159,8 +173,29 @@ export async function runPhotoBench(o: {
       oneFace: one,
       group: many,
       faceApi,
+      ...(onnx && { onnx }),
     };
   } finally {
     fer.dispose();
+  }
+}
+
+/** Runs `fn` with a recognizer on `backend: 'onnx'`; undefined when onnxruntime-node is not installed. */
+async function withOnnx<T>(
+  o: { modelDir: string; detector: DetectorKind },
+  flipTta: boolean,
+  fn: (rec: Recognizer) => Promise<T>,
+): Promise<T | undefined> {
+  let rec: Recognizer;
+  try {
+    rec = await createRecognizer({ modelDir: o.modelDir, backend: 'onnx', detector: o.detector, flipTta });
+  } catch (err) {
+    if (err instanceof RanferError && err.code === 'RANFER_NO_ONNXRUNTIME') return undefined;
+    throw err;
+  }
+  try {
+    return await fn(rec);
+  } finally {
+    rec.dispose();
   }
 }

@@ -59,7 +59,7 @@ describe('predictModels', () => {
     const recipe = predictionRecipe({ flipTta: true, priorWeight: 0.2, faceApiWeight: 0.3 });
     const pooled = await predictModels([dir], set, { ...opts, recipe, faceApi });
     const net = new EmotionNet(await loadModel(dir));
-    const direct = classifyFaces(net, gatherFaces(set, 0, N), { ...recipe, faceApi });
+    const direct = await classifyFaces(net, gatherFaces(set, 0, N), { ...recipe, faceApi });
     net.dispose();
     for (let i = 0; i < N; i++)
       for (const [c, e] of EMOTIONS.entries())
