@@ -81,7 +81,13 @@ async function compareAdapters(modelDir: string): Promise<Array<() => Promise<Em
   const { humanAdapter } = await import('../lab/bench/compare/human-adapter.js');
   const { faceApiAdapter } = await import('../lab/bench/compare/faceapi-adapter.js');
   const { ranferAdapter } = await import('../lab/bench/compare/ranfer-adapter.js');
-  return [() => ranferAdapter(modelDir), faceApiAdapter, humanAdapter];
+  // ranfer on ONNX Runtime too, where onnxruntime-node is installed.
+  const { loadOnnxRuntimeNode } = await import('../infer/onnx-emotion-net.js');
+  const onnx = await loadOnnxRuntimeNode().then(
+    () => [() => ranferAdapter(modelDir, 'onnx')],
+    () => [],
+  );
+  return [() => ranferAdapter(modelDir), ...onnx, faceApiAdapter, humanAdapter];
 }
 
 export function registerBenchCommand(program: Command): void {
