@@ -4,14 +4,18 @@
  * one from disk in Node; the web app builds one from fetched files.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkWeightsFit, type ModelManifest, type ModelWeights } from '../model/format.js';
+import { checkWeightsFit, type ModelWeights } from '../model/format.js';
 import type { Network } from '../model/network.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
-import type { RegionBox } from '../model/regions.js';
 import { createNetwork } from '../model/registry.js';
 import { inferenceContext } from '../nn/context.js';
 import { argmaxRows } from '../util/probabilities.js';
-import type { EmotionPredictor, FacePrediction, PredictOptions } from './predictor.js';
+import {
+  type EmotionPredictor,
+  type FacePrediction,
+  ModelOutline,
+  type PredictOptions,
+} from './predictor.js';
 import { networkProbabilities, predictionRecipe } from './recipe.js';
 
 export type { FacePrediction } from './predictor.js';
@@ -26,13 +30,13 @@ function mirrorBoxes(boxes: Float32Array): Float32Array {
   return out;
 }
 
-export class EmotionNet implements EmotionPredictor {
+export class EmotionNet extends ModelOutline implements EmotionPredictor {
   readonly engine = 'tfjs' as const;
-  readonly manifest: ModelManifest;
   private readonly network: Network;
 
   /** Builds the network a model file describes and loads its weights. */
   constructor(weights: ModelWeights, where = 'model') {
+    super(weights.manifest);
     const network = createNetwork(weights.manifest.network, 0);
     try {
       checkWeightsFit(network.params.size, network.state.size, weights, where);
@@ -42,26 +46,7 @@ export class EmotionNet implements EmotionPredictor {
     }
     network.params.write(weights.params);
     network.state.write(weights.state);
-    this.manifest = weights.manifest;
     this.network = network;
-  }
-
-  get size(): number {
-    return this.manifest.input.size;
-  }
-
-  get classes(): readonly string[] {
-    return this.manifest.classes;
-  }
-
-  /** The RAN's fixed regions (name and normalised box), in the order of its attention weights. */
-  get regions(): readonly RegionBox[] {
-    const n = this.manifest.network;
-    return n.kind === 'ran' ? n.regions : [];
-  }
-
-  get regionNames(): string[] {
-    return this.regions.map((r) => r.name);
   }
 
   /**

@@ -11,11 +11,15 @@ import { exportOnnx } from '../export/onnx-model.js';
 import type { ModelManifest, ModelWeights } from '../model/format.js';
 import { loadModel } from '../model/io.js';
 import { flipHorizontal } from '../model/preprocess.js';
-import type { RegionBox } from '../model/regions.js';
 import { RanferError } from '../util/errors.js';
 import { argmaxRows } from '../util/probabilities.js';
 import { defaultModelDir } from './model-dir.js';
-import type { EmotionPredictor, FacePrediction, PredictOptions } from './predictor.js';
+import {
+  type EmotionPredictor,
+  type FacePrediction,
+  ModelOutline,
+  type PredictOptions,
+} from './predictor.js';
 import { networkProbabilities, predictionRecipe } from './recipe.js';
 
 /** The part of onnxruntime-node's API used here (its types stay out of ranfer's, as it is optional). */
@@ -52,17 +56,19 @@ function defaultThreads(): number {
   return isMainThread ? os.availableParallelism() : 1;
 }
 
-export class OnnxEmotionNet implements EmotionPredictor {
+export class OnnxEmotionNet extends ModelOutline implements EmotionPredictor {
   readonly engine = 'onnxruntime' as const;
   private released = false;
 
   private constructor(
-    readonly manifest: ModelManifest,
+    manifest: ModelManifest,
     private readonly ort: Ort,
     private readonly session: OrtSession,
     /** The session's intra-op threads. */
     readonly threads: number,
-  ) {}
+  ) {
+    super(manifest);
+  }
 
   /**
    * Builds the ONNX graph of a model's weights and opens an ONNX Runtime session on it with `threads`
@@ -86,23 +92,6 @@ export class OnnxEmotionNet implements EmotionPredictor {
   /** Loads the model in `dir` (model.json + weights.bin, checksum verified) onto ONNX Runtime. */
   static async load(dir = defaultModelDir(), options: { threads?: number } = {}): Promise<OnnxEmotionNet> {
     return OnnxEmotionNet.fromWeights(await loadModel(dir), options);
-  }
-
-  get size(): number {
-    return this.manifest.input.size;
-  }
-
-  get classes(): readonly string[] {
-    return this.manifest.classes;
-  }
-
-  get regions(): readonly RegionBox[] {
-    const n = this.manifest.network;
-    return n.kind === 'ran' ? n.regions : [];
-  }
-
-  get regionNames(): string[] {
-    return this.regions.map((r) => r.name);
   }
 
   async predictAsync(faces: Uint8Array, options: PredictOptions = {}): Promise<FacePrediction> {

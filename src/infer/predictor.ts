@@ -37,3 +37,26 @@ export interface EmotionPredictor {
   predictAsync(faces: Uint8Array, options?: PredictOptions): Promise<FacePrediction>;
   dispose(): void;
 }
+
+/** What every engine's model reads from its model file: input size, classes, regions. */
+export abstract class ModelOutline {
+  constructor(readonly manifest: ModelManifest) {}
+
+  get size(): number {
+    return this.manifest.input.size;
+  }
+
+  get classes(): readonly string[] {
+    return this.manifest.classes;
+  }
+
+  /** The RAN's fixed regions (name and normalised box), in the order of its attention weights. */
+  get regions(): readonly RegionBox[] {
+    const n = this.manifest.network;
+    return n.kind === 'ran' ? n.regions : [];
+  }
+
+  get regionNames(): string[] {
+    return this.regions.map((r) => r.name);
+  }
+}
