@@ -2,6 +2,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { initBackend } from '../src/engine/backend.js';
 import type { TrainSet } from '../src/lab/data/face-set.js';
+import { NO_AUGMENT } from '../src/lab/train/augment.js';
 import type { TrainConfig } from '../src/lab/train/config.js';
 import { train } from '../src/lab/train/trainer.js';
 import { saveModel } from '../src/model/io.js';
@@ -86,4 +87,25 @@ export async function writeTinyModel(
     net.dispose();
   }
   return dir;
+}
+
+/** A training recipe for tests on tiny networks and synthetic faces: one epoch of SGD, no EMA, no augmentation. */
+export function tinyTrainConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
+  return {
+    network: TINY_RAN,
+    protocol: 'majority',
+    trainSplits: ['train'],
+    epochs: 1,
+    batchSize: 8,
+    bnGroup: 4,
+    bnMomentum: 0.9,
+    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 0 },
+    lr: { base: 0.05, warmupEpochs: 0, final: 0.1 },
+    ema: 0,
+    augment: NO_AUGMENT,
+    seed: 1,
+    workers: 2,
+    checkpointMinutes: 60,
+    ...overrides,
+  };
 }

@@ -3,33 +3,17 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NO_AUGMENT } from '../../../src/lab/train/augment.js';
 import type { TrainConfig } from '../../../src/lab/train/config.js';
 import { describeInit } from '../../../src/lab/train/init.js';
 import { LOG_FILE } from '../../../src/lab/train/run-log.js';
 import { train } from '../../../src/lab/train/trainer.js';
 import { loadModel } from '../../../src/model/io.js';
-import { crashAfter, syntheticTrainSet, TINY_RAN } from '../../helpers.js';
+import { crashAfter, syntheticTrainSet, TINY_RAN, tinyTrainConfig } from '../../helpers.js';
 
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-init-'));
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
-const base: TrainConfig = {
-  network: TINY_RAN,
-  protocol: 'majority',
-  trainSplits: ['train'],
-  epochs: 1,
-  batchSize: 8,
-  bnGroup: 4,
-  bnMomentum: 0.9,
-  optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 0 },
-  lr: { base: 0.05, warmupEpochs: 0, final: 0.1 },
-  ema: 0,
-  augment: NO_AUGMENT,
-  seed: 5,
-  workers: 2,
-  checkpointMinutes: 60,
-};
+const base: TrainConfig = tinyTrainConfig({ seed: 5 });
 
 const readLog = async (dir: string) =>
   (await fs.readFile(path.join(dir, LOG_FILE), 'utf8'))

@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NO_AUGMENT } from '../../../src/lab/train/augment.js';
 import type { TrainConfig } from '../../../src/lab/train/config.js';
 import { RAN_MFN, RAN_WIDE_TAIL } from '../../../src/lab/train/presets.js';
 import {
@@ -21,7 +20,7 @@ import { loadModel } from '../../../src/model/io.js';
 import { MFN_SCOPE, Ran, type RanConfig, ranFlops } from '../../../src/model/ran.js';
 import { inferenceContext } from '../../../src/nn/context.js';
 import { onBackend } from '../../engine/backends.js';
-import { syntheticTrainSet, TINY_RAN } from '../../helpers.js';
+import { syntheticTrainSet, TINY_RAN, tinyTrainConfig } from '../../helpers.js';
 
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-mfn-'));
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
@@ -59,24 +58,14 @@ describe('RAN on a pretrained MobileFaceNet', () => {
   });
 
   it('starts a fresh run from the published weights and trains with the balanced loss', async () => {
-    const config: TrainConfig = {
+    const config: TrainConfig = tinyTrainConfig({
       network: TINY_MFN,
-      protocol: 'majority',
-      trainSplits: ['train'],
-      epochs: 1,
-      batchSize: 8,
-      bnGroup: 4,
-      bnMomentum: 0.9,
       optimizer: { kind: 'adamw', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05 },
       lr: { base: 1e-4, warmupEpochs: 0, final: 1 },
-      ema: 0,
-      augment: NO_AUGMENT,
-      seed: 1,
       workers: 1,
-      checkpointMinutes: 60,
       pretrained: 'mobilefacenet-ms1m',
       balance: { tau: 1 },
-    };
+    });
     const dir = path.join(tmp, 'run');
     const messages: string[] = [];
     const r = await train(

@@ -9,28 +9,21 @@ import type { TrainConfig } from '../../../src/lab/train/config.js';
 import { LOG_FILE } from '../../../src/lab/train/run-log.js';
 import { CHECKPOINT_FILE, train } from '../../../src/lab/train/trainer.js';
 import { loadModel } from '../../../src/model/io.js';
-import { crashAfter, syntheticTrainSet, TINY_RAN } from '../../helpers.js';
+import { crashAfter, syntheticTrainSet, TINY_RAN, tinyTrainConfig } from '../../helpers.js';
 
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'ranfer-train-'));
 afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
-const config: TrainConfig = {
+const config: TrainConfig = tinyTrainConfig({
   network: { ...TINY_RAN, labelSmoothing: 0.1 },
-  protocol: 'majority',
-  trainSplits: ['train'],
   epochs: 2,
-  batchSize: 8,
-  bnGroup: 4,
-  bnMomentum: 0.9,
   optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
   lr: { base: 0.05, warmupEpochs: 0.5, final: 0.01 },
   ema: 0.9,
   augment: DEFAULT_AUGMENT,
   cutmix: { p: 0.5, minArea: 0.1, maxArea: 0.3 },
   seed: 3,
-  workers: 2,
-  checkpointMinutes: 60,
-};
+});
 
 describe('train --resume', () => {
   it('continues exactly where a crash left it', async () => {
