@@ -18,7 +18,8 @@ import {
 } from '../face/face-expression-net.js';
 import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
-import { OnnxEmotionNet } from '../infer/onnx-emotion-net.js';
+import { defaultThreads, loadOnnxRuntimeNode, OnnxEmotionNet } from '../infer/onnx-emotion-net.js';
+import { onnxTinySession, withOnnxTiny } from '../infer/onnx-tiny.js';
 import type { EmotionPredictor } from '../infer/predictor.js';
 import { RanferError } from '../util/errors.js';
 import { checkRecognizerOptions, OptionError } from './options.js';
@@ -41,8 +42,8 @@ export interface RecognizerConfig extends DetectorOptions, ClassifyOptions, Face
   modelDir?: string;
   /**
    * Engine (default `auto`: TensorFlow.js on tfjs-node when installed, else WASM). `onnx`: the emotion
-   * model on ONNX Runtime (`onnxruntime-node`, installed by the user; ~4x faster per face), detection and
-   * landmarks on TensorFlow.js (`auto`); landmark regions need TensorFlow.js.
+   * model and the Tiny Face Detector's network on ONNX Runtime (`onnxruntime-node`, installed by the user),
+   * the 68 landmarks (and the SSD detector) on TensorFlow.js (`auto`); landmark regions need TensorFlow.js.
    */
   backend?: BackendChoice | 'onnx';
   /** Longer side above which photos are downsized before detection (default 2048). */
@@ -80,6 +81,14 @@ export class Recognizer {
       checkEmotionModel(model, config, dir);
       const faceDir = faceApiModelDir();
       const detector = await FaceDetector.create(faceapi, (net) => net.loadFromDisk(faceDir), config);
+      if (onnx && detector.kind === 'tiny') {
+        // The Tiny Face Detector's network on ONNX Runtime too (its weights are loaded now).
+        const session = await onnxTinySession(faceapi, await loadOnnxRuntimeNode(), defaultThreads());
+        detector.useScope(
+          (work) => withOnnxTiny(session, work),
+          () => session.release(),
+        );
+      }
       const faceApi =
         share > 0 ? await loadFaceExpressionNet(faceapi, (net) => net.loadFromDisk(faceDir)) : undefined;
       return new Recognizer(model, detector, config, faceApi);
@@ -136,6 +145,7 @@ export class Recognizer {
     if (this.disposed) return;
     this.disposed = true;
     this.model.dispose();
+    this.detector.dispose();
   }
 
   private checkOpen(): void {

@@ -63,13 +63,35 @@ export function tinyInputFor(configured: number, width: number, height: number):
 
 export const DEFAULT_MIN_CONFIDENCE: Record<DetectorKind, number> = { tiny: 0.25, ssd: 0.5 };
 
+/** Runs a detection's work in some context (an engine of its own for a network), or as it is. */
+export type DetectionScope = <T>(work: () => Promise<T>) => Promise<T>;
+
 export class FaceDetector {
   private readonly staging = new StagingPool();
+
+  private scope: DetectionScope = (work) => work();
+  private release?: () => unknown;
 
   private constructor(
     private readonly faceapi: FaceApiModule,
     private readonly options: Required<DetectorOptions>,
   ) {}
+
+  /**
+   * Runs every later detection inside `scope` (a network on another engine, for one); `release` frees
+   * what the scope holds, on `dispose()`.
+   */
+  useScope(scope: DetectionScope, release?: () => unknown): void {
+    this.scope = scope;
+    this.release = release;
+  }
+
+  /** Frees what a scope holds (the networks themselves stay with face-api, shared by every detector). */
+  dispose(): void {
+    void this.release?.();
+    this.release = undefined;
+    this.scope = (work) => work();
+  }
 
   /** Loads the networks the options need with `load` (one call per network). */
   static async create(
@@ -133,7 +155,9 @@ export class FaceDetector {
             scoreThreshold: options.minConfidence,
           });
     return this.withImage(rgb, width, height, async (image) => {
-      const found = await faceapi.detectAllFaces(image as never, detectorOptions).withFaceLandmarks();
+      const found = await this.scope(async () =>
+        faceapi.detectAllFaces(image as never, detectorOptions).withFaceLandmarks(),
+      );
       return found
         .map((f) => {
           const b = f.detection.box;

@@ -27,11 +27,11 @@ interface OrtTensor {
   readonly data: unknown;
   readonly dims: readonly number[];
 }
-interface OrtSession {
+export interface OrtSession {
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
   release(): Promise<void>;
 }
-interface Ort {
+export interface OrtModule {
   InferenceSession: {
     create(model: Uint8Array, options?: Record<string, unknown>): Promise<OrtSession>;
   };
@@ -39,10 +39,10 @@ interface Ort {
 }
 
 /** onnxruntime-node, or a `RanferError` (code `RANFER_NO_ONNXRUNTIME`) saying how to install it. */
-export async function loadOnnxRuntimeNode(): Promise<Ort> {
+export async function loadOnnxRuntimeNode(): Promise<OrtModule> {
   try {
     const name = 'onnxruntime-node';
-    return (await import(name)) as Ort;
+    return (await import(name)) as OrtModule;
   } catch {
     throw new RanferError(
       "backend 'onnx' needs onnxruntime-node: npm install onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=skip installs its CPU build only)",
@@ -51,8 +51,8 @@ export async function loadOnnxRuntimeNode(): Promise<Ort> {
   }
 }
 
-/** Every core on the main thread; one in a worker thread. */
-function defaultThreads(): number {
+/** ONNX Runtime's intra-op threads for ranfer's sessions: every core on the main thread, one in a worker thread. */
+export function defaultThreads(): number {
   return isMainThread ? os.availableParallelism() : 1;
 }
 
@@ -62,7 +62,7 @@ export class OnnxEmotionNet extends ModelOutline implements EmotionPredictor {
 
   private constructor(
     manifest: ModelManifest,
-    private readonly ort: Ort,
+    private readonly ort: OrtModule,
     private readonly session: OrtSession,
     /** The session's intra-op threads. */
     readonly threads: number,

@@ -308,7 +308,7 @@ describe('faceApiWeight', () => {
 });
 
 describe("backend 'onnx'", () => {
-  it('runs the emotion model on ONNX Runtime with the probabilities of TensorFlow.js within 1e-4', async () => {
+  it('runs the detector and emotion networks on ONNX Runtime: boxes within 1e-3 px, probabilities within 1e-4 of TensorFlow.js', async () => {
     const onnx = await createRecognizer({ backend: 'onnx' });
     const onnxTta = await createRecognizer({ backend: 'onnx', flipTta: true, priorWeight: 0 });
     const wasmTta = await createRecognizer({ backend: 'wasm', flipTta: true, priorWeight: 0 });
@@ -320,7 +320,10 @@ describe("backend 'onnx'", () => {
         const [a] = await fer.recognize(path.join(PHOTOS, file));
         const [b] = await onnx.recognize(path.join(PHOTOS, file));
         expect(b.emotion, file).toBe(a.emotion);
-        expect(b.box).toEqual(a.box);
+        // The Tiny Face Detector's network on ONNX Runtime too: the same box to within 1e-3 px.
+        for (const k of ['x', 'y', 'width', 'height'] as const)
+          expect(Math.abs(b.box[k] - a.box[k])).toBeLessThan(1e-3);
+        expect(Math.abs(b.score - a.score)).toBeLessThan(1e-5);
         for (const e of EMOTIONS)
           expect(Math.abs(b.probabilities[e] - a.probabilities[e])).toBeLessThan(1e-4);
         for (const r of Object.keys(a.attention))
