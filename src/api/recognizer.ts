@@ -19,7 +19,7 @@ import {
 import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
 import { defaultThreads, loadOnnxRuntimeNode, OnnxEmotionNet } from '../infer/onnx-emotion-net.js';
-import { onnxTinySession, withOnnxTiny } from '../infer/onnx-tiny.js';
+import { onnxFaceApiSessions, releaseFaceApiSessions, withOnnxFaceApi } from '../infer/onnx-face-api.js';
 import type { EmotionPredictor } from '../infer/predictor.js';
 import { RanferError } from '../util/errors.js';
 import { checkRecognizerOptions, OptionError } from './options.js';
@@ -42,8 +42,9 @@ export interface RecognizerConfig extends DetectorOptions, ClassifyOptions, Face
   modelDir?: string;
   /**
    * Engine (default `auto`: TensorFlow.js on tfjs-node when installed, else WASM). `onnx`: the emotion
-   * model and the Tiny Face Detector's network on ONNX Runtime (`onnxruntime-node`, installed by the user),
-   * the 68 landmarks (and the SSD detector) on TensorFlow.js (`auto`); landmark regions need TensorFlow.js.
+   * model, the Tiny Face Detector's and the 68-landmark networks on ONNX Runtime (`onnxruntime-node`,
+   * installed by the user), the rest (and the SSD detector) on TensorFlow.js (`auto`); landmark regions
+   * need TensorFlow.js.
    */
   backend?: BackendChoice | 'onnx';
   /** Longer side above which photos are downsized before detection (default 2048). */
@@ -81,12 +82,12 @@ export class Recognizer {
       checkEmotionModel(model, config, dir);
       const faceDir = faceApiModelDir();
       const detector = await FaceDetector.create(faceapi, (net) => net.loadFromDisk(faceDir), config);
-      if (onnx && detector.kind === 'tiny') {
-        // The Tiny Face Detector's network on ONNX Runtime too (its weights are loaded now).
-        const session = await onnxTinySession(faceapi, await loadOnnxRuntimeNode(), defaultThreads());
+      if (onnx) {
+        // The Tiny Face Detector's and the landmarks' networks on ONNX Runtime too (their weights are loaded now).
+        const sessions = await onnxFaceApiSessions(faceapi, await loadOnnxRuntimeNode(), defaultThreads());
         detector.useScope(
-          (work) => withOnnxTiny(session, work),
-          () => session.release(),
+          (work) => withOnnxFaceApi(sessions, work),
+          () => releaseFaceApiSessions(sessions),
         );
       }
       const faceApi =

@@ -51,7 +51,7 @@ export function faceApiWeightOption(): Option {
 export function engineOption(): Option {
   return new Option(
     '--backend <name>',
-    'engine: auto (TensorFlow.js: tfjs-node when installed, else wasm), wasm, cpu, tensorflow, or onnx (the emotion model and the detector on onnxruntime-node)',
+    'engine: auto (TensorFlow.js: tfjs-node when installed, else wasm), wasm, cpu, tensorflow, or onnx (the networks on onnxruntime-node)',
   )
     .choices(['auto', 'wasm', 'cpu', 'tensorflow', 'onnx'])
     .default('auto');

@@ -51,6 +51,19 @@ export async function loadOnnxRuntimeNode(): Promise<OrtModule> {
   }
 }
 
+/**
+ * ranfer's ONNX Runtime session options: `threads` intra-op threads that sleep between runs (spinning
+ * ones took the cores from decoding and alignment between the networks' calls: a photo took longer).
+ */
+export function sessionOptions(threads: number): Record<string, unknown> {
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
+
 /** ONNX Runtime's intra-op threads for ranfer's sessions: every core on the main thread, one in a worker thread. */
 export function defaultThreads(): number {
   return isMainThread ? os.availableParallelism() : 1;
@@ -81,11 +94,7 @@ export class OnnxEmotionNet extends ModelOutline implements EmotionPredictor {
     const ort = await loadOnnxRuntimeNode();
     const { bytes } = exportOnnx(weights);
     const threads = options.threads ?? defaultThreads();
-    const session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-    });
+    const session = await ort.InferenceSession.create(bytes, sessionOptions(threads));
     return new OnnxEmotionNet(weights.manifest, ort, session, threads);
   }
 

@@ -1,0 +1,306 @@
+/**
+ * face-api's Tiny Face Detector and 68-point landmark network run by ONNX Runtime (`backend: 'onnx'`):
+ * their layers written as ONNX graphs from the loaded weights, and the networks' `forwardInput` (Tiny)
+ * and `detectLandmarks` (landmarks) answered by those graphs while a detection runs in `withOnnxFaceApi`.
+ * face-api keeps the rest: the inputs' padding to a square and resize, the box decoding, the suppression,
+ * the landmarks' mapping back to the face box. Node only (AsyncLocalStorage tells the detections of a
+ * recognizer on ONNX Runtime from the others, which keep face-api's own layers).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type * as FaceApi from '@vladmandic/face-api';
+import { OnnxGraph } from '../export/onnx-graph.js';
+import { type OrtModule, type OrtSession, sessionOptions } from './onnx-emotion-net.js';
+
+type Tf = typeof FaceApi.tf;
+type Tensor4D = FaceApi.tf.Tensor4D;
+interface NetInput {
+  toBatchTensor(inputSize: number, isCenterInputs?: boolean): Tensor4D;
+}
+type Forward = (input: NetInput, inputSize: number) => Tensor4D | Promise<Tensor4D>;
+interface TinyNet {
+  params: unknown;
+  config: { meanRgb?: number[]; isFirstLayerConv2d?: boolean };
+  forwardInput: Forward;
+}
+
+/** A loaded weight tensor, as far as the graph reads it. */
+interface W {
+  readonly shape: number[];
+  dataSync(): unknown;
+}
+interface ConvW {
+  filters: W;
+  bias: W;
+}
+interface SeparableW {
+  depthwise_filter: W;
+  pointwise_filter: W;
+  bias: W;
+}
+/** face-api's `MobilenetParams` (see face/tiny-fused.ts), read structurally. */
+interface TinyW {
+  conv0: ConvW | SeparableW;
+  conv1: SeparableW;
+  conv2: SeparableW;
+  conv3: SeparableW;
+  conv4: SeparableW;
+  conv5: SeparableW;
+  conv6?: SeparableW;
+  conv7?: SeparableW;
+  conv8: ConvW;
+}
+
+/** face-api's leaky ReLU slope (0.1 as float32). */
+const LEAKY_ALPHA = 0.10000000149011612;
+
+/** A face-api filter [kh, kw, ci, co] (NHWC) as an ONNX weight [co, ci, kh, kw]. */
+function oihw(data: Float32Array, [kh, kw, ci, co]: number[]): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let h = 0; h < kh; h++)
+    for (let w = 0; w < kw; w++)
+      for (let i = 0; i < ci; i++)
+        for (let o = 0; o < co; o++)
+          out[((o * ci + i) * kh + h) * kw + w] = data[((h * kw + w) * ci + i) * co + o];
+  return out;
+}
+
+/** The Tiny Face Detector's layers as an ONNX graph: input `x` [1, H, W, 3] normalised, output `y` NHWC. */
+export function tinyOnnxGraph(params: TinyW, firstLayerConv2d: boolean): Uint8Array {
+  const g = new OnnxGraph();
+  const values = (t: W) => t.dataSync() as Float32Array;
+  const x = g.input('x', [1, 'height', 'width', 3], 'the normalised input, NHWC');
+  const leaky = (v: string) => g.node('LeakyRelu', [v], { alpha: LEAKY_ALPHA });
+  const conv = (v: string, p: ConvW, name: string) =>
+    g.node(
+      'Conv',
+      [
+        v,
+        g.float(`${name}.w`, oihw(values(p.filters), p.filters.shape), oihwShape(p.filters.shape)),
+        g.float(`${name}.b`, values(p.bias), [p.bias.shape[0]]),
+      ],
+      {
+        kernel_shape: p.filters.shape.slice(0, 2),
+        pads: [0, 0, 0, 0],
+      },
+    );
+  const separable = (v: string, p: SeparableW, name: string) => {
+    const [kh, kw, c] = p.depthwise_filter.shape;
+    const dw = g.float(`${name}.dw`, oihw(values(p.depthwise_filter), [kh, kw, 1, c]), [c, 1, kh, kw]);
+    const d = g.node('Conv', [v, dw], { kernel_shape: [kh, kw], group: c, auto_pad: 'SAME_UPPER' });
+    return leaky(conv(d, { filters: p.pointwise_filter, bias: p.bias }, `${name}.pw`));
+  };
+  const pool = (v: string, s: number) =>
+    g.node('MaxPool', [v], { kernel_shape: [2, 2], strides: [s, s], auto_pad: 'SAME_UPPER' });
+  let v = g.node('Transpose', [x], { perm: [0, 3, 1, 2] });
+  v = firstLayerConv2d
+    ? leaky(conv(v, params.conv0 as ConvW, 'conv0'))
+    : separable(v, params.conv0 as SeparableW, 'conv0');
+  v = pool(v, 2);
+  for (const [i, p] of [params.conv1, params.conv2, params.conv3, params.conv4].entries())
+    v = pool(separable(v, p, `conv${i + 1}`), 2);
+  v = pool(separable(v, params.conv5, 'conv5'), 1);
+  if (params.conv6) v = separable(v, params.conv6, 'conv6');
+  if (params.conv7) v = separable(v, params.conv7, 'conv7');
+  v = conv(v, params.conv8, 'conv8');
+  g.output(g.node('Transpose', [v], { perm: [0, 2, 3, 1] }), 'y', [1, 'cells', 'cells', 'boxes']);
+  return g.encode('tiny-face-detector', {}, "face-api's Tiny Face Detector network");
+}
+
+function oihwShape([kh, kw, ci, co]: number[]): number[] {
+  return [co, ci, kh, kw];
+}
+
+/** The sessions answering face-api's networks inside the current detection (none: TensorFlow.js). */
+export interface FaceApiSessions {
+  /** Absent when the Tiny Face Detector is not loaded (the SSD detector runs on TensorFlow.js). */
+  tiny?: OrtSession;
+  landmarks: OrtSession;
+}
+const current = new AsyncLocalStorage<FaceApiSessions>();
+const INSTALLED = Symbol('ranfer.onnxFaceApi');
+
+/** Runs `work` (a detection with face-api's Tiny Face Detector and landmarks) with their networks on `sessions`. */
+export function withOnnxFaceApi<T>(sessions: FaceApiSessions, work: () => Promise<T>): Promise<T> {
+  return current.run(sessions, work);
+}
+
+/** Opens a session on a graph. */
+function open(ort: OrtModule, bytes: Uint8Array, threads: number): Promise<OrtSession> {
+  return ort.InferenceSession.create(bytes, sessionOptions(threads));
+}
+
+/** Releases the sessions. */
+export async function releaseFaceApiSessions(sessions: FaceApiSessions): Promise<void> {
+  await Promise.all([sessions.tiny?.release(), sessions.landmarks.release()]);
+}
+
+/**
+ * ONNX Runtime sessions on face-api's loaded Tiny Face Detector and landmark network, the networks made to
+ * use them inside `withOnnxFaceApi` (installed once per network; outside it, face-api's own layers run).
+ */
+export async function onnxFaceApiSessions(
+  faceapi: typeof FaceApi,
+  ort: OrtModule,
+  threads: number,
+): Promise<FaceApiSessions> {
+  const tinyNet = faceapi.nets.tinyFaceDetector as unknown as TinyNet & { [INSTALLED]?: true };
+  const landmarkNet = faceapi.nets.faceLandmark68Net as unknown as LandmarkNet & { [INSTALLED]?: true };
+  const sessions = {
+    tiny: await open(
+      ort,
+      tinyOnnxGraph(tinyNet.params as TinyW, tinyNet.config.isFirstLayerConv2d === true),
+      threads,
+    ),
+    landmarks: await open(ort, landmarkOnnxGraph(landmarkNet), threads),
+  };
+  const tf = faceapi.tf;
+  if (!tinyNet[INSTALLED]) {
+    const own = tinyNet.forwardInput.bind(tinyNet);
+    tinyNet.forwardInput = (input, inputSize) => {
+      const s = current.getStore();
+      return s?.tiny ? forwardOnnx(tf, ort, s.tiny, tinyNet, input, inputSize) : own(input, inputSize);
+    };
+    tinyNet[INSTALLED] = true;
+  }
+  if (!landmarkNet[INSTALLED]) {
+    const own = landmarkNet.detectLandmarks.bind(landmarkNet);
+    landmarkNet.detectLandmarks = (input) => {
+      const s = current.getStore();
+      return s ? landmarksOnnx(faceapi, ort, s.landmarks, landmarkNet, input) : own(input);
+    };
+    landmarkNet[INSTALLED] = true;
+  }
+  return sessions;
+}
+
+/** face-api's `forwardInput` (the same input tensor and normalisation) with the layers on ONNX Runtime. */
+async function forwardOnnx(
+  tf: Tf,
+  ort: OrtModule,
+  session: OrtSession,
+  net: TinyNet,
+  input: NetInput,
+  inputSize: number,
+): Promise<Tensor4D> {
+  const mean = net.config.meanRgb;
+  const x = tf.tidy(() => {
+    let batch = tf.cast(input.toBatchTensor(inputSize, false), 'float32') as Tensor4D;
+    if (mean) batch = tf.sub(batch, tf.tensor1d(mean, 'float32')) as Tensor4D;
+    return tf.div(batch, 255) as Tensor4D;
+  });
+  const dims = x.shape;
+  const data = (await x.data()) as Float32Array;
+  x.dispose();
+  const out = (await session.run({ x: new ort.Tensor('float32', data, dims) })).y;
+  return tf.tensor4d(out.data as Float32Array, out.dims as [number, number, number, number]);
+}
+
+/** face-api's landmark network: the feature extractor's 4 dense blocks, a 7x7 average pool, a dense layer. */
+interface LandmarkNet {
+  params: { fc: { weights: W; bias: W } };
+  faceFeatureExtractor: { params: Record<'dense0' | 'dense1' | 'dense2' | 'dense3', DenseW> };
+  postProcess(output: unknown, inputSize: number, dims: { width: number; height: number }[]): Tensor4D;
+  detectLandmarks(input: unknown): Promise<unknown>;
+}
+interface DenseW {
+  conv0: ConvW | SeparableW;
+  conv1: SeparableW;
+  conv2: SeparableW;
+  conv3: SeparableW;
+}
+
+/** The mean RGB face-api subtracts before its landmark network. */
+const LANDMARK_MEAN = [122.782, 117.001, 104.298];
+
+/** The landmark network as an ONNX graph: input `x` [batch, 112, 112, 3] normalised, output `y` [batch, 136]. */
+export function landmarkOnnxGraph(net: LandmarkNet): Uint8Array {
+  const g = new OnnxGraph();
+  const values = (t: W) => t.dataSync() as Float32Array;
+  const x = g.input('x', ['batch', 112, 112, 3], 'the normalised faces, NHWC');
+  const relu = (v: string) => g.node('Relu', [v]);
+  const add = (a: string, b: string) => g.node('Add', [a, b]);
+  const conv = (v: string, p: ConvW, stride: number, name: string) =>
+    g.node(
+      'Conv',
+      [
+        v,
+        g.float(`${name}.w`, oihw(values(p.filters), p.filters.shape), oihwShape(p.filters.shape)),
+        g.float(`${name}.b`, values(p.bias), [p.bias.shape[0]]),
+      ],
+      { kernel_shape: p.filters.shape.slice(0, 2), strides: [stride, stride], auto_pad: 'SAME_UPPER' },
+    );
+  // tf.separableConv2d(x, depthwise, pointwise, stride, 'same') + bias.
+  const separable = (v: string, p: SeparableW, stride: number, name: string) => {
+    const [kh, kw, c] = p.depthwise_filter.shape;
+    const dw = g.float(`${name}.dw`, oihw(values(p.depthwise_filter), [kh, kw, 1, c]), [c, 1, kh, kw]);
+    const d = g.node('Conv', [v, dw], {
+      kernel_shape: [kh, kw],
+      group: c,
+      strides: [stride, stride],
+      auto_pad: 'SAME_UPPER',
+    });
+    return conv(d, { filters: p.pointwise_filter, bias: p.bias }, 1, `${name}.pw`);
+  };
+  // face-api's denseBlock4, its sums in the same order.
+  const dense = (v: string, p: DenseW, first: boolean, name: string) => {
+    const out1 = relu(
+      first
+        ? conv(v, p.conv0 as ConvW, 2, `${name}.conv0`)
+        : separable(v, p.conv0 as SeparableW, 2, `${name}.conv0`),
+    );
+    const out2 = separable(out1, p.conv1, 1, `${name}.conv1`);
+    const out3 = separable(relu(add(out1, out2)), p.conv2, 1, `${name}.conv2`);
+    const out4 = separable(relu(add(out1, add(out2, out3))), p.conv3, 1, `${name}.conv3`);
+    return relu(add(out1, add(out2, add(out3, out4))));
+  };
+  const f = net.faceFeatureExtractor.params;
+  let v = g.node('Transpose', [x], { perm: [0, 3, 1, 2] });
+  v = dense(v, f.dense0, true, 'dense0');
+  v = dense(v, f.dense1, false, 'dense1');
+  v = dense(v, f.dense2, false, 'dense2');
+  v = dense(v, f.dense3, false, 'dense3');
+  v = g.node('AveragePool', [v], { kernel_shape: [7, 7], strides: [2, 2] });
+  const fc = net.params.fc;
+  v = g.node('Reshape', [v, g.int64('shape', [-1, fc.weights.shape[0]])]);
+  v = g.node('MatMul', [v, g.float('fc.w', values(fc.weights), fc.weights.shape)]);
+  v = g.node('Add', [v, g.float('fc.b', values(fc.bias), [fc.bias.shape[0]])]);
+  g.output(v, 'y', ['batch', 136]);
+  return g.encode('face-landmark-68', {}, "face-api's 68-point landmark network");
+}
+
+/** face-api's `detectLandmarks` with the network on ONNX Runtime (the same input, mapping and result). */
+async function landmarksOnnx(
+  faceapi: typeof FaceApi,
+  ort: OrtModule,
+  session: OrtSession,
+  net: LandmarkNet,
+  input: unknown,
+): Promise<unknown> {
+  const tf = faceapi.tf;
+  const netInput = await faceapi.toNetInput(input as never);
+  const x = tf.tidy(() => {
+    const batch = tf.cast(netInput.toBatchTensor(112, true), 'float32');
+    return tf.div(tf.sub(batch, tf.tensor1d(LANDMARK_MEAN, 'float32')), 255) as Tensor4D;
+  });
+  const dims = x.shape;
+  const data = (await x.data()) as Float32Array;
+  x.dispose();
+  const out = (await session.run({ x: new ort.Tensor('float32', data, dims) })).y;
+  const sizes = netInput.inputDimensions.map(([height, width]) => ({ height, width }));
+  const mapped = tf.tidy(() =>
+    net.postProcess(tf.tensor2d(out.data as Float32Array, [dims[0], 136]), 112, sizes),
+  );
+  const values = mapped.dataSync();
+  mapped.dispose();
+  const faces = Array.from({ length: dims[0] }, (_, b) => {
+    const points = Array.from(
+      { length: 68 },
+      (_, i) => new faceapi.Point(values[b * 136 + 2 * i], values[b * 136 + 2 * i + 1]),
+    );
+    return new faceapi.FaceLandmarks68(points, {
+      height: netInput.getInputHeight(b),
+      width: netInput.getInputWidth(b),
+    });
+  });
+  return netInput.isBatchInput ? faces : faces[0];
+}
