@@ -23,11 +23,18 @@ describe('runPhotoBench', () => {
       expect(r.repeats).toBe(2);
       expect([r.oneFace.faces, r.group.faces]).toEqual([1, 4]);
       expect([r.oneFace.width, r.oneFace.height]).toEqual([1366, 768]);
-      expect(phases).toEqual(new Set([r.oneFace.photo, r.group.photo, 'face-api.js']));
+      // onnxruntime-node is a development dependency: the same photos with backend 'onnx' in the same run.
+      const onnx = r.onnx;
+      expect(onnx).toBeDefined();
+      if (!onnx) return;
+      expect(phases).toEqual(
+        new Set([r.oneFace.photo, r.group.photo, 'face-api.js', onnx.oneFace.photo, onnx.group.photo]),
+      );
+      expect([onnx.oneFace.faces, onnx.group.faces]).toEqual([1, 4]);
       // face-api.js's own pipeline on the same photos, at its defaults (threshold 0.5: 2 of bbt1's faces).
       expect([r.faceApi.oneFace.faces, r.faceApi.group.faces]).toEqual([1, 2]);
       expect(r.faceApi.oneFace.msPerImage).toBeGreaterThan(0);
-      for (const c of [r.oneFace, r.group]) {
+      for (const c of [r.oneFace, r.group, onnx.oneFace, onnx.group]) {
         expect(c.msPerFace).toBeCloseTo(c.msPerImage / c.faces, 9);
         for (const ms of Object.values(c.stages)) expect(ms).toBeGreaterThan(0);
         const stages = c.stages.decodeMs + c.stages.detectMs + c.stages.alignMs + c.stages.classifyMs;
