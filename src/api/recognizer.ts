@@ -86,7 +86,7 @@ export class Recognizer {
         // The Tiny Face Detector's and the landmarks' networks on ONNX Runtime too (their weights are loaded now).
         const sessions = await onnxFaceApiSessions(faceapi, await loadOnnxRuntimeNode(), defaultThreads());
         detector.useScope(
-          (work) => withOnnxFaceApi(sessions, work),
+          (work, image) => withOnnxFaceApi(sessions, work, image),
           () => releaseFaceApiSessions(sessions),
         );
       }

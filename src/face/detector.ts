@@ -63,8 +63,15 @@ export function tinyInputFor(configured: number, width: number, height: number):
 
 export const DEFAULT_MIN_CONFIDENCE: Record<DetectorKind, number> = { tiny: 0.25, ssd: 0.5 };
 
-/** Runs a detection's work in some context (an engine of its own for a network), or as it is. */
-export type DetectionScope = <T>(work: () => Promise<T>) => Promise<T>;
+/** The RGB image a detection looks at (height x width x 3, uint8). */
+export interface RgbFrame {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Runs a detection's work on `image` in some context (an engine of its own for a network), or as it is. */
+export type DetectionScope = <T>(work: () => Promise<T>, image: RgbFrame) => Promise<T>;
 
 export class FaceDetector {
   private readonly staging = new StagingPool();
@@ -155,8 +162,9 @@ export class FaceDetector {
             scoreThreshold: options.minConfidence,
           });
     return this.withImage(rgb, width, height, async (image) => {
-      const found = await this.scope(async () =>
-        faceapi.detectAllFaces(image as never, detectorOptions).withFaceLandmarks(),
+      const found = await this.scope(
+        async () => faceapi.detectAllFaces(image as never, detectorOptions).withFaceLandmarks(),
+        { rgb, width, height },
       );
       return found
         .map((f) => {

@@ -9,11 +9,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type * as FaceApi from '@vladmandic/face-api';
 import { OnnxGraph } from '../export/onnx-graph.js';
+import type { RgbFrame } from '../face/detector.js';
 import { type OrtModule, type OrtSession, sessionOptions } from './onnx-emotion-net.js';
 
 type Tf = typeof FaceApi.tf;
 type Tensor4D = FaceApi.tf.Tensor4D;
 interface NetInput {
+  readonly batchSize: number;
+  getInput(batchIdx: number): unknown;
   toBatchTensor(inputSize: number, isCenterInputs?: boolean): Tensor4D;
 }
 type Forward = (input: NetInput, inputSize: number) => Tensor4D | Promise<Tensor4D>;
@@ -116,12 +119,20 @@ export interface FaceApiSessions {
   tiny?: OrtSession;
   landmarks: OrtSession;
 }
-const current = new AsyncLocalStorage<FaceApiSessions>();
+const current = new AsyncLocalStorage<{ sessions: FaceApiSessions; image?: RgbFrame }>();
 const INSTALLED = Symbol('ranfer.onnxFaceApi');
 
-/** Runs `work` (a detection with face-api's Tiny Face Detector and landmarks) with their networks on `sessions`. */
-export function withOnnxFaceApi<T>(sessions: FaceApiSessions, work: () => Promise<T>): Promise<T> {
-  return current.run(sessions, work);
+/**
+ * Runs `work` (a detection with face-api's Tiny Face Detector and landmarks) with their networks on
+ * `sessions`; given the detection's RGB `image`, the detector's input is resized from its bytes in JS
+ * (face-api's bilinear resize of the image padded to a square, without building either on TensorFlow.js).
+ */
+export function withOnnxFaceApi<T>(
+  sessions: FaceApiSessions,
+  work: () => Promise<T>,
+  image?: RgbFrame,
+): Promise<T> {
+  return current.run({ sessions, image }, work);
 }
 
 /** Opens a session on a graph. */
@@ -158,7 +169,9 @@ export async function onnxFaceApiSessions(
     const own = tinyNet.forwardInput.bind(tinyNet);
     tinyNet.forwardInput = (input, inputSize) => {
       const s = current.getStore();
-      return s?.tiny ? forwardOnnx(tf, ort, s.tiny, tinyNet, input, inputSize) : own(input, inputSize);
+      return s?.sessions.tiny
+        ? forwardOnnx(tf, ort, s.sessions.tiny, tinyNet, input, inputSize, s.image)
+        : own(input, inputSize);
     };
     tinyNet[INSTALLED] = true;
   }
@@ -166,14 +179,72 @@ export async function onnxFaceApiSessions(
     const own = landmarkNet.detectLandmarks.bind(landmarkNet);
     landmarkNet.detectLandmarks = (input) => {
       const s = current.getStore();
-      return s ? landmarksOnnx(faceapi, ort, s.landmarks, landmarkNet, input) : own(input);
+      return s ? landmarksOnnx(faceapi, ort, s.sessions.landmarks, landmarkNet, input) : own(input);
     };
     landmarkNet[INSTALLED] = true;
   }
   return sessions;
 }
 
-/** face-api's `forwardInput` (the same input tensor and normalisation) with the layers on ONNX Runtime. */
+/**
+ * face-api's detector input from RGB bytes: the image padded with zeros to a square (bottom or right), resized
+ * to size x size by TensorFlow.js's bilinear resize (XNNPACK's, TensorFlow's legacy mode: no corner alignment,
+ * no half-pixel centres), less the mean, over 255: [1, size, size, 3] as `forwardInput` makes it, in float32
+ * arithmetic step by step (`Math.fround`) so that the values are the same.
+ */
+export function detectorInput(image: RgbFrame, size: number, mean: readonly number[]): Float32Array {
+  const f = Math.fround;
+  const { rgb, width: W, height: H } = image;
+  const S = Math.max(W, H);
+  const scale = f(S / size);
+  const m = mean.map((v) => f(v));
+  const out = new Float32Array(size * size * 3);
+  // Per output column: the byte offsets of the left and right input pixels, and the right one's weight.
+  const ax = new Int32Array(size);
+  const bx = new Int32Array(size);
+  const xa = new Float32Array(size);
+  for (let x = 0; x < size; x++) {
+    const inX = f(x * scale);
+    const left = Math.floor(inX);
+    ax[x] = 3 * left;
+    bx[x] = 3 * Math.min(left + 1, S - 1);
+    xa[x] = f(inX - left);
+  }
+  // Input rows as S pixels (zeros past the image: the square's padding), two reused buffers.
+  const zeros = new Uint8Array(3 * S);
+  const buffers = [new Uint8Array(3 * S), new Uint8Array(3 * S)];
+  const row = (r: number, buffer: number): Uint8Array => {
+    if (r >= H) return zeros;
+    const line = rgb.subarray(3 * r * W, 3 * (r + 1) * W);
+    if (W === S) return line;
+    buffers[buffer].set(line);
+    return buffers[buffer];
+  };
+  let o = 0;
+  for (let y = 0; y < size; y++) {
+    const inY = f(y * scale);
+    const top = Math.floor(inY);
+    const ya = f(inY - top);
+    const t = row(top, 0);
+    const u = row(Math.min(top + 1, S - 1), 1);
+    for (let x = 0; x < size; x++) {
+      const a = ax[x];
+      const b = bx[x];
+      const l = xa[x];
+      for (let k = 0; k < 3; k++) {
+        const tl = t[a + k];
+        const bl = u[a + k];
+        const vt = f(tl + f(f(t[b + k] - tl) * l));
+        const vb = f(bl + f(f(u[b + k] - bl) * l));
+        const v = f(vt + f(f(vb - vt) * ya));
+        out[o++] = f(f(v - m[k]) / 255);
+      }
+    }
+  }
+  return out;
+}
+
+/** face-api's `forwardInput` (the same input and normalisation) with the layers on ONNX Runtime. */
 async function forwardOnnx(
   tf: Tf,
   ort: OrtModule,
@@ -181,16 +252,27 @@ async function forwardOnnx(
   net: TinyNet,
   input: NetInput,
   inputSize: number,
+  image?: RgbFrame,
 ): Promise<Tensor4D> {
-  const mean = net.config.meanRgb;
-  const x = tf.tidy(() => {
-    let batch = tf.cast(input.toBatchTensor(inputSize, false), 'float32') as Tensor4D;
-    if (mean) batch = tf.sub(batch, tf.tensor1d(mean, 'float32')) as Tensor4D;
-    return tf.div(batch, 255) as Tensor4D;
-  });
-  const dims = x.shape;
-  const data = (await x.data()) as Float32Array;
-  x.dispose();
+  const mean = net.config.meanRgb ?? [0, 0, 0];
+  const dims = [1, inputSize, inputSize, 3];
+  let data: Float32Array;
+  // The detection's own image (not a face crop or another input): resized from its bytes here.
+  const tensor = input.batchSize === 1 ? input.getInput(0) : undefined;
+  const shape = (tensor as { shape?: number[] } | undefined)?.shape;
+  if (image && shape?.length === 3 && shape[0] === image.height && shape[1] === image.width) {
+    data = detectorInput(image, inputSize, mean);
+    // What toBatchTensor would have recorded: face-api's box decoding reads it.
+    (input as unknown as { _inputSize: number })._inputSize = inputSize;
+  } else {
+    const x = tf.tidy(() => {
+      const batch = tf.cast(input.toBatchTensor(inputSize, false), 'float32') as Tensor4D;
+      return tf.div(tf.sub(batch, tf.tensor1d(mean, 'float32')), 255) as Tensor4D;
+    });
+    dims[0] = x.shape[0];
+    data = (await x.data()) as Float32Array;
+    x.dispose();
+  }
   const out = (await session.run({ x: new ort.Tensor('float32', data, dims) })).y;
   return tf.tensor4d(out.data as Float32Array, out.dims as [number, number, number, number]);
 }
