@@ -33,6 +33,23 @@ let plainFer: BrowserRecognizer;
 let posedFer: BrowserRecognizer | undefined;
 /** The settings docs/guide.md gives for posed expressions. */
 const POSED = { priorWeight: 0.5, faceApiWeight: 0.25 };
+/**
+ * Webcam and video frames are detected at a 320-px input (photos at the default 512): a face filling a
+ * good part of a 640x480 frame is found as well, in under half the detector's time.
+ */
+const LIVE = { tinyInputSize: 320 };
+/** The live variants of the two recognizers (made on first use). */
+const live = new Map<BrowserRecognizer, BrowserRecognizer>();
+
+/** The recognizer for live frames with the current setting. */
+async function liveFer(): Promise<BrowserRecognizer> {
+  let r = live.get(fer);
+  if (!r) {
+    r = await createRecognizer({ modelUrl: './models/ranfer/', ...(fer === posedFer ? POSED : {}), ...LIVE });
+    live.set(fer, r);
+  }
+  return r;
+}
 /** The photo on screen, recognised again when the setting changes. */
 let lastPhoto: File | null = null;
 let stream: MediaStream | null = null;
@@ -167,14 +184,15 @@ async function recognizeFrame(
 ): Promise<RecognizedFace[]> {
   // A video at its own size goes in as it is: the recognizer then knows it is a video frame (no turned
   // retries on frames without a face).
+  const rec = source instanceof HTMLVideoElement ? await liveFer() : fer;
   if (source instanceof HTMLVideoElement && width === source.videoWidth && height === source.videoHeight)
-    return fer.recognize(source);
+    return rec.recognize(source);
   grab.width = width;
   grab.height = height;
   const ctx = grab.getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('no 2D canvas');
   ctx.drawImage(source, 0, 0, width, height);
-  return fer.recognize(ctx.getImageData(0, 0, width, height));
+  return rec.recognize(ctx.getImageData(0, 0, width, height));
 }
 
 /** Recognises the frames of the webcam, or of a video file, for as long as its mode lasts. */
