@@ -16,6 +16,20 @@ export type AttrValue = number | string | number[];
 /** One dimension of a graph input or output: a fixed size or a named symbolic one (e.g. `batch`). */
 export type Dim = number | string;
 
+/**
+ * A TensorFlow.js filter [kh, kw, ci, co] (NHWC convolutions) as ONNX's [co, ci, kh, kw]; a depthwise filter
+ * [kh, kw, C, 1] is passed as [kh, kw, 1, C] and becomes [C, 1, kh, kw].
+ */
+export function toOihw(data: Float32Array, [kh, kw, ci, co]: readonly number[]): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let h = 0; h < kh; h++)
+    for (let w = 0; w < kw; w++)
+      for (let i = 0; i < ci; i++)
+        for (let o = 0; o < co; o++)
+          out[((o * ci + i) * kh + h) * kw + w] = data[((h * kw + w) * ci + i) * co + o];
+  return out;
+}
+
 export class OnnxGraph {
   private readonly nodes: ReturnType<typeof onnx.NodeProto.create>[] = [];
   private readonly initializers: ReturnType<typeof onnx.TensorProto.create>[] = [];

@@ -21,7 +21,7 @@ import { priorShift } from '../model/prior.js';
 import { MFN_SCOPE, type RanConfig } from '../model/ran.js';
 import { cellsOf } from '../model/regions.js';
 import type { ParamInfo } from '../nn/params.js';
-import { type Dim, OnnxGraph } from './onnx-graph.js';
+import { type Dim, OnnxGraph, toOihw } from './onnx-graph.js';
 
 export interface OnnxExportOptions {
   /** Weight of the training data's class prior in `probabilities` (default: the model's own). */
@@ -88,12 +88,7 @@ class Emitter {
   conv(x: Map, name: string, stride: number, bias?: string): Map {
     const { shape, data } = this.w.get(`${name}.w`);
     const [k, , cin, cout] = shape;
-    const t = new Float32Array(data.length);
-    for (let i = 0; i < k; i++)
-      for (let j = 0; j < k; j++)
-        for (let ci = 0; ci < cin; ci++)
-          for (let co = 0; co < cout; co++)
-            t[((co * cin + ci) * k + i) * k + j] = data[((i * k + j) * cin + ci) * cout + co];
+    const t = toOihw(data, shape);
     const inputs = [x.v, this.g.float(`${name}.w`, t, [cout, cin, k, k])];
     if (bias) inputs.push(this.g.float(bias, this.w.get(bias).data, [cout]));
     const { pads, h, w } = padding(x, k, stride);
@@ -105,10 +100,7 @@ class Emitter {
   depthwise(x: Map, name: string, stride: number, bias: string): Map {
     const { shape, data } = this.w.get(`${name}.w`);
     const [k, , c] = shape;
-    const t = new Float32Array(data.length);
-    for (let i = 0; i < k; i++)
-      for (let j = 0; j < k; j++)
-        for (let ch = 0; ch < c; ch++) t[(ch * k + i) * k + j] = data[(i * k + j) * c + ch];
+    const t = toOihw(data, [k, k, 1, c]);
     const { pads, h, w } = padding(x, k, stride);
     const v = this.g.node(
       'Conv',

@@ -8,7 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type * as FaceApi from '@vladmandic/face-api';
-import { OnnxGraph } from '../export/onnx-graph.js';
+import { type AttrValue, OnnxGraph, toOihw } from '../export/onnx-graph.js';
 import type { RgbFrame } from '../face/detector.js';
 import { type OrtModule, type OrtSession, sessionOptions } from './onnx-emotion-net.js';
 
@@ -56,42 +56,56 @@ interface TinyW {
 /** face-api's leaky ReLU slope (0.1 as float32). */
 const LEAKY_ALPHA = 0.10000000149011612;
 
-/** A face-api filter [kh, kw, ci, co] (NHWC) as an ONNX weight [co, ci, kh, kw]. */
-function oihw(data: Float32Array, [kh, kw, ci, co]: number[]): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let h = 0; h < kh; h++)
-    for (let w = 0; w < kw; w++)
-      for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++)
-          out[((o * ci + i) * kh + h) * kw + w] = data[((h * kw + w) * ci + i) * co + o];
-  return out;
+/** Writes face-api's layers (its loaded weights, NHWC filters) into a graph of NCHW maps. */
+class FaceApiLayers {
+  constructor(readonly g: OnnxGraph) {}
+
+  private static values(t: W): Float32Array {
+    return t.dataSync() as Float32Array;
+  }
+
+  /** A convolution with its bias; 'valid' (face-api's first and last Tiny layers) or tfjs's 'same' padding. */
+  conv(v: string, p: ConvW, name: string, stride = 1, padding: 'valid' | 'same' = 'same'): string {
+    const [kh, kw, ci, co] = p.filters.shape;
+    const w = this.g.float(`${name}.w`, toOihw(FaceApiLayers.values(p.filters), p.filters.shape), [
+      co,
+      ci,
+      kh,
+      kw,
+    ]);
+    const b = this.g.float(`${name}.b`, FaceApiLayers.values(p.bias), [co]);
+    const pad: Record<string, AttrValue> =
+      padding === 'valid' ? { pads: [0, 0, 0, 0] } : { auto_pad: 'SAME_UPPER' };
+    return this.g.node('Conv', [v, w, b], { kernel_shape: [kh, kw], strides: [stride, stride], ...pad });
+  }
+
+  /** tf.separableConv2d(x, depthwise, pointwise, stride, 'same') + bias. */
+  separable(v: string, p: SeparableW, name: string, stride = 1): string {
+    const [kh, kw, c] = p.depthwise_filter.shape;
+    const dw = this.g.float(`${name}.dw`, toOihw(FaceApiLayers.values(p.depthwise_filter), [kh, kw, 1, c]), [
+      c,
+      1,
+      kh,
+      kw,
+    ]);
+    const d = this.g.node('Conv', [v, dw], {
+      kernel_shape: [kh, kw],
+      group: c,
+      strides: [stride, stride],
+      auto_pad: 'SAME_UPPER',
+    });
+    return this.conv(d, { filters: p.pointwise_filter, bias: p.bias }, `${name}.pw`);
+  }
 }
 
 /** The Tiny Face Detector's layers as an ONNX graph: input `x` [1, H, W, 3] normalised, output `y` NHWC. */
 export function tinyOnnxGraph(params: TinyW, firstLayerConv2d: boolean): Uint8Array {
   const g = new OnnxGraph();
-  const values = (t: W) => t.dataSync() as Float32Array;
+  const layers = new FaceApiLayers(g);
   const x = g.input('x', [1, 'height', 'width', 3], 'the normalised input, NHWC');
   const leaky = (v: string) => g.node('LeakyRelu', [v], { alpha: LEAKY_ALPHA });
-  const conv = (v: string, p: ConvW, name: string) =>
-    g.node(
-      'Conv',
-      [
-        v,
-        g.float(`${name}.w`, oihw(values(p.filters), p.filters.shape), oihwShape(p.filters.shape)),
-        g.float(`${name}.b`, values(p.bias), [p.bias.shape[0]]),
-      ],
-      {
-        kernel_shape: p.filters.shape.slice(0, 2),
-        pads: [0, 0, 0, 0],
-      },
-    );
-  const separable = (v: string, p: SeparableW, name: string) => {
-    const [kh, kw, c] = p.depthwise_filter.shape;
-    const dw = g.float(`${name}.dw`, oihw(values(p.depthwise_filter), [kh, kw, 1, c]), [c, 1, kh, kw]);
-    const d = g.node('Conv', [v, dw], { kernel_shape: [kh, kw], group: c, auto_pad: 'SAME_UPPER' });
-    return leaky(conv(d, { filters: p.pointwise_filter, bias: p.bias }, `${name}.pw`));
-  };
+  const conv = (v: string, p: ConvW, name: string) => layers.conv(v, p, name, 1, 'valid');
+  const separable = (v: string, p: SeparableW, name: string) => leaky(layers.separable(v, p, name));
   const pool = (v: string, s: number) =>
     g.node('MaxPool', [v], { kernel_shape: [2, 2], strides: [s, s], auto_pad: 'SAME_UPPER' });
   let v = g.node('Transpose', [x], { perm: [0, 3, 1, 2] });
@@ -107,10 +121,6 @@ export function tinyOnnxGraph(params: TinyW, firstLayerConv2d: boolean): Uint8Ar
   v = conv(v, params.conv8, 'conv8');
   g.output(g.node('Transpose', [v], { perm: [0, 2, 3, 1] }), 'y', [1, 'cells', 'cells', 'boxes']);
   return g.encode('tiny-face-detector', {}, "face-api's Tiny Face Detector network");
-}
-
-function oihwShape([kh, kw, ci, co]: number[]): number[] {
-  return [co, ci, kh, kw];
 }
 
 /** The sessions answering face-api's networks inside the current detection (none: TensorFlow.js). */
@@ -297,32 +307,14 @@ const LANDMARK_MEAN = [122.782, 117.001, 104.298];
 /** The landmark network as an ONNX graph: input `x` [batch, 112, 112, 3] normalised, output `y` [batch, 136]. */
 export function landmarkOnnxGraph(net: LandmarkNet): Uint8Array {
   const g = new OnnxGraph();
+  const layers = new FaceApiLayers(g);
   const values = (t: W) => t.dataSync() as Float32Array;
   const x = g.input('x', ['batch', 112, 112, 3], 'the normalised faces, NHWC');
   const relu = (v: string) => g.node('Relu', [v]);
   const add = (a: string, b: string) => g.node('Add', [a, b]);
-  const conv = (v: string, p: ConvW, stride: number, name: string) =>
-    g.node(
-      'Conv',
-      [
-        v,
-        g.float(`${name}.w`, oihw(values(p.filters), p.filters.shape), oihwShape(p.filters.shape)),
-        g.float(`${name}.b`, values(p.bias), [p.bias.shape[0]]),
-      ],
-      { kernel_shape: p.filters.shape.slice(0, 2), strides: [stride, stride], auto_pad: 'SAME_UPPER' },
-    );
-  // tf.separableConv2d(x, depthwise, pointwise, stride, 'same') + bias.
-  const separable = (v: string, p: SeparableW, stride: number, name: string) => {
-    const [kh, kw, c] = p.depthwise_filter.shape;
-    const dw = g.float(`${name}.dw`, oihw(values(p.depthwise_filter), [kh, kw, 1, c]), [c, 1, kh, kw]);
-    const d = g.node('Conv', [v, dw], {
-      kernel_shape: [kh, kw],
-      group: c,
-      strides: [stride, stride],
-      auto_pad: 'SAME_UPPER',
-    });
-    return conv(d, { filters: p.pointwise_filter, bias: p.bias }, 1, `${name}.pw`);
-  };
+  const conv = (v: string, p: ConvW, stride: number, name: string) => layers.conv(v, p, name, stride);
+  const separable = (v: string, p: SeparableW, stride: number, name: string) =>
+    layers.separable(v, p, name, stride);
   // face-api's denseBlock4, its sums in the same order.
   const dense = (v: string, p: DenseW, first: boolean, name: string) => {
     const out1 = relu(
