@@ -166,12 +166,15 @@ export async function onnxFaceApiSessions(
 ): Promise<FaceApiSessions> {
   const tinyNet = faceapi.nets.tinyFaceDetector as unknown as TinyNet & { [INSTALLED]?: true };
   const landmarkNet = faceapi.nets.faceLandmark68Net as unknown as LandmarkNet & { [INSTALLED]?: true };
-  const sessions = {
-    tiny: await open(
-      ort,
-      tinyOnnxGraph(tinyNet.params as TinyW, tinyNet.config.isFirstLayerConv2d === true),
-      threads,
-    ),
+  // The SSD detector's recognizers never load the Tiny one: its network then stays unused.
+  const sessions: FaceApiSessions = {
+    tiny: faceapi.nets.tinyFaceDetector.isLoaded
+      ? await open(
+          ort,
+          tinyOnnxGraph(tinyNet.params as TinyW, tinyNet.config.isFirstLayerConv2d === true),
+          threads,
+        )
+      : undefined,
     landmarks: await open(ort, landmarkOnnxGraph(landmarkNet), threads),
   };
   const tf = faceapi.tf;

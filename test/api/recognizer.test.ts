@@ -342,6 +342,22 @@ describe("backend 'onnx'", () => {
     }
   });
 
+  it('runs the landmarks on ONNX Runtime beside the SSD detector, which stays on TensorFlow.js', async () => {
+    const options = { detector: 'ssd' as const };
+    const onnx = await createRecognizer({ ...options, backend: 'onnx' });
+    const wasm = await createRecognizer({ ...options, backend: 'wasm' });
+    try {
+      const [a] = await wasm.recognize(path.join(PHOTOS, 'happy.jpg'));
+      const [b] = await onnx.recognize(path.join(PHOTOS, 'happy.jpg'));
+      expect(b.emotion).toBe(a.emotion);
+      expect(Math.abs(b.score - a.score)).toBeLessThan(1e-5);
+      for (const e of EMOTIONS) expect(Math.abs(b.probabilities[e] - a.probabilities[e])).toBeLessThan(1e-4);
+    } finally {
+      onnx.dispose();
+      wasm.dispose();
+    }
+  });
+
   it('refuses landmark regions, which need TensorFlow.js', async () => {
     await expect(createRecognizer({ backend: 'onnx', regions: 'landmarks' })).rejects.toThrow(
       "regions: 'landmarks' needs TensorFlow.js: use another backend than 'onnx'",
