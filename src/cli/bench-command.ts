@@ -82,11 +82,8 @@ async function compareAdapters(modelDir: string): Promise<Array<() => Promise<Em
   const { faceApiAdapter } = await import('../lab/bench/compare/faceapi-adapter.js');
   const { ranferAdapter } = await import('../lab/bench/compare/ranfer-adapter.js');
   // ranfer on ONNX Runtime too, where onnxruntime-node is installed.
-  const { loadOnnxRuntimeNode } = await import('../infer/onnx-emotion-net.js');
-  const onnx = await loadOnnxRuntimeNode().then(
-    () => [() => ranferAdapter(modelDir, 'onnx')],
-    () => [],
-  );
+  const { hasOnnxRuntime } = await import('../infer/onnx-emotion-net.js');
+  const onnx = (await hasOnnxRuntime()) ? [() => ranferAdapter(modelDir, 'onnx')] : [];
   return [() => ranferAdapter(modelDir), ...onnx, faceApiAdapter, humanAdapter];
 }
 

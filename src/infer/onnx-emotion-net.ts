@@ -51,6 +51,14 @@ export async function loadOnnxRuntimeNode(): Promise<OrtModule> {
   }
 }
 
+/** Whether onnxruntime-node can be loaded (benchmarks add its rows only then). */
+export async function hasOnnxRuntime(): Promise<boolean> {
+  return loadOnnxRuntimeNode().then(
+    () => true,
+    () => false,
+  );
+}
+
 /**
  * ranfer's ONNX Runtime session options: `threads` intra-op threads that sleep between runs (spinning
  * ones took the cores from decoding and alignment between the networks' calls: a photo took longer).

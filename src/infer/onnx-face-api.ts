@@ -257,6 +257,24 @@ export function detectorInput(image: RgbFrame, size: number, mean: readonly numb
   return out;
 }
 
+/** face-api's batch of an input on TensorFlow.js (`toBatchTensor`), less the mean, over 255, as floats. */
+async function normalisedBatch(
+  tf: Tf,
+  input: NetInput,
+  size: number,
+  centred: boolean,
+  mean: readonly number[],
+): Promise<{ data: Float32Array; dims: number[] }> {
+  const x = tf.tidy(() => {
+    const batch = tf.cast(input.toBatchTensor(size, centred), 'float32');
+    return tf.div(tf.sub(batch, tf.tensor1d([...mean], 'float32')), 255) as Tensor4D;
+  });
+  const data = (await x.data()) as Float32Array;
+  const dims = x.shape;
+  x.dispose();
+  return { data, dims };
+}
+
 /** face-api's `forwardInput` (the same input and normalisation) with the layers on ONNX Runtime. */
 async function forwardOnnx(
   tf: Tf,
@@ -278,13 +296,9 @@ async function forwardOnnx(
     // What toBatchTensor would have recorded: face-api's box decoding reads it.
     (input as unknown as { _inputSize: number })._inputSize = inputSize;
   } else {
-    const x = tf.tidy(() => {
-      const batch = tf.cast(input.toBatchTensor(inputSize, false), 'float32') as Tensor4D;
-      return tf.div(tf.sub(batch, tf.tensor1d(mean, 'float32')), 255) as Tensor4D;
-    });
-    dims[0] = x.shape[0];
-    data = (await x.data()) as Float32Array;
-    x.dispose();
+    const x = await normalisedBatch(tf, input, inputSize, false, mean);
+    dims[0] = x.dims[0];
+    data = x.data;
   }
   const out = (await session.run({ x: new ort.Tensor('float32', data, dims) })).y;
   return tf.tensor4d(out.data as Float32Array, out.dims as [number, number, number, number]);
@@ -355,13 +369,7 @@ async function landmarksOnnx(
 ): Promise<unknown> {
   const tf = faceapi.tf;
   const netInput = await faceapi.toNetInput(input as never);
-  const x = tf.tidy(() => {
-    const batch = tf.cast(netInput.toBatchTensor(112, true), 'float32');
-    return tf.div(tf.sub(batch, tf.tensor1d(LANDMARK_MEAN, 'float32')), 255) as Tensor4D;
-  });
-  const dims = x.shape;
-  const data = (await x.data()) as Float32Array;
-  x.dispose();
+  const { data, dims } = await normalisedBatch(tf, netInput, 112, true, LANDMARK_MEAN);
   const out = (await session.run({ x: new ort.Tensor('float32', data, dims) })).y;
   const sizes = netInput.inputDimensions.map(([height, width]) => ({ height, width }));
   const mapped = tf.tidy(() =>

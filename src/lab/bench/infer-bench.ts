@@ -5,10 +5,9 @@
  */
 import type { BackendChoice } from '../../engine/backend.js';
 import { FaceEmotionModel } from '../../infer/face-model.js';
-import { OnnxEmotionNet } from '../../infer/onnx-emotion-net.js';
+import { hasOnnxRuntime, OnnxEmotionNet } from '../../infer/onnx-emotion-net.js';
 import { loadModel } from '../../model/io.js';
 import { normalizePixels } from '../../model/preprocess.js';
-import { RanferError } from '../../util/errors.js';
 import { Rng } from '../../util/rng.js';
 import { medianMs } from '../../util/stats.js';
 import { WorkerPool } from '../parallel/worker-pool.js';
@@ -37,13 +36,8 @@ export interface InferBenchResult {
 
 /** The model on ONNX Runtime, timed as `batchSpeed` times the TensorFlow.js one; undefined without onnxruntime-node. */
 async function onnxSpeed(modelDir: string, one: Uint8Array, faces: Uint8Array, repeats: number) {
-  let model: OnnxEmotionNet;
-  try {
-    model = await OnnxEmotionNet.load(modelDir);
-  } catch (err) {
-    if (err instanceof RanferError && err.code === 'RANFER_NO_ONNXRUNTIME') return undefined;
-    throw err;
-  }
+  if (!(await hasOnnxRuntime())) return undefined;
+  const model = await OnnxEmotionNet.load(modelDir);
   try {
     return {
       threads: model.threads,

@@ -8,23 +8,11 @@ import os from 'node:os';
 import { initBackend } from '../../engine/backend.js';
 import { exportOnnx } from '../../export/onnx-model.js';
 import { EmotionNet } from '../../infer/emotion-net.js';
+import { loadOnnxRuntimeNode } from '../../infer/onnx-emotion-net.js';
 import { loadModel } from '../../model/io.js';
 import { argmaxRows } from '../../util/probabilities.js';
 import { loadSplit } from '../data/ferplus.js';
 import { batchSpeed } from './batch-speed.js';
-
-type Ort = typeof import('onnxruntime-node');
-
-/** onnxruntime-node, or a one-line error saying how to get it. */
-export async function loadOnnxRuntime(): Promise<Ort> {
-  try {
-    return await import('onnxruntime-node');
-  } catch {
-    throw new Error(
-      'this needs onnxruntime-node: npm install onnxruntime-node (ONNXRUNTIME_NODE_INSTALL=skip installs its CPU build only)',
-    );
-  }
-}
 
 export interface OnnxSpeed {
   engine: string;
@@ -56,7 +44,7 @@ export async function runOnnxBench(o: {
   onProgress?: (phase: string, done: number, total: number) => void;
 }): Promise<OnnxBenchResult> {
   const progress = o.onProgress ?? (() => {});
-  const ort = await loadOnnxRuntime();
+  const ort = await loadOnnxRuntimeNode();
   await initBackend('wasm');
   const weights = await loadModel(o.modelDir);
   const net = new EmotionNet(weights, o.modelDir);

@@ -11,7 +11,7 @@ import type { DetectorKind } from '../../face/detector.js';
 import { faceApiModelDir, loadFaceApi } from '../../face/face-api-node.js';
 import { loadRgbImage } from '../../face/image.js';
 import { withOwnTiny } from '../../face/tiny-fused.js';
-import { RanferError } from '../../util/errors.js';
+import { hasOnnxRuntime } from '../../infer/onnx-emotion-net.js';
 import { median } from '../../util/stats.js';
 
 export interface PhotoBenchCase {
@@ -186,13 +186,13 @@ async function withOnnx<T>(
   flipTta: boolean,
   fn: (rec: Recognizer) => Promise<T>,
 ): Promise<T | undefined> {
-  let rec: Recognizer;
-  try {
-    rec = await createRecognizer({ modelDir: o.modelDir, backend: 'onnx', detector: o.detector, flipTta });
-  } catch (err) {
-    if (err instanceof RanferError && err.code === 'RANFER_NO_ONNXRUNTIME') return undefined;
-    throw err;
-  }
+  if (!(await hasOnnxRuntime())) return undefined;
+  const rec = await createRecognizer({
+    modelDir: o.modelDir,
+    backend: 'onnx',
+    detector: o.detector,
+    flipTta,
+  });
   try {
     return await fn(rec);
   } finally {
