@@ -137,7 +137,10 @@ export class FaceDetector {
    */
   async cropLandmarks(rgb: Uint8Array, width: number, height: number): Promise<Float32Array> {
     return this.withImage(rgb, width, height, async (image) => {
-      const found = await this.faceapi.nets.faceLandmark68Net.detectLandmarks(image as never);
+      const found = await this.scope(
+        async () => this.faceapi.nets.faceLandmark68Net.detectLandmarks(image as never),
+        { rgb, width, height },
+      );
       const points = (Array.isArray(found) ? found[0] : found).positions;
       const landmarks = new Float32Array(points.length * 2);
       points.forEach((p, i) => {

@@ -358,6 +358,25 @@ describe("backend 'onnx'", () => {
     }
   });
 
+  it('reads a face crop (no detection) with the landmarks on ONNX Runtime as TensorFlow.js does', async () => {
+    const crop = path.join(FERPLUS, 'FER2013Test', 'fer0032222.png');
+    const onnx = await createRecognizer({ backend: 'onnx', faces: 'crop' });
+    const wasm = await createRecognizer({ backend: 'wasm', faces: 'crop' });
+    try {
+      const [a] = await wasm.recognize(crop);
+      const [b] = await onnx.recognize(crop);
+      expect(b.emotion).toBe(a.emotion);
+      const gap = Math.max(
+        ...a.landmarks.map(([x, y], i) => Math.hypot(x - b.landmarks[i][0], y - b.landmarks[i][1])),
+      );
+      expect(gap).toBeLessThan(1e-3);
+      expect(gap, 'the landmarks came from ONNX Runtime (float differences)').toBeGreaterThan(0);
+    } finally {
+      onnx.dispose();
+      wasm.dispose();
+    }
+  });
+
   it('refuses landmark regions, which need TensorFlow.js', async () => {
     await expect(createRecognizer({ backend: 'onnx', regions: 'landmarks' })).rejects.toThrow(
       "regions: 'landmarks' needs TensorFlow.js: use another backend than 'onnx'",
