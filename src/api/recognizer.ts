@@ -19,7 +19,7 @@ import {
 import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
 import { defaultThreads, loadOnnxRuntimeNode, OnnxEmotionNet } from '../infer/onnx-emotion-net.js';
-import { onnxFaceApiSessions, releaseFaceApiSessions, withOnnxFaceApi } from '../infer/onnx-face-api.js';
+import { OnnxFaceNetworks } from '../infer/onnx-face-api.js';
 import type { EmotionPredictor } from '../infer/predictor.js';
 import { RanferError } from '../util/errors.js';
 import { checkRecognizerOptions, OptionError } from './options.js';
@@ -84,10 +84,8 @@ export class Recognizer {
       const detector = await FaceDetector.create(faceapi, (net) => net.loadFromDisk(faceDir), config);
       if (onnx) {
         // The Tiny Face Detector's and the landmarks' networks on ONNX Runtime too (their weights are loaded now).
-        const sessions = await onnxFaceApiSessions(faceapi, await loadOnnxRuntimeNode(), defaultThreads());
-        detector.useScope(
-          (work, image) => withOnnxFaceApi(sessions, work, image),
-          () => releaseFaceApiSessions(sessions),
+        detector.useNetworks(
+          await OnnxFaceNetworks.create(faceapi, await loadOnnxRuntimeNode(), defaultThreads()),
         );
       }
       const faceApi =

@@ -70,14 +70,35 @@ export interface RgbFrame {
   height: number;
 }
 
-/** Runs a detection's work on `image` in some context (an engine of its own for a network), or as it is. */
-export type DetectionScope = <T>(work: () => Promise<T>, image: RgbFrame) => Promise<T>;
+/** A face found by a detector network: its box in image pixels and its score. */
+export interface ScoredBox {
+  box: Box;
+  score: number;
+}
+
+/**
+ * face-api's networks on another engine (ONNX Runtime, say), answering from an image's RGB bytes with
+ * face-api's results: its inputs, decoding and mapping.
+ */
+export interface FaceNetworks {
+  /**
+   * The Tiny Face Detector's faces scoring above `minConfidence` after face-api's suppression, best first
+   * (absent: face-api's own Tiny Face Detector runs).
+   */
+  tiny?(frame: RgbFrame, inputSize: number, minConfidence: number): Promise<ScoredBox[]>;
+  /**
+   * The 68 landmarks of each box's face (image pixels, interleaved), cut from the frame as face-api's
+   * `withFaceLandmarks` cuts it; `undefined` where the box holds no pixel of the frame.
+   */
+  landmarks(frame: RgbFrame, boxes: readonly Box[]): Promise<(Float32Array | undefined)[]>;
+  /** Frees what the networks hold. */
+  release(): Promise<void>;
+}
 
 export class FaceDetector {
   private readonly staging = new StagingPool();
 
-  private scope: DetectionScope = (work) => work();
-  private release?: () => unknown;
+  private networks?: FaceNetworks;
 
   private constructor(
     private readonly faceapi: FaceApiModule,
@@ -85,19 +106,18 @@ export class FaceDetector {
   ) {}
 
   /**
-   * Runs every later detection inside `scope` (a network on another engine, for one); `release` frees
-   * what the scope holds, on `dispose()`.
+   * Runs the landmark network (and the Tiny Face Detector, where `networks` has it) of every later
+   * detection on `networks`; `dispose()` releases them.
    */
-  useScope(scope: DetectionScope, release?: () => unknown): void {
-    this.scope = scope;
-    this.release = release;
+  useNetworks(networks: FaceNetworks): void {
+    void this.networks?.release();
+    this.networks = networks;
   }
 
-  /** Frees what a scope holds (the networks themselves stay with face-api, shared by every detector). */
+  /** Frees the networks of `useNetworks` (face-api's own stay loaded, shared by every detector). */
   dispose(): void {
-    void this.release?.();
-    this.release = undefined;
-    this.scope = (work) => work();
+    void this.networks?.release();
+    this.networks = undefined;
   }
 
   /** Loads the networks the options need with `load` (one call per network). */
@@ -136,56 +156,61 @@ export class FaceDetector {
    * whole image is the face's box. Points in image pixels, interleaved (136 values).
    */
   async cropLandmarks(rgb: Uint8Array, width: number, height: number): Promise<Float32Array> {
+    if (this.networks) {
+      const [landmarks] = await this.networks.landmarks({ rgb, width, height }, [
+        { x: 0, y: 0, width, height },
+      ]);
+      if (landmarks) return landmarks;
+    }
     return this.withImage(rgb, width, height, async (image) => {
-      const found = await this.scope(
-        async () => this.faceapi.nets.faceLandmark68Net.detectLandmarks(image as never),
-        { rgb, width, height },
-      );
-      const points = (Array.isArray(found) ? found[0] : found).positions;
-      const landmarks = new Float32Array(points.length * 2);
-      points.forEach((p, i) => {
-        landmarks[2 * i] = p.x;
-        landmarks[2 * i + 1] = p.y;
-      });
-      return landmarks;
+      const found = await this.faceapi.nets.faceLandmark68Net.detectLandmarks(image as never);
+      return interleaved((Array.isArray(found) ? found[0] : found).positions);
     });
   }
 
   /** Finds the faces of an RGB image (height x width x 3, uint8) and their landmarks. */
   async detect(rgb: Uint8Array, width: number, height: number): Promise<DetectedFace[]> {
-    const { faceapi, options } = this;
+    const { faceapi, options, networks } = this;
+    const inputSize = tinyInputFor(options.tinyInputSize, width, height);
     const detectorOptions =
       options.detector === 'ssd'
         ? new faceapi.SsdMobilenetv1Options({
             minConfidence: options.minConfidence,
             maxResults: options.maxFaces,
           })
-        : new faceapi.TinyFaceDetectorOptions({
-            inputSize: tinyInputFor(options.tinyInputSize, width, height),
-            scoreThreshold: options.minConfidence,
-          });
-    return this.withImage(rgb, width, height, async (image) => {
-      const found = await this.scope(
-        async () => faceapi.detectAllFaces(image as never, detectorOptions).withFaceLandmarks(),
-        { rgb, width, height },
+        : new faceapi.TinyFaceDetectorOptions({ inputSize, scoreThreshold: options.minConfidence });
+    const best = <T extends { score: number }>(faces: T[]): T[] =>
+      faces.sort((a, b) => b.score - a.score).slice(0, options.maxFaces);
+    if (networks) {
+      const frame = { rgb, width, height };
+      const found =
+        options.detector === 'tiny' && networks.tiny
+          ? await networks.tiny(frame, inputSize, options.minConfidence)
+          : await this.withImage(rgb, width, height, async (image) =>
+              (await faceapi.detectAllFaces(image as never, detectorOptions)).map((d) => ({
+                box: boxOf(d.box),
+                score: d.score,
+              })),
+            );
+      const faces = best(found);
+      const landmarks = await networks.landmarks(
+        frame,
+        faces.map((f) => f.box),
       );
-      return found
-        .map((f) => {
-          const b = f.detection.box;
-          const points = f.landmarks.positions;
-          const landmarks = new Float32Array(points.length * 2);
-          points.forEach((p, i) => {
-            landmarks[2 * i] = p.x;
-            landmarks[2 * i + 1] = p.y;
-          });
-          return {
-            box: { x: b.x, y: b.y, width: b.width, height: b.height },
-            score: f.detection.score,
-            landmarks,
-          };
-        })
-        .sort((a, b) => b.score - a.score)
-        .slice(0, options.maxFaces);
+      return faces.flatMap((f, i) => {
+        const points = landmarks[i];
+        return points ? [{ ...f, landmarks: points }] : [];
+      });
+    }
+    return this.withImage(rgb, width, height, async (image) => {
+      const found = await faceapi.detectAllFaces(image as never, detectorOptions).withFaceLandmarks();
+      return best(
+        found.map((f) => ({
+          box: boxOf(f.detection.box),
+          score: f.detection.score,
+          landmarks: interleaved(f.landmarks.positions),
+        })),
+      );
     });
   }
 
@@ -211,4 +236,19 @@ export class FaceDetector {
       this.staging.release(values);
     }
   }
+}
+
+/** A face-api box as a plain one. */
+function boxOf(b: Box): Box {
+  return { x: b.x, y: b.y, width: b.width, height: b.height };
+}
+
+/** face-api's points as interleaved (x, y) values. */
+function interleaved(points: readonly { x: number; y: number }[]): Float32Array {
+  const out = new Float32Array(points.length * 2);
+  points.forEach((p, i) => {
+    out[2 * i] = p.x;
+    out[2 * i + 1] = p.y;
+  });
+  return out;
 }

@@ -1,29 +1,25 @@
 /**
  * face-api's Tiny Face Detector and 68-point landmark network run by ONNX Runtime (`backend: 'onnx'`):
- * their layers written as ONNX graphs from the loaded weights, and the networks' `forwardInput` (Tiny)
- * and `detectLandmarks` (landmarks) answered by those graphs while a detection runs in `withOnnxFaceApi`.
- * face-api keeps the rest: the inputs' padding to a square and resize, the box decoding, the suppression,
- * the landmarks' mapping back to the face box. Node only (AsyncLocalStorage tells the detections of a
- * recognizer on ONNX Runtime from the others, which keep face-api's own layers).
+ * their layers written as ONNX graphs from the loaded weights, and what face-api does around them done
+ * here on the image's bytes, as face-api does it: the detector's input (the image padded to a square and
+ * resized), the decoding of its boxes and their suppression, each face's crop for the landmarks and the
+ * landmarks' mapping back to the image. No TensorFlow.js tensor is made on this path.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type * as FaceApi from '@vladmandic/face-api';
 import { type AttrValue, OnnxGraph, toOihw } from '../export/onnx-graph.js';
-import type { RgbFrame } from '../face/detector.js';
+import type { Box, FaceNetworks, RgbFrame, ScoredBox } from '../face/detector.js';
 import { type OrtModule, type OrtSession, sessionOptions } from './onnx-emotion-net.js';
 
-type Tf = typeof FaceApi.tf;
-type Tensor4D = FaceApi.tf.Tensor4D;
-interface NetInput {
-  readonly batchSize: number;
-  getInput(batchIdx: number): unknown;
-  toBatchTensor(inputSize: number, isCenterInputs?: boolean): Tensor4D;
-}
-type Forward = (input: NetInput, inputSize: number) => Tensor4D | Promise<Tensor4D>;
+/** face-api's Tiny Face Detector, as far as this file reads it. */
 interface TinyNet {
   params: unknown;
-  config: { meanRgb?: number[]; isFirstLayerConv2d?: boolean };
-  forwardInput: Forward;
+  config: {
+    meanRgb?: number[];
+    isFirstLayerConv2d?: boolean;
+    iouThreshold: number;
+    anchors: { x: number; y: number }[];
+  };
+  boxEncodingSize: number;
 }
 
 /** A loaded weight tensor, as far as the graph reads it. */
@@ -123,193 +119,220 @@ export function tinyOnnxGraph(params: TinyW, firstLayerConv2d: boolean): Uint8Ar
   return g.encode('tiny-face-detector', {}, "face-api's Tiny Face Detector network");
 }
 
-/** The sessions answering face-api's networks inside the current detection (none: TensorFlow.js). */
-export interface FaceApiSessions {
-  /** Absent when the Tiny Face Detector is not loaded (the SSD detector runs on TensorFlow.js). */
-  tiny?: OrtSession;
-  landmarks: OrtSession;
-}
-const current = new AsyncLocalStorage<{ sessions: FaceApiSessions; image?: RgbFrame }>();
-const INSTALLED = Symbol('ranfer.onnxFaceApi');
-
 /**
- * Runs `work` (a detection with face-api's Tiny Face Detector and landmarks) with their networks on
- * `sessions`; given the detection's RGB `image`, the detector's input is resized from its bytes in JS
- * (face-api's bilinear resize of the image padded to a square, without building either on TensorFlow.js).
+ * face-api's network input from RGB bytes: the `region` of the image padded with zeros to a square (at the
+ * bottom or right, or `centred` as face-api pads face crops: round(diff / 2) after, the rest before),
+ * resized to size x size by TensorFlow.js's bilinear resize (XNNPACK's, TensorFlow's legacy mode: no corner
+ * alignment, no half-pixel centres), less the mean, over 255: [size, size, 3] values written into `out` at
+ * `offset`, rounded to float32 after each step as there, so that they are face-api's own.
  */
-export function withOnnxFaceApi<T>(
-  sessions: FaceApiSessions,
-  work: () => Promise<T>,
-  image?: RgbFrame,
-): Promise<T> {
-  return current.run({ sessions, image }, work);
-}
-
-/** Opens a session on a graph. */
-function open(ort: OrtModule, bytes: Uint8Array, threads: number): Promise<OrtSession> {
-  return ort.InferenceSession.create(bytes, sessionOptions(threads));
-}
-
-/** Releases the sessions. */
-export async function releaseFaceApiSessions(sessions: FaceApiSessions): Promise<void> {
-  await Promise.all([sessions.tiny?.release(), sessions.landmarks.release()]);
-}
-
-/**
- * ONNX Runtime sessions on face-api's loaded Tiny Face Detector and landmark network, the networks made to
- * use them inside `withOnnxFaceApi` (installed once per network; outside it, face-api's own layers run).
- */
-export async function onnxFaceApiSessions(
-  faceapi: typeof FaceApi,
-  ort: OrtModule,
-  threads: number,
-): Promise<FaceApiSessions> {
-  const tinyNet = faceapi.nets.tinyFaceDetector as unknown as TinyNet & { [INSTALLED]?: true };
-  const landmarkNet = faceapi.nets.faceLandmark68Net as unknown as LandmarkNet & { [INSTALLED]?: true };
-  // The SSD detector's recognizers never load the Tiny one: its network then stays unused.
-  const sessions: FaceApiSessions = {
-    tiny: faceapi.nets.tinyFaceDetector.isLoaded
-      ? await open(
-          ort,
-          tinyOnnxGraph(tinyNet.params as TinyW, tinyNet.config.isFirstLayerConv2d === true),
-          threads,
-        )
-      : undefined,
-    landmarks: await open(ort, landmarkOnnxGraph(landmarkNet), threads),
-  };
-  const tf = faceapi.tf;
-  if (!tinyNet[INSTALLED]) {
-    const own = tinyNet.forwardInput.bind(tinyNet);
-    tinyNet.forwardInput = (input, inputSize) => {
-      const s = current.getStore();
-      return s?.sessions.tiny
-        ? forwardOnnx(tf, ort, s.sessions.tiny, tinyNet, input, inputSize, s.image)
-        : own(input, inputSize);
-    };
-    tinyNet[INSTALLED] = true;
-  }
-  if (!landmarkNet[INSTALLED]) {
-    const own = landmarkNet.detectLandmarks.bind(landmarkNet);
-    landmarkNet.detectLandmarks = (input) => {
-      const s = current.getStore();
-      return s ? landmarksOnnx(faceapi, ort, s.sessions.landmarks, landmarkNet, input) : own(input);
-    };
-    landmarkNet[INSTALLED] = true;
-  }
-  return sessions;
-}
-
-/**
- * face-api's detector input from RGB bytes: the image padded with zeros to a square (bottom or right), resized
- * to size x size by TensorFlow.js's bilinear resize (XNNPACK's, TensorFlow's legacy mode: no corner alignment,
- * no half-pixel centres), less the mean, over 255: [1, size, size, 3] as `forwardInput` makes it, in float32
- * arithmetic step by step (`Math.fround`) so that the values are the same.
- */
-export function detectorInput(image: RgbFrame, size: number, mean: readonly number[]): Float32Array {
+export function squareInput(
+  image: RgbFrame,
+  region: Box,
+  size: number,
+  mean: readonly number[],
+  centred: boolean,
+  out: Float32Array = new Float32Array(size * size * 3),
+  offset = 0,
+): Float32Array {
   const f = Math.fround;
-  const { rgb, width: W, height: H } = image;
-  const S = Math.max(W, H);
+  const { rgb, width: W } = image;
+  const { x: x0, y: y0, width: w, height: h } = region;
+  const S = Math.max(w, h);
+  const before = centred ? Math.abs(w - h) - Math.round(Math.abs(w - h) / 2) : 0;
+  const padX = w < h ? before : 0;
+  const padY = h < w ? before : 0;
   const scale = f(S / size);
-  const m = mean.map((v) => f(v));
-  const out = new Float32Array(size * size * 3);
-  // Per output column: the byte offsets of the left and right input pixels, and the right one's weight.
+  const [m0, m1, m2] = mean.map((v) => f(v));
+  // Per output column: the byte offsets in a region row of its left and right pixels (-1: padding), and
+  // the right one's weight.
   const ax = new Int32Array(size);
   const bx = new Int32Array(size);
   const xa = new Float32Array(size);
+  const inside = (c: number) => (c - padX >= 0 && c - padX < w ? 3 * (c - padX) : -1);
   for (let x = 0; x < size; x++) {
     const inX = f(x * scale);
     const left = Math.floor(inX);
-    ax[x] = 3 * left;
-    bx[x] = 3 * Math.min(left + 1, S - 1);
+    ax[x] = inside(left);
+    bx[x] = inside(Math.min(left + 1, S - 1));
     xa[x] = f(inX - left);
   }
-  // Input rows as S pixels (zeros past the image: the square's padding), two reused buffers.
-  const zeros = new Uint8Array(3 * S);
-  const buffers = [new Uint8Array(3 * S), new Uint8Array(3 * S)];
-  const row = (r: number, buffer: number): Uint8Array => {
-    if (r >= H) return zeros;
-    const line = rgb.subarray(3 * r * W, 3 * (r + 1) * W);
-    if (W === S) return line;
-    buffers[buffer].set(line);
-    return buffers[buffer];
-  };
-  let o = 0;
-  for (let y = 0; y < size; y++) {
-    const inY = f(y * scale);
-    const top = Math.floor(inY);
-    const ya = f(inY - top);
-    const t = row(top, 0);
-    const u = row(Math.min(top + 1, S - 1), 1);
+  // Rows of the square resized across (Float32Array stores round to float32), two held at a time;
+  // a row of padding is zeros.
+  const zeros = new Float32Array(3 * size);
+  const rows = [new Float32Array(3 * size), new Float32Array(3 * size)];
+  const held = [-1, -1];
+  const across = (r: number): Float32Array => {
+    const y = r - padY;
+    if (y < 0 || y >= h) return zeros;
+    const slot = r & 1;
+    const row = rows[slot];
+    if (held[slot] === r) return row;
+    held[slot] = r;
+    const base = 3 * ((y0 + y) * W + x0);
     for (let x = 0; x < size; x++) {
       const a = ax[x];
       const b = bx[x];
       const l = xa[x];
       for (let k = 0; k < 3; k++) {
-        const tl = t[a + k];
-        const bl = u[a + k];
-        const vt = f(tl + f(f(t[b + k] - tl) * l));
-        const vb = f(bl + f(f(u[b + k] - bl) * l));
-        const v = f(vt + f(f(vb - vt) * ya));
-        out[o++] = f(f(v - m[k]) / 255);
+        const p = a < 0 ? 0 : rgb[base + a + k];
+        const q = b < 0 ? 0 : rgb[base + b + k];
+        row[3 * x + k] = p + f((q - p) * l);
       }
+    }
+    return row;
+  };
+  let o = offset;
+  for (let y = 0; y < size; y++) {
+    const inY = f(y * scale);
+    const top = Math.floor(inY);
+    const ya = f(inY - top);
+    const t = across(top);
+    const u = across(Math.min(top + 1, S - 1));
+    if (t === zeros && u === zeros) {
+      for (let i = 0; i < size; i++) {
+        out[o++] = f(-m0) / 255;
+        out[o++] = f(-m1) / 255;
+        out[o++] = f(-m2) / 255;
+      }
+      continue;
+    }
+    for (let i = 0; i < 3 * size; i += 3) {
+      out[o++] = f(f(t[i] + f(f(u[i] - t[i]) * ya)) - m0) / 255;
+      out[o++] = f(f(t[i + 1] + f(f(u[i + 1] - t[i + 1]) * ya)) - m1) / 255;
+      out[o++] = f(f(t[i + 2] + f(f(u[i + 2] - t[i + 2]) * ya)) - m2) / 255;
     }
   }
   return out;
 }
 
-/** face-api's batch of an input on TensorFlow.js (`toBatchTensor`), less the mean, over 255, as floats. */
-async function normalisedBatch(
-  tf: Tf,
-  input: NetInput,
-  size: number,
-  centred: boolean,
-  mean: readonly number[],
-): Promise<{ data: Float32Array; dims: number[] }> {
-  const x = tf.tidy(() => {
-    const batch = tf.cast(input.toBatchTensor(size, centred), 'float32');
-    return tf.div(tf.sub(batch, tf.tensor1d([...mean], 'float32')), 255) as Tensor4D;
-  });
-  const data = (await x.data()) as Float32Array;
-  const dims = x.shape;
-  x.dispose();
-  return { data, dims };
+/** face-api's Tiny Face Detector input: the whole image padded at the bottom or right, [1, size, size, 3]. */
+export function detectorInput(image: RgbFrame, size: number, mean: readonly number[]): Float32Array {
+  return squareInput(image, { x: 0, y: 0, width: image.width, height: image.height }, size, mean, false);
 }
 
-/** face-api's `forwardInput` (the same input and normalisation) with the layers on ONNX Runtime. */
-async function forwardOnnx(
-  tf: Tf,
-  ort: OrtModule,
-  session: OrtSession,
-  net: TinyNet,
-  input: NetInput,
-  inputSize: number,
-  image?: RgbFrame,
-): Promise<Tensor4D> {
-  const mean = net.config.meanRgb ?? [0, 0, 0];
-  const dims = [1, inputSize, inputSize, 3];
-  let data: Float32Array;
-  // The detection's own image (not a face crop or another input): resized from its bytes here.
-  const tensor = input.batchSize === 1 ? input.getInput(0) : undefined;
-  const shape = (tensor as { shape?: number[] } | undefined)?.shape;
-  if (image && shape?.length === 3 && shape[0] === image.height && shape[1] === image.width) {
-    data = detectorInput(image, inputSize, mean);
-    // What toBatchTensor would have recorded: face-api's box decoding reads it.
-    (input as unknown as { _inputSize: number })._inputSize = inputSize;
-  } else {
-    const x = await normalisedBatch(tf, input, inputSize, false, mean);
-    dims[0] = x.dims[0];
-    data = x.data;
+/** face-api's `clipAtImageBorders`: the box within the image, floored. */
+export function clipBox(box: Box, width: number, height: number): Box {
+  const x = Math.max(box.x, 0);
+  const y = Math.max(box.y, 0);
+  const w = Math.min(box.x + box.width - x, width - x);
+  const h = Math.min(box.y + box.height - y, height - y);
+  return { x: Math.floor(x), y: Math.floor(y), width: Math.floor(w), height: Math.floor(h) };
+}
+
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+
+/**
+ * face-api's Tiny Face Detector and landmark network on ONNX Runtime sessions, with face-api's work around
+ * them (see the file's comment); results within float rounding of face-api's own.
+ */
+export class OnnxFaceNetworks implements FaceNetworks {
+  private constructor(
+    private readonly faceapi: typeof FaceApi,
+    private readonly ort: OrtModule,
+    private readonly sessions: { tiny?: OrtSession; landmarks: OrtSession },
+  ) {}
+
+  /**
+   * Sessions on face-api's loaded landmark network and, when it is loaded, its Tiny Face Detector (the SSD
+   * detector's recognizers never load it: detection then stays with face-api).
+   */
+  static async create(faceapi: typeof FaceApi, ort: OrtModule, threads: number): Promise<OnnxFaceNetworks> {
+    const open = (bytes: Uint8Array) => ort.InferenceSession.create(bytes, sessionOptions(threads));
+    const nets = faceapi.nets;
+    const tinyNet = nets.tinyFaceDetector as unknown as TinyNet;
+    const tiny = nets.tinyFaceDetector.isLoaded
+      ? await open(tinyOnnxGraph(tinyNet.params as TinyW, tinyNet.config.isFirstLayerConv2d === true))
+      : undefined;
+    const landmarks = await open(landmarkOnnxGraph(nets.faceLandmark68Net as unknown as LandmarkNet));
+    return new OnnxFaceNetworks(faceapi, ort, { tiny, landmarks });
   }
-  const out = (await session.run({ x: new ort.Tensor('float32', data, dims) })).y;
-  return tf.tensor4d(out.data as Float32Array, out.dims as [number, number, number, number]);
+
+  /** face-api's `TinyYolov2Base.detect`: the network, its boxes decoded and suppressed, in image pixels. */
+  async tiny(frame: RgbFrame, inputSize: number, minConfidence: number): Promise<ScoredBox[]> {
+    const session = this.sessions.tiny;
+    if (!session) throw new Error('the Tiny Face Detector is not loaded');
+    const net = this.faceapi.nets.tinyFaceDetector as unknown as TinyNet;
+    const { anchors, iouThreshold } = net.config;
+    const mean = net.config.meanRgb ?? [0, 0, 0];
+    const input = detectorInput(frame, inputSize, mean);
+    const x = new this.ort.Tensor('float32', input, [1, inputSize, inputSize, 3]);
+    const y = (await session.run({ x })).y;
+    const out = y.data as Float32Array;
+    const cells = y.dims[1];
+    const encoding = net.boxEncodingSize;
+    // The image's size within the input (face-api's reshaped dimensions) corrects the relative boxes.
+    const scale = inputSize / Math.max(frame.width, frame.height);
+    const fx = inputSize / Math.round(frame.width * scale);
+    const fy = inputSize / Math.round(frame.height * scale);
+    const boxes: FaceApi.Box[] = [];
+    const scores: number[] = [];
+    for (let row = 0; row < cells; row++)
+      for (let col = 0; col < cells; col++)
+        for (let anchor = 0; anchor < anchors.length; anchor++) {
+          const at = ((row * cells + col) * anchors.length + anchor) * encoding;
+          const score = sigmoid(out[at + 4]);
+          if (minConfidence && !(score > minConfidence)) continue;
+          const cx = ((col + sigmoid(out[at])) / cells) * fx;
+          const cy = ((row + sigmoid(out[at + 1])) / cells) * fy;
+          const w = ((Math.exp(out[at + 2]) * anchors[anchor].x) / cells) * fx;
+          const h = ((Math.exp(out[at + 3]) * anchors[anchor].y) / cells) * fy;
+          const left = cx - w / 2;
+          const top = cy - h / 2;
+          boxes.push(new this.faceapi.BoundingBox(left, top, left + w, top + h));
+          scores.push(score);
+        }
+    const kept = this.faceapi.nonMaxSuppression(
+      boxes.map((b) => b.rescale(inputSize)),
+      scores,
+      iouThreshold,
+      true,
+    );
+    return kept.map((i) => {
+      const b = boxes[i].rescale({ width: frame.width, height: frame.height });
+      return { box: { x: b.x, y: b.y, width: b.width, height: b.height }, score: scores[i] };
+    });
+  }
+
+  /** face-api's `withFaceLandmarks`: each box's crop centred in a square, the network, points in the image. */
+  async landmarks(frame: RgbFrame, boxes: readonly Box[]): Promise<(Float32Array | undefined)[]> {
+    const crops = boxes.map((b) => clipBox(b, frame.width, frame.height));
+    const used = crops.flatMap((c, i) => (c.width > 0 && c.height > 0 ? [i] : []));
+    const result: (Float32Array | undefined)[] = boxes.map(() => undefined);
+    if (used.length === 0) return result;
+    const size = 112;
+    const input = new Float32Array(used.length * size * size * 3);
+    for (const [n, i] of used.entries())
+      squareInput(frame, crops[i], size, LANDMARK_MEAN, true, input, n * size * size * 3);
+    const x = new this.ort.Tensor('float32', input, [used.length, size, size, 3]);
+    const out = (await this.sessions.landmarks.run({ x })).y.data as Float32Array;
+    used.forEach((i, n) => {
+      const { width, height } = crops[i];
+      // face-api's postProcess: out of the padded square, relative to the crop; then its shift by the box.
+      const s = size / Math.max(width, height);
+      const [w, h] = [width * s, height * s];
+      const padX = w < h ? Math.abs(w - h) / 2 : 0;
+      const padY = h < w ? Math.abs(w - h) / 2 : 0;
+      const points = new Float32Array(136);
+      for (let p = 0; p < 68; p++) {
+        const o = n * 136 + 2 * p;
+        points[2 * p] = ((out[o] * size - padX) / w) * width + boxes[i].x;
+        points[2 * p + 1] = ((out[o + 1] * size - padY) / h) * height + boxes[i].y;
+      }
+      result[i] = points;
+    });
+    return result;
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.sessions.tiny?.release(), this.sessions.landmarks.release()]);
+  }
 }
 
 /** face-api's landmark network: the feature extractor's 4 dense blocks, a 7x7 average pool, a dense layer. */
 interface LandmarkNet {
   params: { fc: { weights: W; bias: W } };
   faceFeatureExtractor: { params: Record<'dense0' | 'dense1' | 'dense2' | 'dense3', DenseW> };
-  postProcess(output: unknown, inputSize: number, dims: { width: number; height: number }[]): Tensor4D;
-  detectLandmarks(input: unknown): Promise<unknown>;
 }
 interface DenseW {
   conv0: ConvW | SeparableW;
@@ -357,35 +380,4 @@ export function landmarkOnnxGraph(net: LandmarkNet): Uint8Array {
   v = g.node('Add', [v, g.float('fc.b', values(fc.bias), [fc.bias.shape[0]])]);
   g.output(v, 'y', ['batch', 136]);
   return g.encode('face-landmark-68', {}, "face-api's 68-point landmark network");
-}
-
-/** face-api's `detectLandmarks` with the network on ONNX Runtime (the same input, mapping and result). */
-async function landmarksOnnx(
-  faceapi: typeof FaceApi,
-  ort: OrtModule,
-  session: OrtSession,
-  net: LandmarkNet,
-  input: unknown,
-): Promise<unknown> {
-  const tf = faceapi.tf;
-  const netInput = await faceapi.toNetInput(input as never);
-  const { data, dims } = await normalisedBatch(tf, netInput, 112, true, LANDMARK_MEAN);
-  const out = (await session.run({ x: new ort.Tensor('float32', data, dims) })).y;
-  const sizes = netInput.inputDimensions.map(([height, width]) => ({ height, width }));
-  const mapped = tf.tidy(() =>
-    net.postProcess(tf.tensor2d(out.data as Float32Array, [dims[0], 136]), 112, sizes),
-  );
-  const values = mapped.dataSync();
-  mapped.dispose();
-  const faces = Array.from({ length: dims[0] }, (_, b) => {
-    const points = Array.from(
-      { length: 68 },
-      (_, i) => new faceapi.Point(values[b * 136 + 2 * i], values[b * 136 + 2 * i + 1]),
-    );
-    return new faceapi.FaceLandmarks68(points, {
-      height: netInput.getInputHeight(b),
-      width: netInput.getInputWidth(b),
-    });
-  });
-  return netInput.isBatchInput ? faces : faces[0];
 }
