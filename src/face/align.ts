@@ -103,29 +103,22 @@ export interface SourceImage {
  * read (an RGB photo is not converted as a whole).
  */
 export function warpGrey(image: SourceImage, faceToImage: Affine, size: number): Uint8Array {
-  const { data, width, height, channels } = image;
-  const grey =
-    channels === 1
-      ? (i: number) => data[i]
-      : (i: number) => 0.299 * data[3 * i] + 0.587 * data[3 * i + 1] + 0.114 * data[3 * i + 2];
+  const { width, height } = image;
   const [a, b, c, d, e, f] = faceToImage;
   const step = Math.hypot(a, d);
   const k = Math.min(16, Math.max(1, Math.ceil(step)));
+  // The grey values of the window the face's samples fall in, computed once each.
+  const xs = [0, size].flatMap((u) => [0, size].map((v) => a * u + b * v + c));
+  const ys = [0, size].flatMap((u) => [0, size].map((v) => d * u + e * v + f));
+  // Sample indices are clamped into the image: the window spans the clamped extremes and one pixel more.
+  const first = (vs: number[], n: number) => Math.floor(clamp(Math.min(...vs) - 0.5, 0, n - 1));
+  const last = (vs: number[], n: number) =>
+    Math.min(n - 1, Math.floor(clamp(Math.max(...vs) - 0.5, 0, n - 1)) + 1);
+  const [left, right] = [first(xs, width), last(xs, width)];
+  const [top, bottom] = [first(ys, height), last(ys, height)];
+  const w = right - left + 1;
+  const grey = greyWindow(image, left, top, w, bottom - top + 1);
   const out = new Uint8Array(size * size);
-  const sample = (x: number, y: number): number => {
-    // Continuous coordinates (pixel i spans [i, i + 1)) to sample indices.
-    const sx = Math.min(width - 1, Math.max(0, x - 0.5));
-    const sy = Math.min(height - 1, Math.max(0, y - 0.5));
-    const x0 = Math.floor(sx);
-    const y0 = Math.floor(sy);
-    const x1 = Math.min(width - 1, x0 + 1);
-    const y1 = Math.min(height - 1, y0 + 1);
-    const fx = sx - x0;
-    const fy = sy - y0;
-    const top = grey(y0 * width + x0) * (1 - fx) + grey(y0 * width + x1) * fx;
-    const bottom = grey(y1 * width + x0) * (1 - fx) + grey(y1 * width + x1) * fx;
-    return top * (1 - fy) + bottom * fy;
-  };
   for (let oy = 0; oy < size; oy++) {
     for (let ox = 0; ox < size; ox++) {
       let sum = 0;
@@ -133,12 +126,42 @@ export function warpGrey(image: SourceImage, faceToImage: Affine, size: number):
         const v = oy + (j + 0.5) / k;
         for (let i = 0; i < k; i++) {
           const u = ox + (i + 0.5) / k;
-          sum += sample(a * u + b * v + c, d * u + e * v + f);
+          // Continuous coordinates (pixel i spans [i, i + 1)) to sample indices, the nearest edge outside.
+          const sx = Math.min(width - 1, Math.max(0, a * u + b * v + c - 0.5));
+          const sy = Math.min(height - 1, Math.max(0, d * u + e * v + f - 0.5));
+          const x0 = Math.floor(sx);
+          const y0 = Math.floor(sy);
+          const x1 = Math.min(width - 1, x0 + 1) - left;
+          const y1 = Math.min(height - 1, y0 + 1) - top;
+          const fx = sx - x0;
+          const fy = sy - y0;
+          const r0 = (y0 - top) * w;
+          const r1 = y1 * w;
+          const upper = grey[r0 + x0 - left] * (1 - fx) + grey[r0 + x1] * fx;
+          const lower = grey[r1 + x0 - left] * (1 - fx) + grey[r1 + x1] * fx;
+          sum += upper * (1 - fy) + lower * fy;
         }
       }
       out[oy * size + ox] = Math.round(sum / (k * k));
     }
   }
+  return out;
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+/** The grey values (BT.601 luma of RGB) of a window of the image, row by row. */
+function greyWindow(image: SourceImage, left: number, top: number, w: number, h: number): Float64Array {
+  const { data, width, channels } = image;
+  const out = new Float64Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = (top + y) * width + left + x;
+      out[y * w + x] =
+        channels === 1 ? data[i] : 0.299 * data[3 * i] + 0.587 * data[3 * i + 1] + 0.114 * data[3 * i + 2];
+    }
   return out;
 }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   alignFace,
@@ -5,6 +6,7 @@ import {
   applyAffine,
   FERPLUS_FRAMING,
   invertAffine,
+  type SourceImage,
   warpGrey,
 } from '../../src/face/align.js';
 
@@ -108,5 +110,70 @@ describe('warpGrey on RGB', () => {
     for (let i = 0; i < 16; i++) rgb.set([200, 100, 50], 3 * i);
     const out = warpGrey({ data: rgb, width: 4, height: 4, channels: 3 }, [1, 0, 0, 0, 1, 0], 4);
     expect(Array.from(out)).toEqual(new Array(16).fill(Math.round(0.299 * 200 + 0.587 * 100 + 0.114 * 50)));
+  });
+});
+
+/** The resampling by definition: k x k bilinear samples per pixel, each reading the image's grey on the fly. */
+function warpReference(image: SourceImage, m: number[], size: number): Uint8Array {
+  const { data, width, height, channels } = image;
+  const grey = (i: number) =>
+    channels === 1 ? data[i] : 0.299 * data[3 * i] + 0.587 * data[3 * i + 1] + 0.114 * data[3 * i + 2];
+  const [a, b, c, d, e, f] = m;
+  const k = Math.min(16, Math.max(1, Math.ceil(Math.hypot(a, d))));
+  const sample = (x: number, y: number) => {
+    const sx = Math.min(width - 1, Math.max(0, x - 0.5));
+    const sy = Math.min(height - 1, Math.max(0, y - 0.5));
+    const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
+    const [x1, y1] = [Math.min(width - 1, x0 + 1), Math.min(height - 1, y0 + 1)];
+    const [fx, fy] = [sx - x0, sy - y0];
+    const top = grey(y0 * width + x0) * (1 - fx) + grey(y0 * width + x1) * fx;
+    const bottom = grey(y1 * width + x0) * (1 - fx) + grey(y1 * width + x1) * fx;
+    return top * (1 - fy) + bottom * fy;
+  };
+  const out = new Uint8Array(size * size);
+  for (let oy = 0; oy < size; oy++)
+    for (let ox = 0; ox < size; ox++) {
+      let sum = 0;
+      for (let j = 0; j < k; j++)
+        for (let i = 0; i < k; i++) {
+          const [u, v] = [ox + (i + 0.5) / k, oy + (j + 0.5) / k];
+          sum += sample(a * u + b * v + c, d * u + e * v + f);
+        }
+      out[oy * size + ox] = Math.round(sum / (k * k));
+    }
+  return out;
+}
+
+describe('warpGrey against its definition', () => {
+  it('gives the same pixels for any similarity transform, faces reaching past the image included', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom<1 | 3>(1, 3),
+        fc.double({ min: 0.05, max: 5, noNaN: true }),
+        fc.double({ min: -Math.PI, max: Math.PI, noNaN: true }),
+        fc.double({ min: -30, max: 60, noNaN: true }),
+        fc.double({ min: -30, max: 60, noNaN: true }),
+        fc.integer({ min: 0, max: 1000 }),
+        (width, height, channels, scale, angle, tx, ty, seed) => {
+          const data = Uint8Array.from(
+            { length: width * height * channels },
+            (_, i) => (i * 37 + seed) % 256,
+          );
+          const image = { data, width, height, channels };
+          const m = [
+            scale * Math.cos(angle),
+            -scale * Math.sin(angle),
+            tx,
+            scale * Math.sin(angle),
+            scale * Math.cos(angle),
+            ty,
+          ] as [number, number, number, number, number, number];
+          expect(Array.from(warpGrey(image, m, 12))).toEqual(Array.from(warpReference(image, m, 12)));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
