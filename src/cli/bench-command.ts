@@ -311,7 +311,7 @@ function registerPhotoBench(bench: Command): void {
           }),
         (r) => {
           console.log(
-            `photo benchmark: ${r.backend} backend, ${r.detector} detector${r.flipTta ? ', flip TTA' : ''}, median of ${r.repeats} runs`,
+            `photo benchmark: ${r.backend} backend, ${r.detector} detector${r.flipTta ? ', flip TTA' : ''}, median of ${r.repeats} rounds (each pipeline in turn)`,
           );
           const row = (c: PhotoBenchCase) => ({
             size: `${c.width}x${c.height}`,

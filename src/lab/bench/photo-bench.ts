@@ -1,7 +1,8 @@
 /**
  * `ranfer bench photo`: end-to-end time on 1366x768 photos, decode + detection + landmarks + alignment +
  * RAN: per image with one face (happy.jpg scaled to 1366x768) and per face on bbt1.jpg (4 faces); beside
- * it, face-api.js's own pipeline (detection, landmarks, FaceExpressionNet) on the same photos.
+ * it, face-api.js's own pipeline (detection, landmarks, FaceExpressionNet) on the same photos, and ranfer on
+ * ONNX Runtime where it is installed, the pipelines taking turns.
  */
 import path from 'node:path';
 import sharp from 'sharp';
@@ -42,23 +43,28 @@ export interface PhotoBenchResult {
   group: PhotoBenchCase;
   /**
    * face-api.js's own pipeline as its README runs it (`detectAllFaces` with the Tiny Face Detector at its
-   * defaults, `.withFaceLandmarks().withFaceExpressions()`), decoding included, in the same run.
+   * defaults, `.withFaceLandmarks().withFaceExpressions()`), decoding included, in the same rounds.
    */
   faceApi: { oneFace: FaceApiPipelineCase; group: FaceApiPipelineCase };
   /**
-   * ranfer with `backend: 'onnx'` (the emotion model on onnxruntime-node, detection on TensorFlow.js), in
-   * the same run; absent when onnxruntime-node is not installed.
+   * ranfer with `backend: 'onnx'` (the emotion model, the Tiny Face Detector and the landmarks on
+   * onnxruntime-node), in the same rounds; absent when onnxruntime-node is not installed.
    */
   onnx?: { oneFace: PhotoBenchCase; group: PhotoBenchCase };
 }
 
-/** Median ms of face-api.js's own pipeline on a photo, decoding included (its detector unfused, as shipped). */
-async function timeFaceApi(
-  backend: BackendChoice,
-  name: string,
-  input: Buffer | string,
-  repeats: number,
-): Promise<FaceApiPipelineCase> {
+/** One pipeline's reading of a photo: how many faces it found and, for ranfer's, the time of each stage. */
+interface Reading {
+  faces: number;
+  stages?: Required<RecognizeTimings>;
+}
+type Pipeline = (input: Buffer | string) => Promise<Reading>;
+
+/**
+ * face-api.js's own pipeline on a photo, decoding included (the same decoder as ranfer's: EXIF orientation,
+ * RGB), its Tiny Face Detector unfused, as shipped.
+ */
+async function faceApiPipeline(backend: BackendChoice): Promise<Pipeline> {
   const faceapi = await loadFaceApi(backend);
   const dir = faceApiModelDir();
   for (const net of [
@@ -67,30 +73,79 @@ async function timeFaceApi(
     faceapi.nets.faceExpressionNet,
   ])
     if (!net.isLoaded) await net.loadFromDisk(dir);
-  // Decoding included, as in ranfer's figure (the same decoder: EXIF orientation, RGB).
-  const run = async () => {
-    const image = await loadRgbImage(input);
-    const t = faceapi.tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-    try {
-      return await faceapi
-        .detectAllFaces(t as never, new faceapi.TinyFaceDetectorOptions())
-        .withFaceLandmarks()
-        .withFaceExpressions();
-    } finally {
-      t.dispose();
-    }
+  return (input) =>
+    withOwnTiny(faceapi, async () => {
+      const image = await loadRgbImage(input);
+      const t = faceapi.tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+      try {
+        const found = await faceapi
+          .detectAllFaces(t as never, new faceapi.TinyFaceDetectorOptions())
+          .withFaceLandmarks()
+          .withFaceExpressions();
+        return { faces: found.length };
+      } finally {
+        t.dispose();
+      }
+    });
+}
+
+/** ranfer's pipeline: `recognize()` with its stage timings. */
+function ranferPipeline(rec: Recognizer): Pipeline {
+  return async (input) => {
+    const timings: RecognizeTimings = {};
+    const faces = (await rec.recognize(input, timings)).length;
+    return { faces, stages: timings as Required<RecognizeTimings> };
   };
-  return withOwnTiny(faceapi, async () => {
-    let faces = 0;
-    for (let i = 0; i < 2; i++) faces = (await run()).length;
-    const totals: number[] = [];
-    for (let i = 0; i < repeats; i++) {
+}
+
+/**
+ * Each pipeline's times on a photo, in rounds: every round runs each pipeline twice, the second run timed
+ * (the first lets its threads and caches settle after the others'), so that all of them meet the machine
+ * in the same state: a shared virtual machine's speed drifts by tens of percent within a minute.
+ */
+async function timeInRounds(
+  input: Buffer | string,
+  pipelines: Pipeline[],
+  repeats: number,
+  onRound: (done: number) => void,
+): Promise<{ ms: number[]; readings: Reading[] }[]> {
+  const out = pipelines.map(() => ({ ms: [] as number[], readings: [] as Reading[] }));
+  for (let i = 0; i < repeats; i++) {
+    for (const [j, run] of pipelines.entries()) {
+      await run(input);
       const t = performance.now();
-      await run();
-      totals.push(performance.now() - t);
+      out[j].readings.push(await run(input));
+      out[j].ms.push(performance.now() - t);
     }
-    return { photo: name, faces, msPerImage: median(totals) };
-  });
+    onRound(i + 1);
+  }
+  return out;
+}
+
+/** ranfer's figures on a photo from its rounds. */
+function ranferCase(
+  name: string,
+  size: { width?: number; height?: number },
+  times: { ms: number[]; readings: Reading[] },
+): PhotoBenchCase {
+  const faces = times.readings[0].faces;
+  if (faces === 0) throw new Error(`${name}: no face found, nothing to time`);
+  const ms = median(times.ms);
+  const stage = (k: keyof RecognizeTimings) => median(times.readings.map((r) => r.stages?.[k] ?? 0));
+  return {
+    photo: name,
+    width: size.width ?? 0,
+    height: size.height ?? 0,
+    faces,
+    msPerImage: ms,
+    msPerFace: ms / faces,
+    stages: {
+      decodeMs: stage('decodeMs'),
+      detectMs: stage('detectMs'),
+      alignMs: stage('alignMs'),
+      classifyMs: stage('classifyMs'),
+    },
+  };
 }
 
 export async function runPhotoBench(o: {
@@ -104,98 +159,46 @@ export async function runPhotoBench(o: {
 }): Promise<PhotoBenchResult> {
   const progress = o.onProgress ?? (() => {});
   const flipTta = o.flipTta ?? false;
-  const fer = await createRecognizer({
-    modelDir: o.modelDir,
-    backend: o.backend,
-    detector: o.detector,
-    flipTta,
-  });
+  const options = { modelDir: o.modelDir, detector: o.detector, flipTta };
+  const fer = await createRecognizer({ ...options, backend: o.backend });
+  const onnx = (await hasOnnxRuntime()) ? await createRecognizer({ ...options, backend: 'onnx' }) : undefined;
   try {
+    const faceApi = await faceApiPipeline(o.backend);
+    const pipelines = [ranferPipeline(fer), faceApi, ...(onnx ? [ranferPipeline(onnx)] : [])];
     const oneFace = await sharp(path.join(o.photosDir, 'happy.jpg'))
       .resize(1366, 768, { fit: 'cover' })
       .jpeg({ quality: 90 })
       .toBuffer();
-    const group = path.join(o.photosDir, 'bbt1.jpg');
-    const measure = async (
-      name: string,
-      input: Buffer | string,
-      rec: Recognizer = fer,
-    ): Promise<PhotoBenchCase> => {
+    const photos = [
+      { name: 'happy.jpg scaled to 1366x768', input: oneFace as Buffer | string },
+      { name: 'bbt1.jpg', input: path.join(o.photosDir, 'bbt1.jpg') },
+    ];
+    const cases = [];
+    for (const { name, input } of photos) {
       const meta = await sharp(input).metadata();
-      let faces = 0;
-      for (let i = 0; i < 2; i++) faces = (await rec.recognize(input)).length;
-      if (faces === 0) throw new Error(`${name}: no face found, nothing to time`);
-      const totals: number[] = [];
-      const stages: Required<RecognizeTimings>[] = [];
-      for (let i = 0; i < o.repeats; i++) {
-        const timings: RecognizeTimings = {};
-        const t = performance.now();
-        await rec.recognize(input, timings);
-        totals.push(performance.now() - t);
-        stages.push(timings as Required<RecognizeTimings>);
-        progress(name, i + 1, o.repeats);
-      }
-      const ms = median(totals);
-      const stage = (k: keyof RecognizeTimings) => median(stages.map((s) => s[k]));
-      return {
-        photo: name,
-        width: meta.width ?? 0,
-        height: meta.height ?? 0,
-        faces,
-        msPerImage: ms,
-        msPerFace: ms / faces,
-        stages: {
-          decodeMs: stage('decodeMs'),
-          detectMs: stage('detectMs'),
-          alignMs: stage('alignMs'),
-          classifyMs: stage('classifyMs'),
-        },
-      };
-    };
-    const one = await measure('happy.jpg scaled to 1366x768', oneFace);
-    const many = await measure('bbt1.jpg', group);
-    progress('face-api.js', 0, 2);
-    const faceApi = {
-      oneFace: await timeFaceApi(o.backend, one.photo, oneFace, o.repeats),
-      group: await timeFaceApi(o.backend, many.photo, group, o.repeats),
-    };
-    progress('face-api.js', 2, 2);
-    const onnx = await withOnnx(o, flipTta, async (rec) => ({
-      oneFace: await measure(`${one.photo}, onnx`, oneFace, rec),
-      group: await measure(`${many.photo}, onnx`, group, rec),
-    }));
+      const [ours, theirs, onOnnx] = await timeInRounds(input, pipelines, o.repeats, (done) =>
+        progress(name, done, o.repeats),
+      );
+      cases.push({
+        ours: ranferCase(name, meta, ours),
+        faceApi: { photo: name, faces: theirs.readings[0].faces, msPerImage: median(theirs.ms) },
+        onnx: onOnnx && ranferCase(`${name}, onnx`, meta, onOnnx),
+      });
+    }
+    const [one, many] = cases;
     const { tf } = await import('../../engine/backend.js');
     return {
       backend: tf.getBackend(),
       detector: o.detector,
       flipTta,
       repeats: o.repeats,
-      oneFace: one,
-      group: many,
-      faceApi,
-      ...(onnx && { onnx }),
+      oneFace: one.ours,
+      group: many.ours,
+      faceApi: { oneFace: one.faceApi, group: many.faceApi },
+      ...(one.onnx && many.onnx && { onnx: { oneFace: one.onnx, group: many.onnx } }),
     };
   } finally {
     fer.dispose();
-  }
-}
-
-/** Runs `fn` with a recognizer on `backend: 'onnx'`; undefined when onnxruntime-node is not installed. */
-async function withOnnx<T>(
-  o: { modelDir: string; detector: DetectorKind },
-  flipTta: boolean,
-  fn: (rec: Recognizer) => Promise<T>,
-): Promise<T | undefined> {
-  if (!(await hasOnnxRuntime())) return undefined;
-  const rec = await createRecognizer({
-    modelDir: o.modelDir,
-    backend: 'onnx',
-    detector: o.detector,
-    flipTta,
-  });
-  try {
-    return await fn(rec);
-  } finally {
-    rec.dispose();
+    onnx?.dispose();
   }
 }
