@@ -239,7 +239,7 @@ export class FaceDetector {
 }
 
 /** A face-api box as a plain one. */
-function boxOf(b: Box): Box {
+export function boxOf(b: Box): Box {
   return { x: b.x, y: b.y, width: b.width, height: b.height };
 }
 

@@ -7,7 +7,7 @@
  */
 import type * as FaceApi from '@vladmandic/face-api';
 import { type AttrValue, OnnxGraph, toOihw } from '../export/onnx-graph.js';
-import type { Box, FaceNetworks, RgbFrame, ScoredBox } from '../face/detector.js';
+import { type Box, boxOf, type FaceNetworks, type RgbFrame, type ScoredBox } from '../face/detector.js';
 import { type OrtModule, type OrtSession, sessionOptions } from './onnx-emotion-net.js';
 
 /** face-api's Tiny Face Detector, as far as this file reads it. */
@@ -144,6 +144,8 @@ export function squareInput(
   const padY = h < w ? before : 0;
   const scale = f(S / size);
   const [m0, m1, m2] = mean.map((v) => f(v));
+  // A pixel of the square's padding: zero, less the mean, over 255.
+  const [p0, p1, p2] = [f(-m0) / 255, f(-m1) / 255, f(-m2) / 255];
   // Per output column: the byte offsets in a region row of its left and right pixels (-1: padding), and
   // the right one's weight.
   const ax = new Int32Array(size);
@@ -191,9 +193,9 @@ export function squareInput(
     const u = across(Math.min(top + 1, S - 1));
     if (t === zeros && u === zeros) {
       for (let i = 0; i < size; i++) {
-        out[o++] = f(-m0) / 255;
-        out[o++] = f(-m1) / 255;
-        out[o++] = f(-m2) / 255;
+        out[o++] = p0;
+        out[o++] = p1;
+        out[o++] = p2;
       }
       continue;
     }
@@ -289,8 +291,7 @@ export class OnnxFaceNetworks implements FaceNetworks {
       true,
     );
     return kept.map((i) => {
-      const b = boxes[i].rescale({ width: frame.width, height: frame.height });
-      return { box: { x: b.x, y: b.y, width: b.width, height: b.height }, score: scores[i] };
+      return { box: boxOf(boxes[i].rescale({ width: frame.width, height: frame.height })), score: scores[i] };
     });
   }
 
