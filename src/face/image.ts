@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
 import { rgbToGrey } from './grey.js';
+import { isSrgbProfile } from './icc.js';
 import { ImageError } from './image-error.js';
 
 export { ImageError, rgbToGrey };
@@ -67,6 +68,7 @@ export async function loadRgbImage(input: ImageInput, options: LoadImageOptions 
   const maxSide = options.maxSide ?? 2048;
   const name = describe(input);
   let pipeline: Sharp;
+  let encoded: Uint8Array | undefined;
   if (isRawImage(input)) {
     checkRaw(input);
     pipeline = sharp(input.data, {
@@ -86,10 +88,14 @@ export async function loadRgbImage(input: ImageInput, options: LoadImageOptions 
     } else bytes = input;
     if (bytes.length === 0) throw new ImageError(`${name}: empty file`);
     // sharp's own pixel limit is off: the size is checked against maxPixels below, before decoding.
+    encoded = bytes;
     pipeline = sharp(bytes, { failOn: 'error', limitInputPixels: false });
   }
   try {
     const meta = await pipeline.metadata();
+    // Pixels tagged sRGB are sRGB already: decoding skips the colour transform (other profiles convert).
+    if (encoded && meta.icc && isSrgbProfile(meta.icc))
+      pipeline = sharp(encoded, { failOn: 'error', limitInputPixels: false, ignoreIcc: true });
     if (!meta.width || !meta.height) throw new ImageError(`${name}: the image has no size`);
     // EXIF orientations 5-8 swap width and height; rotate() with no angle applies and drops the tag.
     const maxPixels = options.maxPixels ?? 100_000_000;
