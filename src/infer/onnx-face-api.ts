@@ -159,39 +159,20 @@ export function squareInput(
     bx[x] = inside(Math.min(left + 1, S - 1));
     xa[x] = f(inX - left);
   }
-  // Rows of the square resized across (Float32Array stores round to float32), two held at a time;
-  // a row of padding is zeros.
-  const zeros = new Float32Array(3 * size);
-  const rows = [new Float32Array(3 * size), new Float32Array(3 * size)];
-  const held = [-1, -1];
-  const across = (r: number): Float32Array => {
+  // Each output row from its two source rows in one pass (resized across, then down), without storing
+  // the rows resized across: at the detector's downscaling no source row serves two output rows.
+  const rowStart = (r: number) => {
     const y = r - padY;
-    if (y < 0 || y >= h) return zeros;
-    const slot = r & 1;
-    const row = rows[slot];
-    if (held[slot] === r) return row;
-    held[slot] = r;
-    const base = 3 * ((y0 + y) * W + x0);
-    for (let x = 0; x < size; x++) {
-      const a = ax[x];
-      const b = bx[x];
-      const l = xa[x];
-      for (let k = 0; k < 3; k++) {
-        const p = a < 0 ? 0 : rgb[base + a + k];
-        const q = b < 0 ? 0 : rgb[base + b + k];
-        row[3 * x + k] = p + f((q - p) * l);
-      }
-    }
-    return row;
+    return y >= 0 && y < h ? 3 * ((y0 + y) * W + x0) : -1;
   };
   let o = offset;
   for (let y = 0; y < size; y++) {
     const inY = f(y * scale);
     const top = Math.floor(inY);
     const ya = f(inY - top);
-    const t = across(top);
-    const u = across(Math.min(top + 1, S - 1));
-    if (t === zeros && u === zeros) {
+    const tb = rowStart(top);
+    const ub = rowStart(Math.min(top + 1, S - 1));
+    if (tb < 0 && ub < 0) {
       for (let i = 0; i < size; i++) {
         out[o++] = p0;
         out[o++] = p1;
@@ -199,10 +180,40 @@ export function squareInput(
       }
       continue;
     }
-    for (let i = 0; i < 3 * size; i += 3) {
-      out[o++] = f(f(t[i] + f(f(u[i] - t[i]) * ya)) - m0) / 255;
-      out[o++] = f(f(t[i + 1] + f(f(u[i + 1] - t[i + 1]) * ya)) - m1) / 255;
-      out[o++] = f(f(t[i + 2] + f(f(u[i + 2] - t[i + 2]) * ya)) - m2) / 255;
+    for (let x = 0; x < size; x++) {
+      const a = ax[x];
+      const b = bx[x];
+      const l = xa[x];
+      // Rows of padding and pixels of padding are zeros.
+      let t0 = 0;
+      let t1 = 0;
+      let t2 = 0;
+      let u0 = 0;
+      let u1 = 0;
+      let u2 = 0;
+      if (tb >= 0) {
+        const p = tb + a;
+        const q = tb + b;
+        const pr = a < 0 ? 0 : rgb[p];
+        const pg = a < 0 ? 0 : rgb[p + 1];
+        const pb = a < 0 ? 0 : rgb[p + 2];
+        t0 = f(pr + f(((b < 0 ? 0 : rgb[q]) - pr) * l));
+        t1 = f(pg + f(((b < 0 ? 0 : rgb[q + 1]) - pg) * l));
+        t2 = f(pb + f(((b < 0 ? 0 : rgb[q + 2]) - pb) * l));
+      }
+      if (ub >= 0) {
+        const p = ub + a;
+        const q = ub + b;
+        const pr = a < 0 ? 0 : rgb[p];
+        const pg = a < 0 ? 0 : rgb[p + 1];
+        const pb = a < 0 ? 0 : rgb[p + 2];
+        u0 = f(pr + f(((b < 0 ? 0 : rgb[q]) - pr) * l));
+        u1 = f(pg + f(((b < 0 ? 0 : rgb[q + 1]) - pg) * l));
+        u2 = f(pb + f(((b < 0 ? 0 : rgb[q + 2]) - pb) * l));
+      }
+      out[o++] = f(f(t0 + f(f(u0 - t0) * ya)) - m0) / 255;
+      out[o++] = f(f(t1 + f(f(u1 - t1) * ya)) - m1) / 255;
+      out[o++] = f(f(t2 + f(f(u2 - t2) * ya)) - m2) / 255;
     }
   }
   return out;
