@@ -119,20 +119,34 @@ export function warpGrey(image: SourceImage, faceToImage: Affine, size: number):
   const w = right - left + 1;
   const grey = greyWindow(image, left, top, w, bottom - top + 1);
   const out = new Uint8Array(size * size);
+  const W1 = width - 1;
+  const H1 = height - 1;
+  // a * u and d * u of a pixel's k sample columns, and b * v and e * v of a sample row, hoisted out of the
+  // sample loop (the sums keep their order, so the values are those of the full expressions).
+  const au = new Float64Array(k);
+  const du = new Float64Array(k);
   for (let oy = 0; oy < size; oy++) {
     for (let ox = 0; ox < size; ox++) {
+      for (let i = 0; i < k; i++) {
+        const u = ox + (i + 0.5) / k;
+        au[i] = a * u;
+        du[i] = d * u;
+      }
       let sum = 0;
       for (let j = 0; j < k; j++) {
         const v = oy + (j + 0.5) / k;
+        const bv = b * v;
+        const ev = e * v;
         for (let i = 0; i < k; i++) {
-          const u = ox + (i + 0.5) / k;
           // Continuous coordinates (pixel i spans [i, i + 1)) to sample indices, the nearest edge outside.
-          const sx = Math.min(width - 1, Math.max(0, a * u + b * v + c - 0.5));
-          const sy = Math.min(height - 1, Math.max(0, d * u + e * v + f - 0.5));
-          const x0 = Math.floor(sx);
-          const y0 = Math.floor(sy);
-          const x1 = Math.min(width - 1, x0 + 1) - left;
-          const y1 = Math.min(height - 1, y0 + 1) - top;
+          let sx = au[i] + bv + c - 0.5;
+          sx = sx < 0 ? 0 : Math.min(sx, W1);
+          let sy = du[i] + ev + f - 0.5;
+          sy = sy < 0 ? 0 : Math.min(sy, H1);
+          const x0 = sx | 0;
+          const y0 = sy | 0;
+          const x1 = (x0 < W1 ? x0 + 1 : W1) - left;
+          const y1 = (y0 < H1 ? y0 + 1 : H1) - top;
           const fx = sx - x0;
           const fy = sy - y0;
           const r0 = (y0 - top) * w;
