@@ -1,6 +1,7 @@
 /** ranfer's other WASM kernels (reductions, transposed matmul, normalisation) against the CPU backend. */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/engine/backend.js';
 import { maxAbsDiff, onBackend, seeded, values } from './backends.js';
 
 async function both(fn: () => number[][]): Promise<[number[][], number[][]]> {
@@ -176,4 +177,31 @@ describe('concat and slice (heap copies)', () => {
       expect(w[1]).toEqual(c[1]);
     });
   }
+});
+
+describe('identity without a copy', () => {
+  it('shares the input data, keeps it alive after the input is disposed, and frees it with the last reference', async () => {
+    await initBackend('wasm');
+    const before = tf.memory().numDataBuffers;
+    const x = tf.tensor2d(seeded(12, 3), [3, 4]);
+    const id = tf.clone(x);
+    expect(tf.memory().numDataBuffers - before).toBe(1);
+    x.dispose();
+    expect(Array.from(id.dataSync())).toEqual(Array.from(seeded(12, 3), Math.fround));
+    id.dispose();
+    expect(tf.memory().numDataBuffers).toBe(before);
+  });
+
+  it('leaves gradients through clones as they were (a variable updated after identity keeps its copy)', async () => {
+    await initBackend('wasm');
+    const v = tf.variable(tf.tensor1d([1, 2, 3]));
+    const snapshot = tf.clone(v);
+    v.assign(tf.tensor1d([7, 8, 9]));
+    expect(Array.from(snapshot.dataSync())).toEqual([1, 2, 3]);
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.clone(a), tf.clone(a))))(
+      tf.tensor1d([1, -2, 3]),
+    );
+    expect(Array.from(g.dataSync())).toEqual([2, -4, 6]);
+    tf.dispose([v, snapshot, g]);
+  });
 });

@@ -5,6 +5,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { captureStockCopies, concatConfig, sliceConfig } from './copy.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-grad.js';
+import { identityConfig } from './identity.js';
 import { registerJsKernel } from './js-kernel.js';
 import { bnGradSumsKernel, momentsKernel, preluGradKernel } from './norm.js';
 import { captureStockReductions, meanConfig, sumConfig } from './reduce.js';
@@ -20,6 +21,7 @@ export const trainingKernels = [
   meanConfig,
   concatConfig,
   sliceConfig,
+  identityConfig,
 ];
 
 export function registerTrainingKernels(): void {
