@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.js';
+import { bnGradSumsKernel, momentsKernel, preluGradKernel } from '../../src/engine/kernels/norm.js';
 import { maxAbsDiff, onBackend, seeded, values } from './backends.js';
 
 async function both(fn: () => number[][]): Promise<[number[][], number[][]]> {
@@ -198,10 +199,60 @@ describe('identity without a copy', () => {
     const snapshot = tf.clone(v);
     v.assign(tf.tensor1d([7, 8, 9]));
     expect(Array.from(snapshot.dataSync())).toEqual([1, 2, 3]);
-    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.clone(a), tf.clone(a))))(
-      tf.tensor1d([1, -2, 3]),
-    );
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.clone(a), tf.clone(a))))(tf.tensor1d([1, -2, 3]));
     expect(Array.from(g.dataSync())).toEqual([2, -4, 6]);
     tf.dispose([v, snapshot, g]);
   });
+});
+
+describe('batch-norm and PReLU sums over tiles of positions', () => {
+  // Positions below, at and across tile edges; channel counts with and without a remainder of four.
+  const shapes: Array<[number, number, number]> = [
+    [1, 1, 1],
+    [2, 63, 4],
+    [1, 64, 8],
+    [3, 129, 7],
+    [2, 200, 18],
+  ];
+  for (const [G, R, C] of shapes) {
+    it(`match their definitions on [${G}, ${R}, ${C}]`, () => {
+      const n = G * R * C;
+      const x = Float32Array.from(seeded(n, 11), (v) => 3 * v + 2);
+      const dy = Float32Array.from(seeded(n, 12));
+      const alpha = Float32Array.from(seeded(C, 13));
+      const out = (k: number) => Array.from({ length: k }, () => new Float32Array(G * C));
+      const [mean, variance] = out(2);
+      momentsKernel.compute([x], [[G, R, C]], [mean, variance], {});
+      const [sumDy, sumDyX] = out(2);
+      bnGradSumsKernel.compute([dy, x], [[G, R, C]], [sumDy, sumDyX], {});
+      const dx = new Float32Array(n);
+      const dalpha = new Float32Array(C);
+      preluGradKernel.compute([alpha, dy, x], [[C]], [dx, dalpha], {});
+      const at = (g: number, r: number, c: number) => (g * R + r) * C + c;
+      const dalphaRef = new Float64Array(C);
+      for (let g = 0; g < G; g++)
+        for (let c = 0; c < C; c++) {
+          let m = 0;
+          let sd = 0;
+          let sdx = 0;
+          for (let r = 0; r < R; r++) {
+            m += x[at(g, r, c)] / R;
+            sd += dy[at(g, r, c)];
+            sdx += dy[at(g, r, c)] * x[at(g, r, c)];
+          }
+          let v = 0;
+          for (let r = 0; r < R; r++) v += (x[at(g, r, c)] - m) ** 2 / R;
+          expect(mean[g * C + c]).toBeCloseTo(m, 5);
+          expect(variance[g * C + c]).toBeCloseTo(v, 4);
+          expect(sumDy[g * C + c]).toBeCloseTo(sd, 4);
+          expect(sumDyX[g * C + c]).toBeCloseTo(sdx, 4);
+        }
+      for (let i = 0; i < n; i++) {
+        const c = i % C;
+        expect(dx[i]).toBe(Math.fround(x[i] > 0 ? dy[i] : alpha[c] * dy[i]));
+        if (x[i] <= 0) dalphaRef[c] += dy[i] * x[i];
+      }
+      for (let c = 0; c < C; c++) expect(dalpha[c]).toBeCloseTo(dalphaRef[c], 4);
+    });
+  }
 });
