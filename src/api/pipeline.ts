@@ -4,9 +4,10 @@
  */
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
 import { type AlignedFace, AlignmentError, alignFace } from '../face/align.js';
-import type { Box, FaceDetector } from '../face/detector.js';
+import type { Box, DetectedFace, FaceDetector } from '../face/detector.js';
 import type { ExpressionTeacher } from '../face/face-expression-net.js';
 import { type FaceFinding, findFaces } from '../face/find.js';
+import { followFaces } from '../face/follow.js';
 import type { EmotionPredictor } from '../infer/predictor.js';
 import { predictionRecipe, withFaceApiShare } from '../infer/recipe.js';
 import { landmarkBoxes, regionsWithoutLandmarks } from '../model/regions.js';
@@ -167,15 +168,38 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
+/** A recognised face back in the image's own pixels (the inverse of the `scale` applied to results). */
+function detectedFace(face: RecognizedFace, scale: number): DetectedFace {
+  const { box } = face;
+  return {
+    box: { x: box.x / scale, y: box.y / scale, width: box.width / scale, height: box.height / scale },
+    score: face.score,
+    landmarks: Float32Array.from(face.landmarks.flat(), (v) => v / scale),
+    ...(face.rotation ? { rotation: face.rotation } : {}),
+  };
+}
+
+/** Options of one recognition, beside the recogniser's own. */
+export interface RecognizeRgbOptions extends ClassifyOptions, FaceFinding {
+  /** Factor from the image's pixels back to the caller's (downsized images; default 1). */
+  scale?: number;
+  faceApi?: ExpressionTeacher;
+  /**
+   * The faces of the frame before: they are followed (face/follow.ts) instead of detected, and lost
+   * faces are left out.
+   */
+  follow?: readonly RecognizedFace[];
+}
+
 /**
- * Detects, aligns and classifies every face of an RGB image. Coordinates are in the image's pixels
- * times `scale` (the factor back to the caller's own pixel grid when the image was downsized).
+ * Detects (or follows), aligns and classifies every face of an RGB image. Coordinates are in the image's
+ * pixels times `scale` (the factor back to the caller's own pixel grid when the image was downsized).
  */
 export async function recognizeRgb(
   image: RgbPixels,
   detector: FaceDetector,
   model: EmotionPredictor,
-  options: ClassifyOptions & FaceFinding & { scale?: number; faceApi?: ExpressionTeacher } = {},
+  options: RecognizeRgbOptions = {},
   timings?: RecognizeTimings,
 ): Promise<RecognizedFace[]> {
   let t = performance.now();
@@ -185,7 +209,15 @@ export async function recognizeRgb(
     t = now;
   };
   const rgb = image.data instanceof Uint8Array ? image.data : new Uint8Array(image.data.buffer);
-  const detected = await findFaces(rgb, image.width, image.height, detector, options);
+  const detected = options.follow
+    ? await followFaces(
+        rgb,
+        image.width,
+        image.height,
+        detector,
+        options.follow.map((f) => detectedFace(f, options.scale ?? 1)),
+      )
+    : await findFaces(rgb, image.width, image.height, detector, options);
   lap('detectMs');
   const size = model.size;
   const source = { data: rgb, width: image.width, height: image.height, channels: 3 as const };

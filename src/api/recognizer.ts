@@ -107,6 +107,29 @@ export class Recognizer {
    * `timings`, when given, receives the milliseconds of each stage.
    */
   async recognize(input: ImageInput, timings?: RecognizeTimings): Promise<RecognizedFace[]> {
+    return this.run(input, undefined, timings);
+  }
+
+  /**
+   * The faces of the next frame of a video, following `previous` (what `recognize` or `follow` gave for the
+   * frame before) without the face detector: each face's landmarks are found again where it was, its box
+   * moves with them. Faces that moved too far or left are missing from the result, and new faces appear
+   * only with `recognize`: detect every few frames and follow in between (the detector is most of a
+   * frame's cost).
+   */
+  async follow(
+    input: ImageInput,
+    previous: readonly RecognizedFace[],
+    timings?: RecognizeTimings,
+  ): Promise<RecognizedFace[]> {
+    return this.run(input, previous, timings);
+  }
+
+  private async run(
+    input: ImageInput,
+    follow: readonly RecognizedFace[] | undefined,
+    timings?: RecognizeTimings,
+  ): Promise<RecognizedFace[]> {
     this.checkOpen();
     const t = performance.now();
     const image = await loadRgbImage(input, {
@@ -118,7 +141,7 @@ export class Recognizer {
       image,
       this.detector,
       this.model,
-      { ...this.config, scale: image.scale, faceApi: this.faceApi },
+      { ...this.config, scale: image.scale, faceApi: this.faceApi, follow },
       timings,
     );
   }

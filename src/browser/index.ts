@@ -246,15 +246,39 @@ export class BrowserRecognizer {
    * receives the milliseconds of each stage, as in Node.
    */
   async recognize(input: BrowserImage, timings?: RecognizeTimings): Promise<RecognizedFace[]> {
+    return this.run(input, undefined, timings);
+  }
+
+  /**
+   * The faces of the next video frame, following `previous` (what `recognize` or `follow` gave for the
+   * frame before) without the face detector, as in Node: lost faces are missing, new ones appear only
+   * with `recognize`; detect every few frames and follow in between.
+   */
+  async follow(
+    input: BrowserImage,
+    previous: readonly RecognizedFace[],
+    timings?: RecognizeTimings,
+  ): Promise<RecognizedFace[]> {
+    return this.run(input, previous, timings);
+  }
+
+  private async run(
+    input: BrowserImage,
+    follow: readonly RecognizedFace[] | undefined,
+    timings?: RecognizeTimings,
+  ): Promise<RecognizedFace[]> {
     this.checkOpen();
     // Frames of a video or webcam share one orientation: no turned retries on frames without a face.
     const video = typeof HTMLVideoElement !== 'undefined' && input instanceof HTMLVideoElement;
     const options = video ? { rotations: false, ...this.config } : this.config;
+    const t = performance.now();
+    const rgb = toRgb(input);
+    if (timings) timings.decodeMs = performance.now() - t;
     return recognizeRgb(
-      toRgb(input),
+      rgb,
       this.detector,
       this.model,
-      { ...options, faceApi: this.faceApi },
+      { ...options, faceApi: this.faceApi, follow },
       timings,
     );
   }

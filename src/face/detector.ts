@@ -168,6 +168,47 @@ export class FaceDetector {
     });
   }
 
+  /**
+   * The 68 landmarks of faces whose boxes are known (from a frame before): the landmark network on each
+   * box's crop as `detect` runs it, no detection. Points in image pixels, interleaved (136 values);
+   * `undefined` for a box that holds no pixel of the image.
+   */
+  async landmarksIn(
+    rgb: Uint8Array,
+    width: number,
+    height: number,
+    boxes: readonly Box[],
+  ): Promise<(Float32Array | undefined)[]> {
+    if (this.networks) return this.networks.landmarks({ rgb, width, height }, boxes);
+    const { faceapi } = this;
+    const result: (Float32Array | undefined)[] = boxes.map(() => undefined);
+    // face-api's crops: the box clipped to the image and floored; its points shifted by the box's corner.
+    const used = boxes.flatMap((b, i) => {
+      const x = Math.max(b.x, 0);
+      const y = Math.max(b.y, 0);
+      const w = Math.floor(Math.min(b.x + b.width - x, width - x));
+      const h = Math.floor(Math.min(b.y + b.height - y, height - y));
+      return w > 0 && h > 0 ? [i] : [];
+    });
+    if (used.length === 0) return result;
+    return this.withImage(rgb, width, height, async (image) => {
+      const rects = used.map(
+        (i) => new faceapi.Rect(boxes[i].x, boxes[i].y, boxes[i].width, boxes[i].height),
+      );
+      const crops = await faceapi.extractFaceTensors(image as never, rects);
+      try {
+        for (const [n, i] of used.entries()) {
+          const found = await faceapi.nets.faceLandmark68Net.detectLandmarks(crops[n] as never);
+          const points = (Array.isArray(found) ? found[0] : found).shiftBy(boxes[i].x, boxes[i].y);
+          result[i] = interleaved(points.positions);
+        }
+      } finally {
+        for (const c of crops) c.dispose();
+      }
+      return result;
+    });
+  }
+
   /** Finds the faces of an RGB image (height x width x 3, uint8) and their landmarks. */
   async detect(rgb: Uint8Array, width: number, height: number): Promise<DetectedFace[]> {
     const { faceapi, options, networks } = this;

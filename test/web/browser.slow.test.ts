@@ -87,6 +87,9 @@ describe('web demo in Chromium', () => {
     expect(state.state).toBe('running');
     expect(state.faces).toHaveLength(1);
     expect(state.fps).toBeGreaterThan(0);
+    // The page publishes the last frame's stage times (a detected or a followed frame).
+    expect(state.timings.detectMs).toBeGreaterThan(0);
+    expect(state.timings.classifyMs).toBeGreaterThan(0);
     const backend = await page.textContent('#backend');
     console.log(
       `web demo: ${state.fps.toFixed(1)} frames/s in headless Chromium (${backend}), webcam 640x480`,

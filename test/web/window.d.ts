@@ -3,6 +3,11 @@ export {};
 
 declare global {
   interface Window {
-    ranfer: { state: string; fps: number; faces: Array<{ emotion: string; box: { x: number; y: number } }> };
+    ranfer: {
+      state: string;
+      fps: number;
+      faces: Array<{ emotion: string; box: { x: number; y: number } }>;
+      timings: { decodeMs?: number; detectMs?: number; alignMs?: number; classifyMs?: number };
+    };
   }
 }

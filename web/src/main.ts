@@ -7,6 +7,7 @@ import {
   type Emotion,
   REGION_COLORS,
   type RecognizedFace,
+  type RecognizeTimings,
 } from 'ranfer/browser';
 import { FaceSmoother, type TrackedFace } from './smoothing.js';
 
@@ -59,13 +60,20 @@ let fps = 0;
 /** The faces of the photo on screen, kept to redraw their boxes when the page is resized. */
 let photoFaces: { tracked: TrackedFace[]; width: number } | null = null;
 
-/** What tests and curious users can read: the latest faces and the frame rate. */
+/** What tests and curious users can read: the latest faces, the frame rate and the last frame's stage times. */
 declare global {
   interface Window {
-    ranfer: { state: string; fps: number; faces: Array<{ emotion: Emotion; box: RecognizedFace['box'] }> };
+    ranfer: {
+      state: string;
+      fps: number;
+      faces: Array<{ emotion: Emotion; box: RecognizedFace['box'] }>;
+      timings: RecognizeTimings;
+    };
   }
 }
-window.ranfer = { state: 'loading', fps: 0, faces: [] };
+window.ranfer = { state: 'loading', fps: 0, faces: [], timings: {} };
+/** Stage times (ms) of the latest live frame. */
+let timings: RecognizeTimings = {};
 
 function setState(state: string): void {
   document.body.dataset.state = state;
@@ -175,32 +183,58 @@ function drawPanel(tracked: TrackedFace[]): void {
 function publish(tracked: TrackedFace[]): void {
   window.ranfer.faces = tracked.map((t) => ({ emotion: t.top, box: t.face.box }));
   window.ranfer.fps = fps;
+  window.ranfer.timings = timings;
 }
 
+/**
+ * Live frames are detected one in `DETECT_EVERY`; on the others the faces of the frame before are followed
+ * by their landmarks (`follow`, no detector), and a frame that loses a face is followed by a detection.
+ */
+const DETECT_EVERY = 3;
+
+/**
+ * Recognises a frame; with `previous` (the faces of the live frame before), follows them instead of
+ * detecting.
+ */
 async function recognizeFrame(
   source: CanvasImageSource,
   width: number,
   height: number,
+  previous?: RecognizedFace[],
 ): Promise<RecognizedFace[]> {
   // A video at its own size goes in as it is: the recognizer then knows it is a video frame (no turned
   // retries on frames without a face).
   const rec = source instanceof HTMLVideoElement ? await liveFer() : fer;
+  timings = {};
+  const run = (input: HTMLVideoElement | ImageData) =>
+    previous ? rec.follow(input, previous, timings) : rec.recognize(input, timings);
   if (source instanceof HTMLVideoElement && width === source.videoWidth && height === source.videoHeight)
-    return rec.recognize(source);
+    return run(source);
   grab.width = width;
   grab.height = height;
   const ctx = grab.getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('no 2D canvas');
   ctx.drawImage(source, 0, 0, width, height);
-  return rec.recognize(ctx.getImageData(0, 0, width, height));
+  return run(ctx.getImageData(0, 0, width, height));
 }
 
 /** Recognises the frames of the webcam, or of a video file, for as long as its mode lasts. */
 async function liveLoop(which: 'webcam' | 'video'): Promise<void> {
   let last = performance.now();
+  let previous: RecognizedFace[] = [];
+  let followed = 0;
   while (mode === which && (which === 'video' || stream)) {
     if (video.readyState >= 2 && video.videoWidth > 0) {
-      const faces = await recognizeFrame(video, video.videoWidth, video.videoHeight);
+      const follow = previous.length > 0 && followed < DETECT_EVERY - 1;
+      const faces = await recognizeFrame(
+        video,
+        video.videoWidth,
+        video.videoHeight,
+        follow ? previous : undefined,
+      );
+      // A face lost while following: detect on the next frame.
+      followed = !follow ? 0 : faces.length < previous.length ? DETECT_EVERY : followed + 1;
+      previous = faces;
       if (mode !== which) break;
       const now = performance.now();
       fps = fps === 0 ? 1000 / (now - last) : 0.8 * fps + 0.2 * (1000 / (now - last));
