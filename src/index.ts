@@ -4,6 +4,7 @@
  * stay internal: `ModelManifest.network` names them without exporting them.
  */
 
+export { FollowSchedule, type FrameRecognizer } from './api/follow-schedule.js';
 export { type ManyResult, type RecognizeManyOptions, recognizeMany } from './api/many.js';
 export { OptionError } from './api/options.js';
 export {

@@ -5,6 +5,7 @@
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
 import { type FrameSampling, probeVideo, type VideoInfo, videoFrames } from '../video/decode.js';
 import { FaceTracker, type TrackerOptions } from '../video/track.js';
+import { FollowSchedule } from './follow-schedule.js';
 import type { RecognizedFace } from './pipeline.js';
 import { createRecognizer, type Recognizer, type RecognizerConfig } from './recognizer.js';
 
@@ -29,6 +30,12 @@ export interface RecognizeVideoOptions extends RecognizerConfig, FrameSampling, 
   recognizer?: Recognizer;
   /** Receives the video's size, rate and length before the first frame. */
   onInfo?: (info: VideoInfo) => void;
+  /**
+   * The face detector runs on one frame read in this many; on the others each face is followed from the
+   * frame before by its landmarks (`Recognizer.follow`), and a frame that loses a face is followed by a
+   * detection (default 1: every frame detected). Frames read far apart (a low `fps`) follow less well.
+   */
+  detectEvery?: number;
 }
 
 /**
@@ -46,16 +53,17 @@ export async function* recognizeVideo(
   const info = await probeVideo(file);
   options.onInfo?.(info);
   const tracker = new FaceTracker(options);
+  const schedule = new FollowSchedule(options.detectEvery ?? 1);
   const own = !options.recognizer;
   // Frames of a video share one orientation: no turned retries on each frame without a face.
   const fer = options.recognizer ?? (await createRecognizer({ rotations: false, ...options }));
   try {
     for await (const frame of videoFrames(file, info, options)) {
-      const faces = await fer.recognize({
+      const faces = await schedule.next(fer, {
         data: frame.data,
         width: frame.width,
         height: frame.height,
-        channels: 3,
+        channels: 3 as const,
       });
       const tracked = tracker.update(
         faces.map((f) => ({

@@ -42,6 +42,7 @@ import { parseModel } from '../model/format.js';
 import { RanferError } from '../util/errors.js';
 import { type BrowserImage, BrowserImageError, toGreySquare, toRgb } from './pixels.js';
 
+export { FollowSchedule, type FrameRecognizer } from '../api/follow-schedule.js';
 export { OptionError } from '../api/options.js';
 export type { Box } from '../face/detector.js';
 export { RanferError } from '../util/errors.js';

@@ -105,6 +105,12 @@ export function registerVideoCommand(program: Command): void {
       0.5,
     )
     .option('--detector <kind>', 'face detector: tiny or ssd', 'tiny')
+    .option(
+      '--detect-every <n>',
+      'detect faces on one frame read in n and follow them by their landmarks on the others (faster; new faces appear at detections)',
+      positiveInt,
+      1,
+    )
     .addOption(priorWeightOption())
     .addOption(faceApiWeightOption())
     .addOption(engineOption())
@@ -123,6 +129,7 @@ interface VideoOpts {
   confirmFrames: number;
   confirmScore: number;
   detector: string;
+  detectEvery: number;
   model: string;
   priorWeight?: number;
   faceApiWeight?: number;
@@ -198,6 +205,7 @@ async function readVideo(input: string, opts: VideoOpts): Promise<VideoRun> {
       confirmFrames: opts.confirmFrames,
       confirmScore: opts.confirmScore,
       detector: opts.detector as DetectorKind,
+      detectEvery: opts.detectEvery,
       modelDir: opts.model,
       backend: opts.backend,
       priorWeight: opts.priorWeight,

@@ -80,6 +80,30 @@ describe('recognizeVideo', () => {
     expect(face.box.x).toBeCloseTo(photo.box.x, 1);
   });
 
+  it('detects on one frame in three and follows the face between: the same faces, the detector run 4 times in 10', async () => {
+    const detected = await all(recognizeVideo(clip, { recognizer: fer }));
+    const calls = { recognize: 0, follow: 0 };
+    const counting = new Proxy(fer, {
+      get(target, key) {
+        const v = Reflect.get(target, key);
+        if (key === 'recognize' || key === 'follow')
+          return (...args: unknown[]) => {
+            calls[key]++;
+            return (v as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const followed = await all(recognizeVideo(clip, { recognizer: counting, detectEvery: 3 }));
+    expect(calls).toEqual({ recognize: 4, follow: 6 });
+    expect(followed.map((f) => f.faces.map((face) => [face.track, face.emotion]))).toEqual(
+      detected.map((f) => f.faces.map((face) => [face.track, face.emotion])),
+    );
+    for (const [i, f] of followed.entries())
+      for (const [j, face] of f.faces.entries())
+        expect(Math.abs(face.box.x - detected[i].faces[j].box.x)).toBeLessThan(2);
+  });
+
   it('reads every n-th frame, or frames at a rate', async () => {
     const every = await all(recognizeVideo(clip, { recognizer: fer, every: 3 }));
     expect(every.map((f) => [f.index, Number(f.time.toFixed(3))])).toEqual([

@@ -5,6 +5,7 @@ import {
   EMOTION_COLORS,
   EMOTIONS,
   type Emotion,
+  FollowSchedule,
   REGION_COLORS,
   type RecognizedFace,
   type RecognizeTimings,
@@ -187,27 +188,24 @@ function publish(tracked: TrackedFace[]): void {
 }
 
 /**
- * Live frames are detected one in `DETECT_EVERY`; on the others the faces of the frame before are followed
- * by their landmarks (`follow`, no detector), and a frame that loses a face is followed by a detection.
+ * Live frames are detected one in three; on the others the faces of the frame before are followed by
+ * their landmarks (`follow`, no detector), and a frame that loses a face is followed by a detection.
  */
-const DETECT_EVERY = 3;
+const schedule = new FollowSchedule(3);
 
-/**
- * Recognises a frame; with `previous` (the faces of the live frame before), follows them instead of
- * detecting.
- */
+/** Recognises a photo, or a live frame as `schedule` says. */
 async function recognizeFrame(
   source: CanvasImageSource,
   width: number,
   height: number,
-  previous?: RecognizedFace[],
 ): Promise<RecognizedFace[]> {
   // A video at its own size goes in as it is: the recognizer then knows it is a video frame (no turned
   // retries on frames without a face).
-  const rec = source instanceof HTMLVideoElement ? await liveFer() : fer;
+  const live = source instanceof HTMLVideoElement;
+  const rec = live ? await liveFer() : fer;
   timings = {};
   const run = (input: HTMLVideoElement | ImageData) =>
-    previous ? rec.follow(input, previous, timings) : rec.recognize(input, timings);
+    live ? schedule.next(rec, input, timings) : rec.recognize(input, timings);
   if (source instanceof HTMLVideoElement && width === source.videoWidth && height === source.videoHeight)
     return run(source);
   grab.width = width;
@@ -221,20 +219,10 @@ async function recognizeFrame(
 /** Recognises the frames of the webcam, or of a video file, for as long as its mode lasts. */
 async function liveLoop(which: 'webcam' | 'video'): Promise<void> {
   let last = performance.now();
-  let previous: RecognizedFace[] = [];
-  let followed = 0;
+  schedule.reset();
   while (mode === which && (which === 'video' || stream)) {
     if (video.readyState >= 2 && video.videoWidth > 0) {
-      const follow = previous.length > 0 && followed < DETECT_EVERY - 1;
-      const faces = await recognizeFrame(
-        video,
-        video.videoWidth,
-        video.videoHeight,
-        follow ? previous : undefined,
-      );
-      // A face lost while following: detect on the next frame.
-      followed = !follow ? 0 : faces.length < previous.length ? DETECT_EVERY : followed + 1;
-      previous = faces;
+      const faces = await recognizeFrame(video, video.videoWidth, video.videoHeight);
       if (mode !== which) break;
       const now = performance.now();
       fps = fps === 0 ? 1000 / (now - last) : 0.8 * fps + 0.2 * (1000 / (now - last));
