@@ -60,6 +60,8 @@ describe('public API', () => {
         'FaceEmotionModel',
         'FaceFinding',
         'FacePrediction',
+        'FollowSchedule',
+        'FrameRecognizer',
         'FrameSampling',
         'ImageError',
         'ImageInput',
