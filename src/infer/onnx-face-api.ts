@@ -184,7 +184,8 @@ export function squareInput(
       const a = ax[x];
       const b = bx[x];
       const l = xa[x];
-      // Rows of padding and pixels of padding are zeros.
+      // Rows of padding and pixels of padding are zeros. The top and bottom rows are written out (a shared
+      // function writing to a scratch array measured 1.4x slower).
       let t0 = 0;
       let t1 = 0;
       let t2 = 0;
