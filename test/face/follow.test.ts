@@ -113,6 +113,21 @@ describe('Recognizer.follow on frames', () => {
     expect(Math.hypot(centre(again[0]).cx - b.cx, centre(again[0]).cy - b.cy)).toBeLessThan(1);
   });
 
+  it('follows on ONNX Runtime as on TensorFlow.js: the same landmarks within float rounding', async () => {
+    const onnx = await createRecognizer({ backend: 'onnx' });
+    try {
+      const moved = await frame(14, 9);
+      const detected = await fer.recognize(await frame(0, 0));
+      const [wasm] = await fer.follow(moved, detected);
+      const [ort] = await onnx.follow(moved, detected);
+      const diff = Math.max(...wasm.landmarks.flat().map((v, i) => Math.abs(v - ort.landmarks.flat()[i])));
+      expect(diff).toBeLessThan(1e-2);
+      expect(ort.emotion).toBe(wasm.emotion);
+    } finally {
+      onnx.dispose();
+    }
+  });
+
   it('follows nothing from nothing', async () => {
     expect(await fer.follow(await frame(0, 0), [])).toEqual([]);
   });
