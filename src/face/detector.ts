@@ -184,11 +184,8 @@ export class FaceDetector {
     const result: (Float32Array | undefined)[] = boxes.map(() => undefined);
     // face-api's crops: the box clipped to the image and floored; its points shifted by the box's corner.
     const used = boxes.flatMap((b, i) => {
-      const x = Math.max(b.x, 0);
-      const y = Math.max(b.y, 0);
-      const w = Math.floor(Math.min(b.x + b.width - x, width - x));
-      const h = Math.floor(Math.min(b.y + b.height - y, height - y));
-      return w > 0 && h > 0 ? [i] : [];
+      const crop = clipBox(b, width, height);
+      return crop.width > 0 && crop.height > 0 ? [i] : [];
     });
     if (used.length === 0) return result;
     return this.withImage(rgb, width, height, async (image) => {
@@ -277,6 +274,15 @@ export class FaceDetector {
       this.staging.release(values);
     }
   }
+}
+
+/** face-api's `clipAtImageBorders`: the box within the image, floored. */
+export function clipBox(box: Box, width: number, height: number): Box {
+  const x = Math.max(box.x, 0);
+  const y = Math.max(box.y, 0);
+  const w = Math.min(box.x + box.width - x, width - x);
+  const h = Math.min(box.y + box.height - y, height - y);
+  return { x: Math.floor(x), y: Math.floor(y), width: Math.floor(w), height: Math.floor(h) };
 }
 
 /** A face-api box as a plain one. */

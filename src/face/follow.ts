@@ -25,13 +25,11 @@ export function pointSpread(points: ArrayLike<number>): { cx: number; cy: number
   return { cx, cy, spread: Math.sqrt(s) };
 }
 
-/**
- * `box` moved by the shift of the landmarks' centre and scaled about it by the change of their spread:
- * the box a detector would give the face where its landmarks now are.
- */
-export function movedBox(box: Box, before: ArrayLike<number>, after: ArrayLike<number>): Box {
-  const a = pointSpread(before);
-  const b = pointSpread(after);
+/** Where 68 points lie: their centre and spread (`pointSpread`). */
+type Spread = ReturnType<typeof pointSpread>;
+
+/** `box` moved from where the points were (`a`) to where they are (`b`), scaled by their spread's change. */
+function moveBox(box: Box, a: Spread, b: Spread): Box {
   const k = b.spread / a.spread;
   return {
     x: b.cx + (box.x - a.cx) * k,
@@ -39,6 +37,14 @@ export function movedBox(box: Box, before: ArrayLike<number>, after: ArrayLike<n
     width: box.width * k,
     height: box.height * k,
   };
+}
+
+/**
+ * `box` moved by the shift of the landmarks' centre and scaled about it by the change of their spread:
+ * the box a detector would give the face where its landmarks now are.
+ */
+export function movedBox(box: Box, before: ArrayLike<number>, after: ArrayLike<number>): Box {
+  return moveBox(box, pointSpread(before), pointSpread(after));
 }
 
 /**
@@ -69,6 +75,6 @@ export async function followFaces(
     const shift = Math.hypot(b.cx - a.cx, b.cy - a.cy) / f.box.width;
     if (!(change <= MAX_SPREAD_CHANGE && change >= 1 / MAX_SPREAD_CHANGE && shift <= MAX_CENTRE_SHIFT))
       return [];
-    return [{ box: movedBox(f.box, f.landmarks, landmarks), score: f.score, landmarks }];
+    return [{ box: moveBox(f.box, a, b), score: f.score, landmarks }];
   });
 }

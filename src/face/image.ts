@@ -41,6 +41,9 @@ export interface LoadImageOptions {
   maxPixels?: number;
 }
 
+/** sharp's options for encoded images: fail on errors, its own pixel limit off (see `maxPixels`). */
+const DECODE = { failOn: 'error', limitInputPixels: false } as const;
+
 function isRawImage(input: ImageInput): input is RawImage {
   return typeof input === 'object' && !(input instanceof Uint8Array) && 'data' in input;
 }
@@ -89,13 +92,13 @@ export async function loadRgbImage(input: ImageInput, options: LoadImageOptions 
     if (bytes.length === 0) throw new ImageError(`${name}: empty file`);
     // sharp's own pixel limit is off: the size is checked against maxPixels below, before decoding.
     encoded = bytes;
-    pipeline = sharp(bytes, { failOn: 'error', limitInputPixels: false });
+    pipeline = sharp(bytes, DECODE);
   }
   try {
     const meta = await pipeline.metadata();
     // Pixels tagged sRGB are sRGB already: decoding skips the colour transform (other profiles convert).
     if (encoded && meta.icc && isSrgbProfile(meta.icc))
-      pipeline = sharp(encoded, { failOn: 'error', limitInputPixels: false, ignoreIcc: true });
+      pipeline = sharp(encoded, { ...DECODE, ignoreIcc: true });
     if (!meta.width || !meta.height) throw new ImageError(`${name}: the image has no size`);
     // EXIF orientations 5-8 swap width and height; rotate() with no angle applies and drops the tag.
     const maxPixels = options.maxPixels ?? 100_000_000;

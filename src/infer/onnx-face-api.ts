@@ -7,7 +7,15 @@
  */
 import type * as FaceApi from '@vladmandic/face-api';
 import { type AttrValue, OnnxGraph, toOihw } from '../export/onnx-graph.js';
-import { type Box, boxOf, type FaceNetworks, type RgbFrame, type ScoredBox } from '../face/detector.js';
+import {
+  type Box,
+  boxOf,
+  clipBox,
+  type FaceNetworks,
+  type RgbFrame,
+  type ScoredBox,
+} from '../face/detector.js';
+
 import { type OrtModule, type OrtSession, sessionOptions } from './onnx-emotion-net.js';
 
 /** face-api's Tiny Face Detector, as far as this file reads it. */
@@ -223,15 +231,6 @@ export function squareInput(
 /** face-api's Tiny Face Detector input: the whole image padded at the bottom or right, [1, size, size, 3]. */
 export function detectorInput(image: RgbFrame, size: number, mean: readonly number[]): Float32Array {
   return squareInput(image, { x: 0, y: 0, width: image.width, height: image.height }, size, mean, false);
-}
-
-/** face-api's `clipAtImageBorders`: the box within the image, floored. */
-export function clipBox(box: Box, width: number, height: number): Box {
-  const x = Math.max(box.x, 0);
-  const y = Math.max(box.y, 0);
-  const w = Math.min(box.x + box.width - x, width - x);
-  const h = Math.min(box.y + box.height - y, height - y);
-  return { x: Math.floor(x), y: Math.floor(y), width: Math.floor(w), height: Math.floor(h) };
 }
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));

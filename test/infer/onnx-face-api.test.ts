@@ -2,11 +2,11 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { clipBox } from '../../src/face/detector.js';
 import { faceApiModelDir, loadFaceApi } from '../../src/face/face-api-node.js';
 import { loadRgbImage } from '../../src/face/image.js';
 import { loadOnnxRuntimeNode, sessionOptions } from '../../src/infer/onnx-emotion-net.js';
 import {
-  clipBox,
   detectorInput,
   OnnxFaceNetworks,
   squareInput,
