@@ -191,7 +191,7 @@ describe('the packed package', () => {
           expect(r.emotions).toEqual(['happiness']);
           expect(r.again).toEqual(['happiness']);
           expect(r.aligned).toEqual(['happiness']);
-          expect(r.stages).toEqual(['alignMs', 'classifyMs', 'detectMs']);
+          expect(r.stages).toEqual(['alignMs', 'classifyMs', 'decodeMs', 'detectMs']);
           expect(r.size).toBe(48);
         }
         if (backend === 'wasm') expect(r.error).toBeUndefined();
