@@ -141,6 +141,11 @@ function run<T extends tf.Tensor[]>(name: string, inputs: Record<string, tf.Tens
   return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap) as unknown as T;
 }
 
+/** u * p + v * q + w for u, v [G, R, C] and coefficients [G, C] (one pass: the `RanferAffine` kernel). */
+function affine(u: tf.Tensor3D, p: tf.Tensor, v: tf.Tensor3D, q: tf.Tensor, w: tf.Tensor): tf.Tensor3D {
+  return run<[tf.Tensor3D]>('RanferAffine', { p, q, u, v, w })[0];
+}
+
 /**
  * Training-mode batch normalisation of x [G, R, C] (G ghost batches of R positions) with its gradient:
  * y = gamma * (x - mean) / sqrt(var + eps) + beta, statistics per ghost batch. Two passes over memory
@@ -152,15 +157,15 @@ function ghostBatchNorm(
   beta: tf.Tensor1D,
   eps: number,
 ): { y: tf.Tensor3D; mean: tf.Tensor2D; variance: tf.Tensor2D } {
-  const [G, R, C] = x.shape;
+  const R = x.shape[1];
   // The statistics enter the custom op through its closure, not as inputs: its gradient below already
   // accounts for them, so the tape never differentiates the moments kernel.
   const [mean, variance] = run<[tf.Tensor2D, tf.Tensor2D]>('RanferMoments', { x });
   const f = tf.customGrad(((xs: tf.Tensor, gs: tf.Tensor, bs: tf.Tensor, save: tf.GradSaveFunc) => {
-    const rstd = tf.reshape(tf.rsqrt(tf.add(variance, eps)), [G, 1, C]);
+    const rstd = tf.rsqrt(tf.add(variance, eps));
     const scale = tf.mul(rstd, gs);
-    const shift = tf.sub(bs, tf.mul(tf.reshape(mean, [G, 1, C]), scale));
-    const y = tf.add(tf.mul(xs, scale), shift);
+    const shift = tf.sub(bs, tf.mul(mean, scale));
+    const y = affine(xs as tf.Tensor3D, scale, xs as tf.Tensor3D, tf.zerosLike(scale), shift);
     save([xs, mean, rstd, scale]);
     return {
       value: y,
@@ -171,19 +176,13 @@ function ghostBatchNorm(
           x: x0,
         });
         // sum(dy * xhat) = rstd * (sum(dy * x) - mean * sum(dy)).
-        const r2 = tf.reshape(r, [G, C]);
-        const sxh = tf.mul(r2, tf.sub(sdyx, tf.mul(m, sdy)));
+        const sxh = tf.mul(r, tf.sub(sdyx, tf.mul(m, sdy)));
         const dgamma = tf.sum(sxh, 0);
         const dbeta = tf.sum(sdy, 0);
         // dx = scale * (dy - sdy / R - xhat * sxh / R) = scale * dy + c1 * x + c0.
-        const sc2 = tf.reshape(sc, [G, C]);
-        const c1 = tf.div(tf.neg(tf.mul(tf.mul(sc2, r2), sxh)), R);
-        const c0 = tf.sub(tf.neg(tf.div(tf.mul(sc2, sdy), R)), tf.mul(c1, m));
-        const dx = tf.add(
-          tf.mul(dy as tf.Tensor, sc),
-          tf.add(tf.mul(x0, tf.reshape(c1, [G, 1, C])), tf.reshape(c0, [G, 1, C])),
-        );
-        return [dx, dgamma, dbeta];
+        const c1 = tf.div(tf.neg(tf.mul(tf.mul(sc, r), sxh)), R);
+        const c0 = tf.sub(tf.neg(tf.div(tf.mul(sc, sdy), R)), tf.mul(c1, m));
+        return [affine(dy as tf.Tensor3D, sc, x0 as tf.Tensor3D, c1, c0), dgamma, dbeta];
       },
     };
   }) as unknown as CustomGradientFunc);

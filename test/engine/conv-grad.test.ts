@@ -2,8 +2,17 @@
  * Gradient checks of ranfer's convolution kernels on WASM against TensorFlow.js's CPU backend, over
  * strides 1 and 2, 'same' and 'valid' padding, odd sizes, 1x1 / 3x3 / 5x5 filters, batch 1 and 3.
  */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/engine/backend.js';
+import {
+  correlateTaps,
+  correlateTapsSimd,
+  simdBlocking,
+} from '../../src/engine/kernels/conv2d-backprop-filter.js';
+import { simdKernels } from '../../src/engine/kernels/simd.js';
+import { WasmOps } from '../../src/engine/kernels/wasm-ops.js';
 import { maxAbs, maxAbsDiff, onBackend, seeded, values } from './backends.js';
 
 interface Case {
@@ -62,8 +71,13 @@ describe('convolution gradients on WASM match the CPU backend', () => {
     });
   }
 
-  // Maps above 12x12 take the GEMM path of the filter gradient, smaller ones the convolution path.
+  // Maps above 12x12 take the GEMM path of the filter gradient, smaller ones the convolution path;
+  // maps over 8x8 with input channels in eights and output channels in fours take the SIMD kernel.
   const large: Case[] = [
+    { n: 2, h: 13, w: 11, ci: 8, co: 4, k: 3, stride: 1, pad: 'same' },
+    { n: 3, h: 19, w: 17, ci: 16, co: 12, k: 5, stride: 2, pad: 'valid' },
+    { n: 2, h: 20, w: 20, ci: 8, co: 8, k: 3, stride: 2, pad: 'same' },
+    { n: 5, h: 21, w: 9, ci: 24, co: 20, k: 3, stride: 1, pad: 'valid' },
     { n: 16, h: 24, w: 24, ci: 16, co: 32, k: 3, stride: 2, pad: 'same' },
     { n: 2, h: 31, w: 29, ci: 8, co: 12, k: 3, stride: 1, pad: 'same' },
     { n: 3, h: 30, w: 34, ci: 6, co: 5, k: 3, stride: 2, pad: 'same' },
@@ -78,4 +92,69 @@ describe('convolution gradients on WASM match the CPU backend', () => {
       expect(maxAbsDiff(dwW, dwC)).toBeLessThan(1e-4 * maxAbs(dwC));
     });
   }
+});
+
+describe('the SIMD correlation kernel', () => {
+  it('runs on the WASM backend in Node, and equals the GEMM correlation over taps, offsets and blockings', async () => {
+    await initBackend('wasm');
+    const backend = tf.backend() as BackendWasm;
+    const kernels = simdKernels(backend);
+    expect(kernels).not.toBeNull();
+    if (!kernels) return;
+    // [x shape, dy shape]: three images a block; one image in blocks of rows (35 of 66, then 31).
+    const shapes: [number[], number[]][] = [
+      [
+        [3, 17, 20, 16],
+        [3, 15, 19, 8],
+      ],
+      [
+        [1, 66, 70, 8],
+        [1, 66, 70, 12],
+      ],
+    ];
+    expect(simdBlocking(3, [17, 20], [15, 19], 16, 8)).toEqual({ images: 3, rows: 15 });
+    expect(simdBlocking(1, [66, 70], [66, 70], 8, 12)).toEqual({ images: 1, rows: 35 });
+    for (const [xs, ds] of shapes) {
+      const x = tf.tensor4d(seeded(xs[0] * xs[1] * xs[2] * xs[3], 4), xs as [number, number, number, number]);
+      const dy = tf.tensor4d(
+        seeded(ds[0] * ds[1] * ds[2] * ds[3], 5),
+        ds as [number, number, number, number],
+      );
+      for (const [taps, offset] of [
+        [
+          [3, 3],
+          [-1, -1],
+        ],
+        [
+          [2, 3],
+          [0, 1],
+        ],
+        [
+          [1, 1],
+          [0, 0],
+        ],
+        [
+          [5, 4],
+          [-2, 0],
+        ],
+      ] as [[number, number], [number, number]][]) {
+        const run = (simd: boolean) => {
+          const ops = new WasmOps(backend);
+          const out = ops.finish(
+            simd
+              ? correlateTapsSimd(ops, kernels, x, dy, taps, offset)
+              : correlateTaps(ops, x, dy, taps, offset),
+          );
+          const v = Array.from(backend.typedArrayFromHeap(out) as Float32Array);
+          expect(out.shape).toEqual([...taps, xs[3], ds[3]]);
+          backend.disposeData(out.dataId);
+          return v;
+        };
+        const want = run(false);
+        expect(maxAbs(want)).toBeGreaterThan(1);
+        expect(maxAbsDiff(run(true), want)).toBeLessThan(1e-5 * maxAbs(want));
+      }
+      tf.dispose([x, dy]);
+    }
+  });
 });

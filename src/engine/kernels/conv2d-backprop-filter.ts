@@ -22,6 +22,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { scatterHW, sliceColumns, sliceRows, subsampleHW, zerosOnHeap } from './heap.js';
+import { float64Scratch, heapAddress, type SimdKernels, simdKernels } from './simd.js';
 import { WasmOps } from './wasm-ops.js';
 
 /** Taps of one axis sharing a stride phase: kernel positions s*(first + t) + ph + p for t < taps. */
@@ -79,8 +80,7 @@ export function conv2DBackpropFilterWasm(args: {
 
   const rows = filterGradPhases(H, kH, sH, pT);
   const cols = filterGradPhases(W, kW, sW, pL);
-  // Measured per layer: GEMMs win on maps larger than 12x12, one convolution on smaller ones.
-  const correlate = OH * OW > SMALL_MAP ? correlateTaps : correlateTapsConv;
+  const correlate = chooseCorrelation(backend, Ci, Co, OH * OW);
   if (!strided) return ops.finish(correlate(ops, x, dy, [kH, kW], [rows[0].first, cols[0].first]));
   const dw = zerosOnHeap(backend, [1, kH, kW, Ci * Co]);
   ops.track(dw);
@@ -113,7 +113,62 @@ export function correlateTapsConv(
   return ops.transpose(ops.correlate(xt, f, taps, offset), [1, 2, 0, 3]);
 }
 
-/** Output maps of at most this many positions take the convolution path. */
+/** The zero-padded grid that a correlation's tap windows read (see `correlateTaps`). */
+interface Grid {
+  /** Grid positions: the output's plus taps - 1 on each axis. */
+  rows: number;
+  cols: number;
+  /** Whether the input must be cut to `size` from `begin` before padding. */
+  cut: boolean;
+  begin: [number, number];
+  size: [number, number];
+  /** Zeros above, below, left and right of the (cut) input. */
+  pad: [number, number, number, number];
+}
+
+/** The grid covers input rows offset .. offset + rows - 1: padded where that leaves the input, cut where it stops short. */
+function gridOf(
+  [H, W]: number[],
+  [OH, OW]: number[],
+  [th, tw]: [number, number],
+  offset: [number, number],
+): Grid {
+  const rows = OH + th - 1;
+  const cols = OW + tw - 1;
+  const top = Math.max(-offset[0], 0);
+  const left = Math.max(-offset[1], 0);
+  const begin: [number, number] = [Math.max(offset[0], 0), Math.max(offset[1], 0)];
+  const bottom = rows - top - (H - begin[0]);
+  const right = cols - left - (W - begin[1]);
+  return {
+    rows,
+    cols,
+    cut: begin[0] > 0 || begin[1] > 0 || bottom < 0 || right < 0,
+    begin,
+    size: [H - begin[0] + Math.min(bottom, 0), W - begin[1] + Math.min(right, 0)],
+    pad: [top, Math.max(bottom, 0), left, Math.max(right, 0)],
+  };
+}
+
+type Correlation = (
+  ops: WasmOps,
+  x: TensorInfo,
+  dy: TensorInfo,
+  taps: [number, number],
+  offset: [number, number],
+) => TensorInfo;
+
+/**
+ * The fastest correlation measured for a layer: ranfer's SIMD kernel wherever its channel tiles fit;
+ * otherwise the convolution on maps up to 12x12 and the GEMMs on larger ones.
+ */
+function chooseCorrelation(backend: BackendWasm, Ci: number, Co: number, positions: number): Correlation {
+  const kernels = Ci % 8 === 0 && Co % 4 === 0 ? simdKernels(backend) : null;
+  if (kernels) return (ops, x, dy, taps, offset) => correlateTapsSimd(ops, kernels, x, dy, taps, offset);
+  return positions > SMALL_MAP ? correlateTaps : correlateTapsConv;
+}
+
+/** Output maps of at most this many positions take the convolution path (without the SIMD kernel). */
 const SMALL_MAP = 144;
 
 /** Floats of dy per reduction chunk (4 MB; measured best of 256 KB / 1 MB / 4 MB / unchunked). */
@@ -134,28 +189,17 @@ export function correlateTaps(
   const [N, H, W, Ci] = x.shape;
   const [, OH, OW, Co] = dy.shape;
   const [th, tw] = taps;
-  const Hg = OH + th - 1;
-  const Wg = OW + tw - 1;
-  // The grid covers input rows oT .. oT + Hg - 1: pad where that leaves the input, cut where it stops short.
-  const top = Math.max(-offset[0], 0);
-  const left = Math.max(-offset[1], 0);
-  const begin = [Math.max(offset[0], 0), Math.max(offset[1], 0)];
-  const bottom = Hg - top - (H - begin[0]);
-  const right = Wg - left - (W - begin[1]);
+  const g = gridOf([H, W], [OH, OW], taps, offset);
+  const Hg = g.rows;
+  const Wg = g.cols;
   let xc = ops.transpose(x, [3, 0, 1, 2]); // [Ci, N, H, W]
-  if (begin[0] > 0 || begin[1] > 0 || bottom < 0 || right < 0) {
-    xc = ops.slice(
-      xc,
-      [0, 0, begin[0], begin[1]],
-      [Ci, N, H - begin[0] + Math.min(bottom, 0), W - begin[1] + Math.min(right, 0)],
-    );
-  }
+  if (g.cut) xc = ops.slice(xc, [0, 0, g.begin[0], g.begin[1]], [Ci, N, g.size[0], g.size[1]]);
   // One extra zero image at the end, so that every shifted window stays inside the buffer.
   const xg = ops.pad(xc, [
     [0, 0],
     [0, 1],
-    [top, Math.max(bottom, 0)],
-    [left, Math.max(right, 0)],
+    [g.pad[0], g.pad[1]],
+    [g.pad[2], g.pad[3]],
   ]);
   const P = N * Hg * Wg;
   const xf = ops.reshape(xg, [Ci, (N + 1) * Hg * Wg]);
@@ -185,6 +229,82 @@ export function correlateTaps(
   }
   const out = ops.track(backend.makeOutput([th, tw, Ci, Co], 'float32'));
   (backend.typedArrayFromHeap(out) as Float32Array).set(acc);
+  return out;
+}
+
+/** Bytes of x and dy per block of the SIMD correlation: a block stays in the L2 cache while it is read. */
+const SIMD_BLOCK_BYTES = 192 * 1024;
+
+/**
+ * How the SIMD correlation blocks its work: maps that fit the block whole go `images` at a time (x and dy
+ * regrouped position-major, [N / images, H, W, images, C], so that a tap's run of rows spans them all);
+ * larger ones one image at a time, `rows` output rows a block.
+ */
+export function simdBlocking(
+  N: number,
+  [H, W]: number[],
+  [OH, OW]: number[],
+  Ci: number,
+  Co: number,
+): { images: number; rows: number } {
+  const image = (H * W * Ci + OH * OW * Co) * 4;
+  if (image > SIMD_BLOCK_BYTES)
+    return { images: 1, rows: Math.max(1, Math.floor(SIMD_BLOCK_BYTES / ((W * Ci + OW * Co) * 4))) };
+  let images = 1;
+  for (let d = 2; d <= N && d * image <= SIMD_BLOCK_BYTES; d++) if (N % d === 0) images = d;
+  return { images, rows: OH };
+}
+
+/**
+ * The same correlation as `correlateTaps`, in one call of ranfer's SIMD kernel (simd.wat), which reads
+ * only the positions inside the map: no padded grid, no transposes when images go one at a time.
+ * Ci must be a multiple of 8, Co of 4.
+ */
+export function correlateTapsSimd(
+  ops: WasmOps,
+  kernels: SimdKernels,
+  x: TensorInfo,
+  dy: TensorInfo,
+  taps: [number, number],
+  offset: [number, number],
+): TensorInfo {
+  const backend = ops.backend;
+  const [N, H, W, Ci] = x.shape;
+  const [, OH, OW, Co] = dy.shape;
+  const [th, tw] = taps;
+  const { images, rows } = simdBlocking(N, [H, W], [OH, OW], Ci, Co);
+  const G = N / images;
+  const grouped = (t: TensorInfo, [h, w, c]: number[]) =>
+    images === 1 ? t : ops.transpose(ops.reshape(t, [G, images, h, w, c]), [0, 2, 3, 1, 4]);
+  const xg = grouped(x, [H, W, Ci]);
+  const dyg = grouped(dy, [OH, OW, Co]);
+  const T = th * tw;
+  const sums = float64Scratch(backend, T * Co * Ci, (acc) =>
+    kernels.correlate_runs(
+      heapAddress(backend, xg),
+      heapAddress(backend, dyg),
+      acc,
+      G,
+      H,
+      W,
+      OH,
+      OW,
+      images,
+      Ci,
+      Co,
+      th,
+      tw,
+      offset[0],
+      offset[1],
+      rows,
+    ),
+  );
+  const out = ops.track(backend.makeOutput([th, tw, Ci, Co], 'float32'));
+  const o = backend.typedArrayFromHeap(out) as Float32Array;
+  for (let t = 0; t < T; t++)
+    for (let co = 0; co < Co; co++)
+      for (let ci = 0, s = (t * Co + co) * Ci, d = t * Ci * Co + co; ci < Ci; ci++, d += Co)
+        o[d] = sums[s + ci];
   return out;
 }
 

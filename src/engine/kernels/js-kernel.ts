@@ -4,6 +4,7 @@
  * Used where one pass over memory replaces a chain of stock ops (normalisation statistics and
  * gradients), whose cost on this backend is memory traffic, not arithmetic.
  */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   getKernel,
   type KernelConfig,
@@ -12,6 +13,7 @@ import {
   type TensorInfo,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
+import { type SimdKernels, simdKernels } from './simd.js';
 
 export interface JsKernel {
   name: string;
@@ -24,11 +26,11 @@ export interface JsKernel {
     outs: Float32Array[],
     attrs: Record<string, unknown>,
   ): void;
-}
-
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): unknown;
+  /**
+   * The same computation in ranfer's SIMD kernels on the WASM heap, outputs allocated and zeroed;
+   * returns false where it does not apply (then `compute` runs).
+   */
+  simd?(kernels: SimdKernels, backend: BackendWasm, ins: TensorInfo[], outs: TensorInfo[]): boolean;
 }
 
 interface CpuBackend {
@@ -49,21 +51,19 @@ function wasmFunc(k: JsKernel): KernelFunc {
     attrs,
   }: {
     inputs: Record<string, TensorInfo>;
-    backend: HeapBackend;
+    backend: BackendWasm;
     attrs: Record<string, unknown>;
   }) => {
     const ins = order(inputs);
     for (const t of ins) if (t.dtype !== 'float32') throw new Error(`${k.name}: float32 inputs only`);
     const shapes = ins.map((t) => t.shape);
     const outs = k.outputs(shapes, attrs).map((s) => backend.makeOutput(s, 'float32'));
-    const outViews = outs.map((o) => backend.typedArrayFromHeap(o) as Float32Array);
-    for (const v of outViews) v.fill(0);
-    k.compute(
-      ins.map((t) => backend.typedArrayFromHeap(t) as Float32Array),
-      shapes,
-      outViews,
-      attrs,
-    );
+    const view = (t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    for (const o of outs) view(o).fill(0);
+    const kernels = k.simd ? simdKernels(backend) : null;
+    if (kernels && k.simd?.(kernels, backend, ins, outs)) return outs;
+    // Views taken after the SIMD attempt, whose scratch allocations may have grown the heap.
+    k.compute(ins.map(view), shapes, outs.map(view), attrs);
     return outs;
   }) as unknown as KernelFunc;
 }

@@ -7,7 +7,7 @@ import { captureStockCopies, concatConfig, sliceConfig } from './copy.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-grad.js';
 import { identityConfig } from './identity.js';
 import { registerJsKernel } from './js-kernel.js';
-import { bnGradSumsKernel, momentsKernel, preluGradKernel } from './norm.js';
+import { affineKernel, bnGradSumsKernel, momentsKernel, preluGradKernel } from './norm.js';
 import { captureStockReductions, meanConfig, sumConfig } from './reduce.js';
 import { resizeGradKernel, resizeKernel } from './resize.js';
 
@@ -38,6 +38,13 @@ export function registerTrainingKernels(): void {
 
 /** The single-pass kernels (normalisation, resizing), on WASM and CPU (see nn/layers.ts, nn/resize.ts). */
 export function registerNormKernels(): void {
-  for (const k of [momentsKernel, bnGradSumsKernel, preluGradKernel, resizeKernel, resizeGradKernel])
+  for (const k of [
+    momentsKernel,
+    bnGradSumsKernel,
+    preluGradKernel,
+    affineKernel,
+    resizeKernel,
+    resizeGradKernel,
+  ])
     registerJsKernel(k);
 }
