@@ -72,12 +72,14 @@ describe('convolution gradients on WASM match the CPU backend', () => {
   }
 
   // Maps above 12x12 take the GEMM path of the filter gradient, smaller ones the convolution path;
-  // maps over 8x8 with input channels in eights and output channels in fours take the SIMD kernel.
+  // input channels in eights and output channels in fours take the SIMD kernel at any stride.
   const large: Case[] = [
     { n: 2, h: 13, w: 11, ci: 8, co: 4, k: 3, stride: 1, pad: 'same' },
     { n: 3, h: 19, w: 17, ci: 16, co: 12, k: 5, stride: 2, pad: 'valid' },
     { n: 2, h: 20, w: 20, ci: 8, co: 8, k: 3, stride: 2, pad: 'same' },
     { n: 5, h: 21, w: 9, ci: 24, co: 20, k: 3, stride: 1, pad: 'valid' },
+    // one image in blocks of rows at stride 2 (the kernel's strided runs without image groups)
+    { n: 1, h: 70, w: 66, ci: 8, co: 12, k: 3, stride: 2, pad: 'same' },
     { n: 16, h: 24, w: 24, ci: 16, co: 32, k: 3, stride: 2, pad: 'same' },
     { n: 2, h: 31, w: 29, ci: 8, co: 12, k: 3, stride: 1, pad: 'same' },
     { n: 3, h: 30, w: 34, ci: 6, co: 5, k: 3, stride: 2, pad: 'same' },

@@ -9,7 +9,7 @@ import { SIMD_WASM_BASE64 } from './simd-wasm.js';
 export interface SimdKernels {
   /**
    * The filter gradient's correlation over runs of rows inside the map (see simd.wat):
-   * out[a*tw + b, co, ci] (float64) += sum of x[g, i + oT + a, j + oL + b, m, ci] * dy[g, i, j, m, co],
+   * out[a*tw + b, co, ci] (float64) += sum of x[g, sH*i + oT + a, sW*j + oL + b, m, ci] * dy[g, i, j, m, co],
    * x [G, H, W, nb, Ci], dy [G, OH, OW, nb, Co], R output rows a block. Ci must be a multiple of 8, Co of 4.
    */
   correlate_runs(
@@ -29,6 +29,8 @@ export interface SimdKernels {
     oT: number,
     oL: number,
     R: number,
+    sH: number,
+    sW: number,
   ): void;
   /** Per-channel sums of u - ku and of (u - ku) * (v - kv) over R rows, added to s1 and s2 (float64). */
   channel_sums(

@@ -7,23 +7,26 @@
 
   ;; The filter gradient's correlation, for taps (a, b) with a < th, b < tw:
   ;;   out[a*tw + b, co, ci] += sum over g, i, j, m of
-  ;;       x[g, i + oT + a, j + oL + b, m, ci] * dy[g, i, j, m, co]
+  ;;       x[g, sH*i + oT + a, sW*j + oL + b, m, ci] * dy[g, i, j, m, co]
   ;; over the (i, j) where x's position lies inside its H x W map (no padding is read).
   ;; x: float32 [G, H, W, nb, Ci]; dy: float32 [G, OH, OW, nb, Co]; out: float64 [th*tw, Co, Ci].
   ;; Ci % 8 == 0, Co % 4 == 0.
   ;;
-  ;; For one output row i and tap (a, b), the valid columns j0 <= j < j1 read (j1 - j0) * nb consecutive
-  ;; rows of x and of dy: one run. The work goes in blocks of `R` output rows of one group g, whose x and dy
-  ;; rows stay in the cache while every tap and channel tile reads them. A tile is 8 input x 4 output
-  ;; channels in eight float32x4 sums over a block's runs; each block's sums are added to `out` in float64.
+  ;; For one output row i and tap (a, b), the valid columns j0 <= j < j1 read a run of dy's rows, one
+  ;; after the other, and of x's rows: consecutive ones when sW == 1, every sW-th one when nb == 1 (the
+  ;; caller keeps nb == 1 when sW > 1). The work goes in blocks of R output rows of one
+  ;; group g, whose x and dy rows stay in the cache while every tap and channel tile reads them. A tile is
+  ;; 8 input x 4 output channels in eight float32x4 sums over a block's runs; each block's sums are added
+  ;; to `out` in float64.
   (func (export "correlate_runs")
     (param $x i32) (param $dy i32) (param $out i32)
     (param $G i32) (param $H i32) (param $W i32) (param $OH i32) (param $OW i32) (param $nb i32)
     (param $Ci i32) (param $Co i32) (param $th i32) (param $tw i32) (param $oT i32) (param $oL i32)
-    (param $R i32)
+    (param $R i32) (param $sH i32) (param $sW i32)
     (local $g i32) (local $r0 i32) (local $a i32) (local $b i32) (local $i i32)
     (local $i0 i32) (local $i1 i32) (local $j0 i32) (local $j1 i32)
     (local $xs i32) (local $ds i32) (local $os i32)
+    (local $step i32)
     (local $co0 i32) (local $ci0 i32) (local $px i32) (local $pd i32) (local $n i32) (local $o i32)
     (local $x0 v128) (local $x1 v128) (local $d v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128)
@@ -36,17 +39,31 @@
       (loop $blocks
         (local.set $a (i32.const 0))
         (loop $rows
-          ;; output rows of this block whose input row i + oT + a is inside the map
-          (local.set $i0 (call $max (local.get $r0) (i32.sub (i32.sub (i32.const 0) (local.get $oT)) (local.get $a))))
+          ;; output rows of this block whose input row sH*i + oT + a is inside the map
+          (local.set $i0
+            (call $max (local.get $r0)
+              (call $ceildiv (i32.sub (i32.sub (i32.const 0) (local.get $oT)) (local.get $a)) (local.get $sH))))
           (local.set $i1
             (call $min (call $min (i32.add (local.get $r0) (local.get $R)) (local.get $OH))
-              (i32.sub (i32.sub (local.get $H) (local.get $oT)) (local.get $a))))
+              (i32.add (i32.const 1)
+                (call $floordiv
+                  (i32.sub (i32.sub (i32.sub (local.get $H) (i32.const 1)) (local.get $oT)) (local.get $a))
+                  (local.get $sH)))))
           (local.set $b (i32.const 0))
           (loop $cols
-            (local.set $j0 (call $max (i32.const 0) (i32.sub (i32.sub (i32.const 0) (local.get $oL)) (local.get $b))))
-            (local.set $j1 (call $min (local.get $OW) (i32.sub (i32.sub (local.get $W) (local.get $oL)) (local.get $b))))
+            (local.set $j0
+              (call $max (i32.const 0)
+                (call $ceildiv (i32.sub (i32.sub (i32.const 0) (local.get $oL)) (local.get $b)) (local.get $sW))))
+            (local.set $j1
+              (call $min (local.get $OW)
+                (i32.add (i32.const 1)
+                  (call $floordiv
+                    (i32.sub (i32.sub (i32.sub (local.get $W) (i32.const 1)) (local.get $oL)) (local.get $b))
+                    (local.get $sW)))))
             (if (i32.and (i32.lt_s (local.get $i0) (local.get $i1)) (i32.lt_s (local.get $j0) (local.get $j1)))
               (then
+                ;; x advances sW rows a step when images go one at a time, one row otherwise (sW == 1)
+                (local.set $step (i32.mul (local.get $xs) (select (local.get $sW) (i32.const 1) (i32.eq (local.get $nb) (i32.const 1)))))
             (local.set $co0 (i32.const 0))
             (loop $cotiles
               (local.set $ci0 (i32.const 0))
@@ -61,17 +78,18 @@
                 (local.set $c7 (v128.const i32x4 0 0 0 0))
                 (local.set $i (local.get $i0))
                 (loop $runs
-                  ;; x row ((g*H + i + oT + a)*W + j0 + oL + b)*nb, dy row ((g*OH + i)*OW + j0)*nb
+                  ;; x row ((g*H + sH*i + oT + a)*W + sW*j0 + oL + b)*nb, dy row ((g*OH + i)*OW + j0)*nb
                   (local.set $px
                     (i32.add (i32.add (local.get $x) (i32.shl (local.get $ci0) (i32.const 2)))
                       (i32.mul (local.get $xs)
                         (i32.mul (local.get $nb)
                           (i32.add
                             (i32.mul
-                              (i32.add (i32.add (i32.mul (local.get $g) (local.get $H)) (local.get $i))
+                              (i32.add
+                                (i32.add (i32.mul (local.get $g) (local.get $H)) (i32.mul (local.get $sH) (local.get $i)))
                                 (i32.add (local.get $oT) (local.get $a)))
                               (local.get $W))
-                            (i32.add (local.get $j0) (i32.add (local.get $oL) (local.get $b))))))))
+                            (i32.add (i32.mul (local.get $sW) (local.get $j0)) (i32.add (local.get $oL) (local.get $b))))))))
                   (local.set $pd
                     (i32.add (i32.add (local.get $dy) (i32.shl (local.get $co0) (i32.const 2)))
                       (i32.mul (local.get $ds)
@@ -95,7 +113,7 @@
                     (local.set $d (v128.load32_splat offset=12 (local.get $pd)))
                     (local.set $c6 (f32x4.add (local.get $c6) (f32x4.mul (local.get $x0) (local.get $d))))
                     (local.set $c7 (f32x4.add (local.get $c7) (f32x4.mul (local.get $x1) (local.get $d))))
-                    (local.set $px (i32.add (local.get $px) (local.get $xs)))
+                    (local.set $px (i32.add (local.get $px) (local.get $step)))
                     (local.set $pd (i32.add (local.get $pd) (local.get $ds)))
                     (br_if $k (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
                   (br_if $runs (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $i1))))
@@ -233,6 +251,17 @@
 
   (func $min (param $p i32) (param $q i32) (result i32)
     (select (local.get $p) (local.get $q) (i32.lt_s (local.get $p) (local.get $q))))
+
+  ;; ceil(v / s) and floor(v / s) for s > 0 (i32.div_s rounds toward zero)
+  (func $ceildiv (param $v i32) (param $s i32) (result i32)
+    (if (result i32) (i32.gt_s (local.get $v) (i32.const 0))
+      (then (i32.div_s (i32.sub (i32.add (local.get $v) (local.get $s)) (i32.const 1)) (local.get $s)))
+      (else (i32.div_s (local.get $v) (local.get $s)))))
+
+  (func $floordiv (param $v i32) (param $s i32) (result i32)
+    (if (result i32) (i32.ge_s (local.get $v) (i32.const 0))
+      (then (i32.div_s (local.get $v) (local.get $s)))
+      (else (i32.sub (i32.const 0) (i32.div_s (i32.sub (i32.add (i32.sub (i32.const 0) (local.get $v)) (local.get $s)) (i32.const 1)) (local.get $s))))))
 
   (func $max (param $p i32) (param $q i32) (result i32)
     (select (local.get $p) (local.get $q) (i32.gt_s (local.get $p) (local.get $q)))))
