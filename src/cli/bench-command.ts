@@ -104,8 +104,13 @@ function registerEngineBench(bench: Command): void {
     'training engine: forward and training-step throughput of a residual CNN (48x48, batch 64) on 1 and 2 workers',
   )
     .option('--batch <n>', 'batch size', positiveInt, 64)
-    .option('--steps <n>', 'timed steps per measurement', positiveInt, 6)
-    .option('--warmup <n>', 'untimed steps first', positiveInt, 2)
+    .option(
+      '--steps <n>',
+      'timed rounds (each: a step on 1 worker, a forward pass, a step on 2 workers)',
+      positiveInt,
+      6,
+    )
+    .option('--warmup <n>', 'untimed rounds first', positiveInt, 2)
     .action((opts: CommonOpts & { batch: number; steps: number; warmup: number }) =>
       runBench(
         'bench engine',

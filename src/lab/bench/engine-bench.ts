@@ -1,12 +1,14 @@
 /**
  * `ranfer bench engine`: forward and training throughput of a representative residual CNN
- * (IResNet, 48x48 grey input, batch 64) on 1 and 2 worker threads, and the training step of one
+ * (IResNet, 48x48 grey input, batch 64) on 1 and 2 worker threads, timed in interleaved rounds, and the
+ * training step of one
  * depthwise layer (MobileFaceNet's) next to one dense layer (GFLOPS of each).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendChoice, initBackend } from '../../engine/backend.js';
 import type { FaceClassifierConfig } from '../../model/face-classifier.js';
 import { Rng } from '../../util/rng.js';
+import { median } from '../../util/stats.js';
 import { WorkerPool } from '../parallel/worker-pool.js';
 import { StepRunner } from '../train/step.js';
 
@@ -122,74 +124,63 @@ function randomBatch(batch: number, seed: number) {
   };
 }
 
-async function timeLoop(
-  n: number,
-  warmup: number,
-  body: () => Promise<unknown>,
-  report: (i: number) => void,
-): Promise<number> {
-  for (let i = 0; i < warmup; i++) await body();
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    await body();
-    report(i + 1);
-  }
-  return (performance.now() - t0) / 1000 / n;
-}
-
+/**
+ * Rounds of one training step on 1 worker, one forward pass and one training step on 2 workers, back to
+ * back: each figure is a median over rounds, so a machine whose speed drifts during the run (shared
+ * hosts do) moves all three alike and their ratios hold.
+ */
 export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBenchResult> {
   const input = randomBatch(o.batch, 1);
   const progress = o.onProgress ?? (() => {});
-  const trainRate = async (workers: number) => {
-    const pool = await WorkerPool.start({ workers, network: benchNetwork, seed: 1, backend: o.backend });
-    try {
-      const runner = new StepRunner(
+  const pools: WorkerPool[] = [];
+  try {
+    for (const workers of [1, 2])
+      pools.push(await WorkerPool.start({ workers, network: benchNetwork, seed: 1, backend: o.backend }));
+    const runner = (pool: WorkerPool) =>
+      new StepRunner(
         pool,
         { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
         { bnGroup: 32, bnMomentum: 0.9 },
       );
-      const label = `train, ${workers} worker${workers > 1 ? 's' : ''}`;
-      const sec = await timeLoop(
-        o.steps,
-        o.warmup,
-        () => runner.step(input, 0.01),
-        (i) => progress(label, i, o.steps),
-      );
-      return { rate: o.batch / sec, pool };
-    } catch (e) {
-      await pool.close();
-      throw e;
+    const [one, two] = pools.map(runner);
+    const tasks = {
+      train1: () => one.step(input, 0.01),
+      forward: () => one.pool.predict(input.x, input.xShape),
+      train2: () => two.step(input, 0.01),
+    };
+    const seconds = { train1: [] as number[], forward: [] as number[], train2: [] as number[] };
+    for (let round = 0; round < o.warmup + o.steps; round++) {
+      for (const [name, task] of Object.entries(tasks) as [keyof typeof tasks, () => Promise<unknown>][]) {
+        const t0 = performance.now();
+        await task();
+        if (round >= o.warmup) seconds[name].push((performance.now() - t0) / 1000);
+      }
+      progress('rounds (train 1 worker, forward, train 2 workers)', round + 1, o.warmup + o.steps);
     }
-  };
-
-  const one = await trainRate(1);
-  const fwdSec = await timeLoop(
-    o.steps,
-    o.warmup,
-    () => one.pool.predict(input.x, input.xShape),
-    (i) => progress('forward', i, o.steps),
-  );
-  const flops = one.pool.flopsPerSample;
-  const backend = one.pool.backend;
-  await one.pool.close();
-  const two = await trainRate(2);
-  await two.pool.close();
-
-  const forwardImgPerSec = o.batch / fwdSec;
-  progress('layers', 0, 1);
-  const layers = await layerSteps(o.steps, o.backend);
-  return {
-    backend,
-    batch: o.batch,
-    mflopsPerImage: flops / 1e6,
-    forwardImgPerSec,
-    trainImgPerSec1: one.rate,
-    trainImgPerSec2: two.rate,
-    forwardGflops: (forwardImgPerSec * flops) / 1e9,
-    trainGflops1: (one.rate * 3 * flops) / 1e9,
-    trainGflops2: (two.rate * 3 * flops) / 1e9,
-    trainToForwardRatio: forwardImgPerSec / one.rate,
-    twoWorkerSpeedup: two.rate / one.rate,
-    layers,
-  };
+    const rate = (name: keyof typeof seconds) => o.batch / median(seconds[name]);
+    const flops = one.pool.flopsPerSample;
+    const backend = one.pool.backend;
+    const forwardImgPerSec = rate('forward');
+    const trainImgPerSec1 = rate('train1');
+    const trainImgPerSec2 = rate('train2');
+    await Promise.all(pools.splice(0).map((p) => p.close()));
+    progress('layers', 0, 1);
+    const layers = await layerSteps(o.steps, o.backend);
+    return {
+      backend,
+      batch: o.batch,
+      mflopsPerImage: flops / 1e6,
+      forwardImgPerSec,
+      trainImgPerSec1,
+      trainImgPerSec2,
+      forwardGflops: (forwardImgPerSec * flops) / 1e9,
+      trainGflops1: (trainImgPerSec1 * 3 * flops) / 1e9,
+      trainGflops2: (trainImgPerSec2 * 3 * flops) / 1e9,
+      trainToForwardRatio: forwardImgPerSec / trainImgPerSec1,
+      twoWorkerSpeedup: trainImgPerSec2 / trainImgPerSec1,
+      layers,
+    };
+  } finally {
+    await Promise.all(pools.map((p) => p.close()));
+  }
 }
