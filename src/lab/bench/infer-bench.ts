@@ -1,7 +1,7 @@
 /**
  * `ranfer bench infer`: latency of one aligned 48x48 face at batch 1 (this thread), and throughput at
- * batch 64 in this thread and over 2 worker threads; the same model on ONNX Runtime in the same run when
- * onnxruntime-node is installed.
+ * batch 64 in this thread and over 2 worker threads; the same model on ONNX Runtime in the same rounds
+ * (one call of each in turn) when onnxruntime-node is installed.
  */
 import type { BackendChoice } from '../../engine/backend.js';
 import { FaceEmotionModel } from '../../infer/face-model.js';
@@ -11,7 +11,7 @@ import { normalizePixels } from '../../model/preprocess.js';
 import { Rng } from '../../util/rng.js';
 import { medianMs } from '../../util/stats.js';
 import { WorkerPool } from '../parallel/worker-pool.js';
-import { batchSpeed } from './batch-speed.js';
+import { type BatchSpeed, batchSpeeds } from './batch-speed.js';
 
 export interface InferBenchResult {
   backend: string;
@@ -34,20 +34,6 @@ export interface InferBenchResult {
   };
 }
 
-/** The model on ONNX Runtime, timed as `batchSpeed` times the TensorFlow.js one; undefined without onnxruntime-node. */
-async function onnxSpeed(modelDir: string, one: Uint8Array, faces: Uint8Array, repeats: number) {
-  if (!(await hasOnnxRuntime())) return undefined;
-  const model = await OnnxEmotionNet.load(modelDir);
-  try {
-    return {
-      threads: model.threads,
-      ...(await batchSpeed((f) => model.predictAsync(f), one, faces, repeats)),
-    };
-  } finally {
-    model.dispose();
-  }
-}
-
 export async function runInferBench(o: {
   modelDir: string;
   backend: BackendChoice;
@@ -61,18 +47,26 @@ export async function runInferBench(o: {
   const rng = new Rng(7);
   const faces = Uint8Array.from({ length: 64 * size * size }, () => rng.int(0, 255));
   const one = faces.subarray(0, size * size);
-  const speed = await batchSpeed(
-    (f) => model.predict(f),
-    one,
-    faces,
-    o.repeats,
-    (phase, d, t) => progress(phase === 'batch' ? 'batch 64, 1 thread' : phase, d, t),
-  );
+  // The same model on ONNX Runtime, timed in the same rounds, where onnxruntime-node is installed.
+  const onnx = (await hasOnnxRuntime()) ? await OnnxEmotionNet.load(o.modelDir) : undefined;
+  let speed: BatchSpeed;
+  let ort: BatchSpeed | undefined;
+  try {
+    const runs: ((f: Uint8Array) => unknown)[] = [(f) => model.predict(f)];
+    if (onnx) runs.push((f) => onnx.predictAsync(f));
+    [speed, ort] = await batchSpeeds(runs, one, faces, o.repeats, (phase, d, t) =>
+      progress(
+        `${phase === 'batch' ? 'batch 64, 1 thread' : phase}${onnx ? ' (and onnxruntime)' : ''}`,
+        d,
+        t,
+      ),
+    );
+  } finally {
+    onnx?.dispose();
+  }
   const { tf } = await import('../../engine/backend.js');
   const backend = tf.getBackend();
   model.dispose();
-  progress('onnxruntime', 0, 1);
-  const ort = await onnxSpeed(o.modelDir, one, faces, o.repeats);
 
   const weights = await loadModel(o.modelDir);
   const pool = await WorkerPool.start({
@@ -106,14 +100,15 @@ export async function runInferBench(o: {
     facesPerSecBatch64OneThread: speed.facesPerSecBatch,
     facesPerSecBatch64: 64 / poolSec,
     workers: o.workers,
-    ...(ort && {
-      onnx: {
-        threads: ort.threads,
-        msPerFaceBatch1: ort.msPerFaceBatch1,
-        facesPerSecBatch64OneThread: ort.facesPerSecBatch,
-        batch1Ratio: speed.msPerFaceBatch1 / ort.msPerFaceBatch1,
-        batch64Ratio: ort.facesPerSecBatch / speed.facesPerSecBatch,
-      },
-    }),
+    ...(ort &&
+      onnx && {
+        onnx: {
+          threads: onnx.threads,
+          msPerFaceBatch1: ort.msPerFaceBatch1,
+          facesPerSecBatch64OneThread: ort.facesPerSecBatch,
+          batch1Ratio: speed.msPerFaceBatch1 / ort.msPerFaceBatch1,
+          batch64Ratio: ort.facesPerSecBatch / speed.facesPerSecBatch,
+        },
+      }),
   };
 }
