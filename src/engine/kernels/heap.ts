@@ -10,7 +10,8 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 
-function view(backend: BackendWasm, t: TensorInfo): Float32Array {
+/** A float32 view of a tensor's data on the heap (taken anew after any allocation). */
+export function view(backend: BackendWasm, t: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(t) as Float32Array;
 }
 

@@ -13,13 +13,9 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { zerosOnHeap } from './heap.js';
+import { view, zerosOnHeap } from './heap.js';
 import type { JsKernel } from './js-kernel.js';
 import { float64Scratch, heapAddress } from './simd.js';
-
-function view(backend: BackendWasm, t: TensorInfo): Float32Array {
-  return backend.typedArrayFromHeap(t) as Float32Array;
-}
 
 /** Positions per tile (a tile of 64 x C float32 values stays in the L1 or L2 cache). */
 const TILE = 64;
