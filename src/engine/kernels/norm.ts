@@ -11,7 +11,6 @@
  * On the WASM backend, channel counts in fours run in ranfer's SIMD kernels instead (simd.wat: the same
  * tiles, four channels a float32x4, each tile's sums added in float64).
  */
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { view, zerosOnHeap } from './heap.js';
 import type { JsKernel } from './js-kernel.js';
