@@ -149,6 +149,31 @@ describe('exportOnnx', () => {
     net.dispose();
   });
 
+  it.each([
+    ['slopes at most 1: max(x, alpha x)', 0.9, 'Max'],
+    ['a slope above 1: the PRelu operator', 1.5, 'PRelu'],
+  ])('writes PReLU with %s, within 1e-4 of ranfer', async (_name, top, op) => {
+    const weights = await model(`prelu${op}`, TINY_RAN, 12);
+    const rng = new Rng(12);
+    const slopes = weights.manifest.params.filter((p) => p.name.endsWith('.alpha'));
+    expect(slopes.length).toBeGreaterThan(0);
+    for (const p of slopes) {
+      for (let i = p.offset; i < p.offset + p.size; i++) weights.params[i] = rng.uniform(-0.8, 0.9);
+      weights.params[p.offset] = top;
+    }
+    const bytes = exportOnnx(weights).bytes;
+    const ops = onnxProto.onnx.ModelProto.decode(bytes).graph?.node?.map((n) => n.opType) ?? [];
+    expect(ops.filter((o) => o === op)).toHaveLength(slopes.length);
+    expect(ops.filter((o) => o === (op === 'Max' ? 'PRelu' : 'Max'))).toHaveLength(0);
+    const net = new EmotionNet(weights);
+    const pixels = faces(4, 16, 13);
+    const out = await runOnnx(bytes, pixels, 16);
+    const mine = net.predict(pixels);
+    expect(maxAbsDiff(out.probabilities.data as Float32Array, mine.probs)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(out.attention.data as Float32Array, mine.attention as Float32Array)).toBeLessThan(1e-4);
+    net.dispose();
+  });
+
   it('bakes the chosen prior weight into the probabilities and leaves the logits raw', async () => {
     const weights = await model('prior', TINY_RAN, 8);
     const net = new EmotionNet(weights);
