@@ -100,6 +100,51 @@ export function shardSizes(n: number, w: number, group: number): number[] {
   return [n, ...Array.from({ length: w - 1 }, () => 0)];
 }
 
+/**
+ * Adds up the workers' gradients into `into` as they arrive, in a fixed order: worker 0 and 1 in either
+ * order (a + b = b + a exactly), then 2, 3, ... each once all before it are in. The result is bit for bit
+ * the sum `((g0 + g1) + g2) + ...` whatever the order of arrival.
+ */
+export class GradientSum {
+  private readonly parts: (Float32Array | undefined)[];
+  private readonly taken: boolean[];
+  private started = false;
+  private next = 0;
+
+  constructor(
+    private readonly into: Float32Array,
+    count: number,
+  ) {
+    this.parts = new Array(count).fill(undefined);
+    this.taken = new Array(count).fill(false);
+  }
+
+  /** Worker `i`'s gradients are in: added now, or kept until those before them are. */
+  arrived(i: number, grads: Float32Array): void {
+    this.parts[i] = grads;
+    if (!this.started) {
+      const first = this.parts[0] ? 0 : this.parts[1] ? 1 : -1;
+      if (first < 0) return;
+      this.into.set(this.parts[first] as Float32Array);
+      this.taken[first] = true;
+      this.started = true;
+    }
+    const into = this.into;
+    for (; this.next < this.parts.length; this.next++) {
+      if (this.taken[this.next]) continue;
+      const g = this.parts[this.next];
+      if (!g) return;
+      for (let k = 0; k < into.length; k++) into[k] += g[k];
+      this.taken[this.next] = true;
+    }
+  }
+
+  /** Whether every worker's gradients are in the sum. */
+  get complete(): boolean {
+    return this.taken.every(Boolean);
+  }
+}
+
 export class WorkerPool {
   private nextId = 0;
   private version = 0;
@@ -192,13 +237,17 @@ export class WorkerPool {
     this.version++;
   }
 
-  /** Gradients of the summed loss over `input`, split across the workers. */
+  /**
+   * Gradients of the summed loss over `input`, split across the workers. Each worker's gradients are
+   * added as soon as the ones before it are in, so that only the last one's pass is left after the
+   * slowest worker ends; the order of the additions never changes the sum (the first two commute).
+   */
   async gradients(input: GradientInput, bnGroup: number): Promise<PoolGradients> {
     const [n, h, w, c] = input.xShape;
     const classes = input.yShape[1];
     const sizes = shardSizes(n, this.handles.length, bnGroup);
-    const jobs: Promise<FromWorker>[] = [];
     const used: WorkerHandle[] = [];
+    const jobs: Promise<FromWorker>[] = [];
     let start = 0;
     sizes.forEach((count, i) => {
       if (count === 0) return;
@@ -217,19 +266,24 @@ export class WorkerPool {
       used.push(this.handles[i]);
       start += count;
     });
-    const results = await Promise.all(jobs);
-    this.sumGrads.fill(0);
+    const sum = new GradientSum(this.sumGrads, used.length);
+    const results = await Promise.all(
+      jobs.map((job, i) =>
+        job.then((r) => {
+          if (r.type !== 'step-done') throw new Error(`unexpected worker answer ${r.type}`);
+          sum.arrived(i, used[i].grads);
+          return r;
+        }),
+      ),
+    );
     this.sumStats.fill(0);
     let lossSum = 0;
     let count = 0;
     results.forEach((r, i) => {
-      if (r.type !== 'step-done') throw new Error(`unexpected worker answer ${r.type}`);
       lossSum += r.lossSum;
       count += r.count;
-      const g = used[i].grads;
       const s = used[i].stats;
       const weight = r.count / n;
-      for (let k = 0; k < g.length; k++) this.sumGrads[k] += g[k];
       for (let k = 0; k < s.length; k++) this.sumStats[k] += weight * s[k];
     });
     return { lossSum, count, grads: this.sumGrads, stats: this.sumStats };

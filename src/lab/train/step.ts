@@ -15,7 +15,6 @@ export interface StepOptions {
 
 export class StepRunner {
   readonly optimizer: Optimizer;
-  private readonly grads: Float32Array;
 
   constructor(
     readonly pool: WorkerPool,
@@ -23,15 +22,12 @@ export class StepRunner {
     readonly options: StepOptions,
   ) {
     this.optimizer = new Optimizer(optimizer, pool.params.length, pool.decayMask(), pool.lrScales());
-    this.grads = new Float32Array(pool.params.length);
   }
 
   /** Runs one step at learning rate `lr` and returns the batch's mean loss. */
   async step(input: GradientInput, lr: number): Promise<number> {
     const g = await this.pool.gradients(input, this.options.bnGroup);
-    const inv = 1 / g.count;
-    for (let i = 0; i < this.grads.length; i++) this.grads[i] = g.grads[i] * inv;
-    this.optimizer.update(this.pool.params, this.grads, lr);
+    this.optimizer.update(this.pool.params, g.grads, lr, 1 / g.count);
     const m = this.options.bnMomentum;
     const state = this.pool.state;
     for (let i = 0; i < state.length; i++) state[i] = m * state[i] + (1 - m) * g.stats[i];

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src/engine/backend.js';
 import { computeGradients } from '../../../src/lab/parallel/gradients.js';
-import { shardSizes, WorkerPool } from '../../../src/lab/parallel/worker-pool.js';
+import { GradientSum, shardSizes, WorkerPool } from '../../../src/lab/parallel/worker-pool.js';
 import { StepRunner } from '../../../src/lab/train/step.js';
 import type { FaceClassifierConfig } from '../../../src/model/face-classifier.js';
 import { createNetwork } from '../../../src/model/registry.js';
@@ -60,6 +60,58 @@ describe('shardSizes', () => {
     expect(shardSizes(16, 2, 4)).toEqual([8, 8]);
     expect(shardSizes(16, 1, 4)).toEqual([16]);
     expect(shardSizes(10, 2, 4)).toEqual([10, 0]);
+  });
+});
+
+describe('GradientSum', () => {
+  const parts = (count: number) =>
+    Array.from({ length: count }, (_, w) =>
+      Float32Array.from({ length: 64 }, (_, k) => Math.sin(k * 3.1 + w) * 10 ** (((k + w) % 9) - 4)),
+    );
+  const inOrder = (gs: Float32Array[]) => {
+    const sum = new Float32Array(gs[0].length);
+    for (const g of gs) for (let k = 0; k < sum.length; k++) sum[k] += g[k];
+    return sum;
+  };
+  const orders = (n: number): number[][] =>
+    n === 1
+      ? [[0]]
+      : orders(n - 1).flatMap((o) =>
+          Array.from({ length: n }, (_, i) => [...o.slice(0, i), n - 1, ...o.slice(i)]),
+        );
+
+  it('gives the sum in worker order, bit for bit, whatever order the workers finish in', () => {
+    for (const count of [1, 2, 3, 4]) {
+      const gs = parts(count);
+      const expected = Array.from(inOrder(gs));
+      for (const order of orders(count)) {
+        const into = new Float32Array(64).fill(7); // stale values from an earlier step
+        const sum = new GradientSum(into, count);
+        for (const [j, w] of order.entries()) {
+          expect(sum.complete).toBe(false);
+          sum.arrived(w, gs[w]);
+          expect(sum.complete).toBe(j === order.length - 1);
+        }
+        expect(Array.from(into)).toEqual(expected);
+      }
+    }
+  });
+
+  it('adds a worker as soon as those before it are in', () => {
+    const gs = parts(3);
+    const into = new Float32Array(64);
+    const sum = new GradientSum(into, 3);
+    sum.arrived(2, gs[2]);
+    expect(Array.from(into)).toEqual(new Array(64).fill(0)); // waits for 0 and 1
+    sum.arrived(1, gs[1]);
+    expect(Array.from(into)).toEqual(Array.from(gs[1])); // 1 may start the sum
+    sum.arrived(0, gs[0]);
+    expect(Array.from(into)).toEqual(Array.from(inOrder(gs)));
+  });
+
+  it('would differ in another order (the test can tell orders apart)', () => {
+    const gs = parts(3);
+    expect(Array.from(inOrder([gs[2], gs[0], gs[1]]))).not.toEqual(Array.from(inOrder(gs)));
   });
 });
 

@@ -46,4 +46,30 @@ describe('Optimizer', () => {
     expect(Array.from(pb)).toEqual(Array.from(pa));
     expect(() => b.setState({ step: 1, buffers: [new Float32Array(3)] })).toThrow(/does not match/);
   });
+
+  it('scales the gradients exactly as a scaled float32 copy of them would', () => {
+    for (const config of [
+      { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+      { kind: 'adamw', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 },
+    ] as const) {
+      const n = 257;
+      const grads = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7) * 10 ** ((i % 7) - 3));
+      const scale = 1 / 48;
+      const scaled = grads.map((g) => g * scale);
+      const a = new Optimizer(config, n, new Uint8Array(n).fill(1));
+      const b = new Optimizer(config, n, new Uint8Array(n).fill(1));
+      const pa = Float32Array.from({ length: n }, (_, i) => Math.cos(i));
+      const pb = pa.slice();
+      for (let step = 0; step < 3; step++) {
+        a.update(pa, grads, 0.05, scale);
+        b.update(pb, scaled, 0.05);
+      }
+      expect(Array.from(pa)).toEqual(Array.from(pb));
+      // The scale is applied: without it the update differs.
+      const c = new Optimizer(config, n, new Uint8Array(n).fill(1));
+      const pc = Float32Array.from({ length: n }, (_, i) => Math.cos(i));
+      c.update(pc, grads, 0.05);
+      expect(Array.from(pc)).not.toEqual(Array.from(pb));
+    }
+  });
 });
