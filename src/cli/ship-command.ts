@@ -172,6 +172,14 @@ async function evaluateFaceFolders(opts: ShipOpts): Promise<FaceFolderReport[]> 
   return faces;
 }
 
+/** The faces of a film-split folder's training films (what `ranfer train --wild` trained on). */
+async function countWildFaces(dir: string | undefined, validShare: number): Promise<number | undefined> {
+  if (!dir) return undefined;
+  const { readFaceFolder } = await import('../lab/data/face-folder.js');
+  const { selectFilms } = await import('../lab/data/film-split.js');
+  return selectFilms(await readFaceFolder(dir), 'train', validShare).files.length;
+}
+
 /** The confusion matrix of each set as docs/confusion-SET.png. */
 async function writeConfusions(plain: EvalReport[], docs: string): Promise<void> {
   const { confusionSpec, writeChart } = await import('../plot/charts.js');
@@ -196,9 +204,8 @@ async function writeCardAndReadme(
   const { loadSplit } = await import('../lab/data/ferplus.js');
   const { buildTrainSet } = await import('../lab/data/sets.js');
   const { initBackend } = await import('../engine/backend.js');
-  const { faceFolderLines, modelCard, perClassLine, priorLine, resultsTable } = await import(
-    '../lab/eval/model-card.js'
-  );
+  const { faceFolderLines, modelCard, otherFacesHeading, perClassLine, priorLine, resultsTable } =
+    await import('../lab/eval/model-card.js');
   const { createNetwork } = await import('../model/registry.js');
   const { config, log, reports, faces, manifest } = c;
   await initBackend('wasm');
@@ -210,6 +217,7 @@ async function writeCardAndReadme(
   for (const s of config.trainSplits)
     splits.push((await loadSplit(opts.data, s, { cacheDir: opts.cacheDir })).data);
   const trainImages = buildTrainSet(splits, config.protocol).indices.length;
+  const wildFaces = config.wild ? await countWildFaces(opts.filmFaces[0], config.wild.validShare) : undefined;
   const card = modelCard({
     name: path.basename(path.resolve(opts.to)),
     config,
@@ -221,6 +229,7 @@ async function writeCardAndReadme(
     params,
     mflops,
     trainImages,
+    wildFaces,
     docsFromModel: path.relative(opts.to, opts.docs),
     priorWeight: manifest.prior?.weight,
   });
@@ -229,9 +238,7 @@ async function writeCardAndReadme(
   const hours = (log.at(-1)?.elapsedSec ?? 0) / 3600;
   const block = [
     resultsTable(reports.plain, reports.tta),
-    ...(faces.length
-      ? ['', 'Faces from other datasets (never trained on):', '', faceFolderLines(faces), '']
-      : ['']),
+    ...(faces.length ? ['', `${otherFacesHeading(config)}:`, '', faceFolderLines(faces), ''] : ['']),
     `Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}. ${manifest.prior ? `${priorLine(manifest.prior.weight)} ` : ''}Training: ${hours.toFixed(2)} h, ${log.length} epochs ` +
       `(\`${path.relative(process.cwd(), path.join(opts.to, 'README.md'))}\`, the model card, with the confusion matrices).`,
   ].join('\n');

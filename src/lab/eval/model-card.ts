@@ -20,8 +20,10 @@ export interface CardInput {
   faces?: FaceFolderReport[];
   params: number;
   mflops: number;
-  /** Training images per epoch. */
+  /** FERPlus training images per epoch. */
   trainImages: number;
+  /** With `config.wild`: the movie faces of the training films (each `wild.repeat` times an epoch). */
+  wildFaces?: number;
   /** Relative path from the model folder to the confusion images (docs/). */
   docsFromModel: string;
   /** The weight of the training class prior in the model's predictions (model.json `prior.weight`). */
@@ -75,6 +77,38 @@ function recipeLine(cfg: TrainConfig): string {
     `${a.domain ? ', toward other domains (tone, side lighting, blur or sharpening, JPEG, noise)' : ''}` +
     `${cfg.balance ? `; logit-adjusted loss against the training prior (tau ${cfg.balance.tau}: class-balanced logits)` : ''}; seed ${cfg.seed}`
   );
+}
+
+/** The data bullet: FERPlus splits, movie faces beside them, and how the targets were made. */
+function dataBullets(c: CardInput): string {
+  const cfg = c.config;
+  const lines = [
+    `- **Data**: FERPlus ${cfg.trainSplits.join(' + ')} with ${cfg.protocol === 'pld' ? 'PLD (vote distribution)' : 'majority'} targets (${c.trainImages.toLocaleString('en')} images); ${cfg.trainSplits.includes('valid') ? 'no validation split (final fit)' : 'the epoch kept is the best on FER2013Valid (majority protocol)'}. The test split is used only for the figures below.`,
+  ];
+  if (cfg.wild) {
+    const count = c.wildFaces === undefined ? 'the' : `${c.wildFaces.toLocaleString('en')}`;
+    lines.push(
+      `- **Movie faces** beside FERPlus (\`ranfer train --wild\`): ${count} faces of a folder's training films, split by film (the validation films, ${Math.round(cfg.wild.validShare * 100)}% of the faces, never trained on), one-hot targets, each face ${cfg.wild.repeat} times an epoch.`,
+    );
+  }
+  const d = cfg.distill;
+  if (d) {
+    const teacher =
+      d.teacher === 'ensemble'
+        ? `an ensemble of ${d.models?.length ?? 0} trained RANs (the mean of their logits: ${(d.models ?? []).map((m) => `\`${m.split(/[\\/]/).filter(Boolean).at(-1)}\``).join(', ')})`
+        : "face-api.js's FaceExpressionNet (7 classes, no contempt)";
+    lines.push(
+      `- **Distilled**: each target is ${Math.round((1 - d.alpha) * 100)}% the face's own label and ${Math.round(d.alpha * 100)}% the probabilities of ${teacher}.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The heading of the faces-from-other-datasets lines, for the card and the README. */
+export function otherFacesHeading(config: TrainConfig): string {
+  return config.wild
+    ? 'Faces from other datasets (never trained on; of a folder split by film, only its validation films)'
+    : 'Faces from other datasets (never trained on)';
 }
 
 /** The recipe bullet: a run's own, or a fine-tuning's after the recipe of the model it started from. */
@@ -155,7 +189,7 @@ ${c.log.length < totalEpochs(cfg) ? `\n> **Interim model**: the best epoch so fa
   \`weights.bin\` (float32), \`train-config.json\`, \`train-log.jsonl\` (one line per epoch),
   \`metrics.json\` / \`metrics-tta.json\` / \`metrics-faces.json\` (the reports below).
 - **Network**: ${networkLine(cfg.network, c.params, c.mflops)}
-- **Data**: FERPlus ${cfg.trainSplits.join(' + ')} with ${cfg.protocol === 'pld' ? 'PLD (vote distribution)' : 'majority'} targets (${c.trainImages.toLocaleString('en')} images); ${cfg.trainSplits.includes('valid') ? 'no validation split (final fit)' : 'the epoch kept is the best on FER2013Valid (majority protocol)'}. The test split is used only for the figures below.
+${dataBullets(c)}
 ${recipeBullets(cfg, c.parentConfig)}
 - **Class prior**: ${c.priorWeight === undefined ? 'none recorded' : priorLine(c.priorWeight)}
 - **Training time**: **${hours.toFixed(2)} h** of wall-clock training on a 2-core CPU (${c.log.length} epochs, ${Math.min(...rates).toFixed(1)}–${Math.max(...rates).toFixed(1)} images/s)${best?.valAccuracy !== undefined ? `; best validation accuracy ${pct(best.valAccuracy)} at epoch ${best.epoch}` : ''}.
@@ -165,9 +199,7 @@ ${recipeBullets(cfg, c.parentConfig)}
 ${resultsTable(c.plain, c.tta)}
 
 Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}.
-${
-  c.faces?.length ? `\n### Faces from other datasets (never trained on)\n\n${faceFolderLines(c.faces)}\n` : ''
-}${
+${c.faces?.length ? `\n### ${otherFacesHeading(cfg)}\n\n${faceFolderLines(c.faces)}\n` : ''}${
   test?.meanAttention
     ? `\nMean attention (μ·ν) on test: ${Object.entries(test.meanAttention)
         .map(([k, v]) => `${k} ${v.toFixed(3)}`)
@@ -181,7 +213,7 @@ ${
 ${weak.length ? `- Weak classes on test: ${weak.join(', ')}. Disgust and contempt are rare (16 and 15 test faces, ~120 training faces each).` : '- No class under 50% on test; disgust and contempt remain rare (16 and 15 test faces).'}
 ${weakElsewhere.length ? `- Weak classes on faces from other datasets (never trained on): ${weakElsewhere.join('; ')}. A share of face-api.js's FaceExpressionNet (\`faceApiWeight\`) and a lower \`priorWeight\` read more of the posed ones, at a cost on FERPlus (docs/guide.md).\n` : ''}- 48x48 grey input: fine detail and colour are lost; faces must be aligned the FERPlus way (ranfer's
   photo pipeline does this from 68 landmarks).
-- Trained on FER2013 faces (web images, mostly frontal adults); expect lower accuracy on other populations,
+- Trained on FER2013 faces (web images, mostly frontal adults)${cfg.wild ? ' and a few hundred movie stills' : ''}; expect lower accuracy on other populations,
   extreme poses, and posed versus spontaneous expressions.
 `;
 }

@@ -119,6 +119,47 @@ describe('model card', () => {
     expect(plainCard).not.toContain('other domains');
   });
 
+  it('names the movie faces trained on and the teacher a student was distilled from', () => {
+    const config = {
+      ...TRAIN_PRESETS['wide-tail'],
+      epochs: 3,
+      wild: { validShare: 0.2, repeat: 4 },
+      distill: {
+        teacher: 'ensemble' as const,
+        models: ['/work/runs/teacher-a', 'runs/teacher-b/'],
+        alpha: 0.5,
+      },
+    };
+    const faces = [
+      {
+        ...report('sfew-train', 0.44, 179),
+        framing: 'aligned' as const,
+        framingFallbacks: 0,
+        films: 'valid' as const,
+      },
+    ];
+    const card = modelCard({ ...common, config, wildFaces: 680, faces });
+    expect(card).toContain(
+      "- **Movie faces** beside FERPlus (`ranfer train --wild`): 680 faces of a folder's training films, split by film (the validation films, 20% of the faces, never trained on), one-hot targets, each face 4 times an epoch.",
+    );
+    expect(card).toContain(
+      "- **Distilled**: each target is 50% the face's own label and 50% the probabilities of an ensemble of 2 trained RANs (the mean of their logits: `teacher-a`, `teacher-b`).",
+    );
+    expect(card).toContain(
+      '### Faces from other datasets (never trained on; of a folder split by film, only its validation films)',
+    );
+    expect(card).toContain('mostly frontal adults) and a few hundred movie stills;');
+    const faceApi = modelCard({ ...common, config: { ...TRAIN_PRESETS.distill, epochs: 3 } });
+    expect(faceApi).toContain(
+      "- **Distilled**: each target is 70% the face's own label and 30% the probabilities of face-api.js's FaceExpressionNet (7 classes, no contempt).",
+    );
+    expect(faceApi).not.toContain('Movie faces');
+    const plain = modelCard({ ...common, faces, config: { ...TRAIN_PRESETS.default, epochs: 3 } });
+    expect(plain).not.toContain('Distilled');
+    expect(plain).not.toContain('movie stills');
+    expect(plain).toContain('### Faces from other datasets (never trained on)\n');
+  });
+
   it('describes a fine-tuning after the recipe of the model it started from', () => {
     const parentConfig = { ...TRAIN_PRESETS.default, epochs: 2 };
     const config = {
