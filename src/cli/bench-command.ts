@@ -133,7 +133,10 @@ function registerEngineBench(bench: Command): void {
             },
           });
           console.log(`training step / forward time: ${r.trainToForwardRatio.toFixed(2)}x`);
-          console.log(`2-worker speedup: ${r.twoWorkerSpeedup.toFixed(2)}x`);
+          const [low, high] = r.twoWorkerSpeedupRange;
+          console.log(
+            `2-worker speedup: ${r.twoWorkerSpeedup.toFixed(2)}x (single rounds ${low.toFixed(2)}-${high.toFixed(2)}x)`,
+          );
           console.log('one layer, forward + both gradients, one thread:');
           console.table(
             Object.fromEntries(

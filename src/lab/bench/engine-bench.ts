@@ -48,6 +48,13 @@ export interface EngineBenchResult {
   trainGflops2: number;
   trainToForwardRatio: number;
   twoWorkerSpeedup: number;
+  /**
+   * The lowest and highest 2-worker speedup of a single round (its 1-worker step time over its 2-worker
+   * step time): how far the host's speed moved during the run.
+   */
+  twoWorkerSpeedupRange: [number, number];
+  /** Each timed round's seconds: a 1-worker step, a forward pass, a 2-worker step. */
+  rounds: { train1: number; forward: number; train2: number }[];
   /** One training step (forward, dx, dW) of single layers, in this thread. */
   layers: LayerStep[];
 }
@@ -163,6 +170,12 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
     const forwardImgPerSec = rate('forward');
     const trainImgPerSec1 = rate('train1');
     const trainImgPerSec2 = rate('train2');
+    const rounds = seconds.train1.map((train1, i) => ({
+      train1,
+      forward: seconds.forward[i],
+      train2: seconds.train2[i],
+    }));
+    const perRound = rounds.map((r) => r.train1 / r.train2);
     await Promise.all(pools.splice(0).map((p) => p.close()));
     progress('layers', 0, 1);
     const layers = await layerSteps(o.steps, o.backend);
@@ -178,6 +191,8 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<EngineBench
       trainGflops2: (trainImgPerSec2 * 3 * flops) / 1e9,
       trainToForwardRatio: forwardImgPerSec / trainImgPerSec1,
       twoWorkerSpeedup: trainImgPerSec2 / trainImgPerSec1,
+      twoWorkerSpeedupRange: [Math.min(...perRound), Math.max(...perRound)],
+      rounds,
       layers,
     };
   } finally {

@@ -21,6 +21,14 @@ describe('runEngineBench', () => {
     for (const v of [r.forwardImgPerSec, r.trainImgPerSec1, r.trainImgPerSec2]) expect(v).toBeGreaterThan(0);
     expect(r.trainToForwardRatio).toBeCloseTo(r.forwardImgPerSec / r.trainImgPerSec1, 10);
     expect(r.twoWorkerSpeedup).toBeCloseTo(r.trainImgPerSec2 / r.trainImgPerSec1, 10);
+    // Each timed round's times, and the spread of the single rounds' speedups.
+    expect(r.rounds).toHaveLength(3);
+    const perRound = r.rounds.map((x) => x.train1 / x.train2);
+    expect(r.twoWorkerSpeedupRange).toEqual([Math.min(...perRound), Math.max(...perRound)]);
+    const median = (v: number[]) => [...v].sort((a, b) => a - b)[1];
+    expect(r.trainImgPerSec1).toBeCloseTo(8 / median(r.rounds.map((x) => x.train1)), 10);
+    expect(r.trainImgPerSec2).toBeCloseTo(8 / median(r.rounds.map((x) => x.train2)), 10);
+    expect(r.forwardImgPerSec).toBeCloseTo(8 / median(r.rounds.map((x) => x.forward)), 10);
     expect(r.trainGflops1).toBeCloseTo((r.trainImgPerSec1 * 3 * r.mflopsPerImage) / 1e3, 6);
     expect(r.layers.map((l) => l.layer)).toEqual([
       'depthwise 3x3, 32x32x128, batch 32',
