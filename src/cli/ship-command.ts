@@ -175,9 +175,8 @@ async function evaluateFaceFolders(opts: ShipOpts): Promise<FaceFolderReport[]> 
 /** The faces of a film-split folder's training films (what `ranfer train --wild` trained on). */
 async function countWildFaces(dir: string | undefined, validShare: number): Promise<number | undefined> {
   if (!dir) return undefined;
-  const { readFaceFolder } = await import('../lab/data/face-folder.js');
-  const { selectFilms } = await import('../lab/data/film-split.js');
-  return selectFilms(await readFaceFolder(dir), 'train', validShare).files.length;
+  const { trainingFilms } = await import('../lab/train/wild.js');
+  return (await trainingFilms(dir, { validShare })).files.length;
 }
 
 /** The confusion matrix of each set as docs/confusion-SET.png. */

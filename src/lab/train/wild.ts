@@ -6,7 +6,7 @@
  */
 import { NUM_CLASSES } from '../../data/emotions.js';
 import { frameFolder } from '../data/crop-folder.js';
-import { readFaceFolder } from '../data/face-folder.js';
+import { type FaceFolder, readFaceFolder } from '../data/face-folder.js';
 import type { TrainSet } from '../data/face-set.js';
 import { selectFilms } from '../data/film-split.js';
 
@@ -27,6 +27,14 @@ export interface WildFaces {
   fallbacks: number;
 }
 
+/** The faces of `dir`'s training films: what a run with `config` trains on. */
+export async function trainingFilms(
+  dir: string,
+  config: Pick<WildConfig, 'validShare'>,
+): Promise<FaceFolder> {
+  return selectFilms(await readFaceFolder(dir), 'train', config.validShare);
+}
+
 /** The training films' faces of `dir`, framed for a model of input side `size`. */
 export async function loadWildFaces(
   dir: string,
@@ -34,7 +42,7 @@ export async function loadWildFaces(
   size: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<WildFaces> {
-  const folder = selectFilms(await readFaceFolder(dir), 'train', config.validShare);
+  const folder = await trainingFilms(dir, config);
   const framed = await frameFolder(folder.files, size, 'aligned', undefined, onProgress);
   return { pixels: framed.pixels, labels: folder.labels, fallbacks: framed.fallbacks };
 }

@@ -7,7 +7,7 @@ import { EMOTIONS, type Emotion } from '../../../src/data/emotions.js';
 import type { TrainSet } from '../../../src/lab/data/face-set.js';
 import { filmOf, validationFilms } from '../../../src/lab/data/film-split.js';
 import { TRAIN_PRESETS, validateTrainConfig } from '../../../src/lab/train/config.js';
-import { loadWildFaces, withWildFaces } from '../../../src/lab/train/wild.js';
+import { DEFAULT_WILD, loadWildFaces, trainingFilms, withWildFaces } from '../../../src/lab/train/wild.js';
 import { SFEW_TRAIN } from '../../helpers.js';
 
 describe('withWildFaces', () => {
@@ -37,6 +37,15 @@ describe('withWildFaces', () => {
     expect(() => withWildFaces(set, wild, 0)).toThrow(/repeat must be a positive integer/);
     const c = { ...TRAIN_PRESETS['wide-tail'], wild: { validShare: 0.2, repeat: 1.5 } };
     expect(() => validateTrainConfig(c)).toThrow(/repeat must be a positive integer, got 1.5/);
+  });
+});
+
+describe('trainingFilms', () => {
+  it("is the 680 faces of sfew-train's 36 training films at the default share", async () => {
+    const films = await trainingFilms(SFEW_TRAIN, DEFAULT_WILD);
+    expect(films.files).toHaveLength(680);
+    expect(new Set(films.files.map(filmOf)).size).toBe(36);
+    expect(films.labels).toHaveLength(680);
   });
 });
 
