@@ -17,6 +17,7 @@ import {
   loadFaceExpressionNet,
 } from '../face/face-expression-net.js';
 import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
+import { EmotionEnsemble } from '../infer/ensemble.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
 import { defaultThreads, loadOnnxRuntimeNode, OnnxEmotionNet } from '../infer/onnx-emotion-net.js';
 import { OnnxFaceNetworks } from '../infer/onnx-face-api.js';
@@ -38,8 +39,11 @@ import {
 export type { EmotionResult, FaceFinding, RecognizedFace, RecognizeTimings } from './pipeline.js';
 
 export interface RecognizerConfig extends DetectorOptions, ClassifyOptions, FaceFinding {
-  /** Folder of the emotion model (model.json + weights.bin); the shipped FERPlus RAN by default. */
-  modelDir?: string;
+  /**
+   * Folder of the emotion model (model.json + weights.bin); the shipped FERPlus RAN by default. Several
+   * folders make an ensemble: the softmax of the models' mean logits (same input, classes and regions).
+   */
+  modelDir?: string | readonly string[];
   /**
    * Engine (default `auto`: TensorFlow.js on tfjs-node when installed, else WASM). `onnx`: the emotion
    * model, the Tiny Face Detector's and the 68-landmark networks on ONNX Runtime (`onnxruntime-node`,
@@ -74,12 +78,12 @@ export class Recognizer {
     if (onnx && config.regions === 'landmarks')
       throw new OptionError('regions', "'landmarks' needs TensorFlow.js: use another backend than 'onnx'");
     const faceapi = await loadFaceApi(tfBackend);
-    const dir = config.modelDir ?? defaultModelDir();
-    const model: EmotionPredictor = onnx
-      ? await OnnxEmotionNet.load(dir)
-      : await FaceEmotionModel.load(dir, { backend: tfBackend });
+    const dirs = emotionModelDirs(config.modelDir);
+    const model = await loadEmotionModels(dirs, (dir) =>
+      onnx ? OnnxEmotionNet.load(dir) : FaceEmotionModel.load(dir, { backend: tfBackend }),
+    );
     try {
-      checkEmotionModel(model, config, dir);
+      checkEmotionModel(model, config, dirs.join(', '));
       const faceDir = faceApiModelDir();
       const detector = await FaceDetector.create(faceapi, (net) => net.loadFromDisk(faceDir), config);
       if (onnx) {
@@ -176,6 +180,30 @@ export class Recognizer {
         'this recognizer was disposed: create another with createRecognizer()',
         'RANFER_DISPOSED',
       );
+  }
+}
+
+/** The folders of the `modelDir` option: the shipped model's by default. */
+function emotionModelDirs(option: RecognizerConfig['modelDir']): string[] {
+  if (option === undefined) return [defaultModelDir()];
+  const dirs = typeof option === 'string' ? [option] : [...option];
+  if (dirs.length === 0 || dirs.some((d) => typeof d !== 'string' || d === ''))
+    throw new OptionError('modelDir', 'expected a folder or a non-empty list of folders');
+  return dirs;
+}
+
+/** One model, or the ensemble of several (each disposed again if another fails to load or match). */
+async function loadEmotionModels(
+  dirs: readonly string[],
+  load: (dir: string) => Promise<EmotionPredictor>,
+): Promise<EmotionPredictor> {
+  const members: EmotionPredictor[] = [];
+  try {
+    for (const dir of dirs) members.push(await load(dir));
+    return members.length === 1 ? members[0] : new EmotionEnsemble(members);
+  } catch (err) {
+    for (const m of members) m.dispose();
+    throw err;
   }
 }
 

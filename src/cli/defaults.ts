@@ -1,6 +1,7 @@
 /** Defaults shared by the commands. */
 import path from 'node:path';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { defaultModelDir, modelDirs } from '../infer/model-dir.js';
 import { defaultCacheDir } from '../lab/data/cache-dir.js';
 import { fraction, nonNegativeNumber } from './parse.js';
 
@@ -29,6 +30,22 @@ export function dataOptions(cmd: Command): Command {
   return cmd
     .option('--data <dir>', 'FERPlus folder', defaultDataDir())
     .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir());
+}
+
+/** --model for the commands that recognise faces: one folder, or several joined by commas (an ensemble). */
+export function modelsOption(): Option {
+  return new Option(
+    '--model <dirs>',
+    'model folder (model.json + weights.bin), or several joined by commas: their ensemble (the mean of their logits)',
+  )
+    .default(defaultModelDir())
+    .argParser((value: string) => {
+      try {
+        return modelDirs(value);
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message);
+      }
+    });
 }
 
 /** --prior-weight, for every command that classifies faces. */

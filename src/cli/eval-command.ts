@@ -1,7 +1,6 @@
 /** `ranfer eval`: accuracy, per-class accuracy, macro-F1, confusion matrix and region attention on FERPlus. */
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { defaultModelDir } from '../infer/model-dir.js';
 import { predictionRecipe } from '../infer/recipe.js';
 import { SUBSETS, type Subset } from '../lab/data/challenge.js';
 import { CROP_FRAMINGS, type CropFraming } from '../lab/data/crop-framing.js';
@@ -10,7 +9,7 @@ import { FILM_SPLITS, type FilmSplit } from '../lab/data/film-split.js';
 import type { EvalReport } from '../lab/eval/evaluate.js';
 import type { FaceFolderReport } from '../lab/eval/face-folder-eval.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { dataOptions, faceApiWeightOption, priorWeightOption } from './defaults.js';
+import { dataOptions, faceApiWeightOption, modelsOption, priorWeightOption } from './defaults.js';
 import { nonNegativeNumber, positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 import { SUMMARIES } from './summaries.js';
@@ -62,7 +61,7 @@ interface EvalOpts {
   films?: FilmSplit;
   framing: CropFraming;
   retryBorder: number;
-  model: string;
+  model: string | string[];
   json?: boolean;
   tta?: boolean;
   confusion?: string;
@@ -105,11 +104,7 @@ export function registerEvalCommand(program: Command): void {
       nonNegativeNumber,
       1,
     )
-    .option(
-      '--model <dir>',
-      'model folder (model.json + weights.bin), or several joined by commas: their ensemble (the mean of their logits)',
-      defaultModelDir(),
-    )
+    .addOption(modelsOption())
     .option('--tta', 'average with the horizontally flipped face (test-time augmentation)')
     .addOption(priorWeightOption())
     .addOption(faceApiWeightOption())
@@ -179,7 +174,7 @@ export function registerEvalCommand(program: Command): void {
         }
       }
       if (opts.metricsOut) {
-        const { modelDirs } = await import('../lab/parallel/predict-models.js');
+        const { modelDirs } = await import('../infer/model-dir.js');
         const model = modelDirs(opts.model)
           .map((m) => path.relative(process.cwd(), m))
           .join(',');

@@ -7,8 +7,7 @@ import type { RecognizedFace, Recognizer, RecognizerConfig } from '../api/recogn
 import { EMOTIONS } from '../data/emotions.js';
 import type { DetectorKind } from '../face/detector.js';
 import { ImageError } from '../face/image-error.js';
-import { defaultModelDir } from '../infer/model-dir.js';
-import { engineOption, faceApiWeightOption, priorWeightOption } from './defaults.js';
+import { engineOption, faceApiWeightOption, modelsOption, priorWeightOption } from './defaults.js';
 import { UsageError } from './errors.js';
 import { expandInputs, IMAGE_EXTENSIONS } from './inputs.js';
 import { nonNegativeNumber, positiveInt } from './parse.js';
@@ -24,7 +23,7 @@ interface PredictOpts {
   detector: DetectorKind;
   regions: 'fixed' | 'landmarks';
   tta?: boolean;
-  model: string;
+  model: string | string[];
   crops?: boolean;
   retryBorder: number;
   tinyInputSize: number;
@@ -157,7 +156,7 @@ export function registerPredictCommand(program: Command): void {
       'auto',
     )
     .option('--no-rotations', 'do not look for faces in the photo turned by 90, 180 or 270 degrees')
-    .option('--model <dir>', 'model folder', defaultModelDir())
+    .addOption(modelsOption())
     .action(async (inputs: string[], opts: PredictOpts) => {
       if (opts.annotate) await checkOutputFolder(opts.annotate, '--annotate');
       const sinks: ResultSink[] = [];

@@ -2,8 +2,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { RecognizerConfig } from '../api/recognizer.js';
 import type { DetectorKind } from '../face/detector.js';
-import { defaultModelDir } from '../infer/model-dir.js';
-import { engineOption, faceApiWeightOption, priorWeightOption } from './defaults.js';
+import { engineOption, faceApiWeightOption, modelsOption, priorWeightOption } from './defaults.js';
 import { UsageError } from './errors.js';
 import { positiveInt } from './parse.js';
 import { SUMMARIES } from './summaries.js';
@@ -21,7 +20,7 @@ export function registerServeCommand(program: Command): void {
     .description(SUMMARIES.serve)
     .option('--port <n>', 'port (0: any free one)', port, 8080)
     .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
-    .option('--model <dir>', 'model folder', defaultModelDir())
+    .addOption(modelsOption())
     .addOption(new Option('--detector <kind>', 'face detector').choices(['tiny', 'ssd']).default('tiny'))
     .option(
       '--tiny-input-size <n>',
@@ -58,7 +57,7 @@ request waited --queue-timeout seconds (safe to retry elsewhere), 408 when a bod
       async (opts: {
         port: number;
         host: string;
-        model: string;
+        model: string | string[];
         detector: DetectorKind;
         tinyInputSize: number;
         maxFaces: number;

@@ -59,7 +59,7 @@ async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
   }
   if (opts.rbWeight !== undefined && c.network.kind === 'ran') c.network.rbLoss.weight = opts.rbWeight;
   if (opts.teacher) {
-    const { modelDirs } = await import('../lab/parallel/predict-models.js');
+    const { modelDirs } = await import('../infer/model-dir.js');
     let dirs: string[];
     try {
       dirs = modelDirs(opts.teacher);

@@ -278,6 +278,7 @@ async function registerFiles(app: FastifyInstance, modelDir: string, webDir: str
 export async function startServer(o: ServerOptions = {}): Promise<RunningServer> {
   const limits = limitsOf(o);
   const modelDir = o.recognizer?.modelDir ?? defaultModelDir();
+  const dirs = typeof modelDir === 'string' ? [modelDir] : [...modelDir];
   const fer: Recognizer = await createRecognizer({
     ...o.recognizer,
     modelDir,
@@ -305,7 +306,7 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
 
   app.get('/api/health', async () => ({
     status: 'ok',
-    model: path.basename(path.resolve(modelDir)),
+    model: dirs.map((d) => path.basename(path.resolve(d))).join(','),
     detector: o.recognizer?.detector ?? 'tiny',
     queue: { running: queue.pending, waiting: queue.size, limit: limits.maxQueue },
     heldBytes: budget.held,
@@ -314,7 +315,8 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
   }));
 
   registerRecognizeRoute(app, limits, fer, turnTaker(queue, limits.queueTimeoutMs), bodyArrived);
-  await registerFiles(app, modelDir, o.webDir ?? defaultWebDir());
+  // The web app runs one network in the browser: the first of an ensemble.
+  await registerFiles(app, dirs[0], o.webDir ?? defaultWebDir());
 
   let address: string;
   try {

@@ -65,6 +65,21 @@ describe('ranfer CLI mistakes', () => {
     expectOneLine(r, /no model at \/nonexistent\/model/);
   });
 
+  it('predict --model with an empty member of an ensemble, or a missing one', async () => {
+    const empty = await ranfer('predict', '--model', 'models/ferplus-ran,', path.join(PHOTOS, 'happy.jpg'));
+    expect(empty.code).not.toBe(0);
+    expect(empty.stderr).toContain(
+      `error: option '--model <dirs>' argument 'models/ferplus-ran,' is invalid. no model folder in "models/ferplus-ran,"`,
+    );
+    const missing = await ranfer(
+      'predict',
+      '--model',
+      'models/ferplus-ran,/nonexistent/model',
+      path.join(PHOTOS, 'happy.jpg'),
+    );
+    expectOneLine(missing, /no model at \/nonexistent\/model/);
+  });
+
   it('serve on a port already taken', async () => {
     const holder = net.createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));

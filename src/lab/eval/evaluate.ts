@@ -6,6 +6,7 @@
 
 import { EMOTIONS } from '../../data/emotions.js';
 import type { BackendChoice } from '../../engine/backend.js';
+import { modelDirs } from '../../infer/model-dir.js';
 import { type PredictionRecipe, recipePriorWeight } from '../../infer/recipe.js';
 import type { ModelWeights } from '../../model/format.js';
 import { classificationMetrics } from '../../util/metrics.js';
@@ -14,7 +15,7 @@ import type { Subset } from '../data/challenge.js';
 import type { EvalSet } from '../data/face-set.js';
 import { type FerSplit, IMAGE_SIZE, loadSplit, type Split } from '../data/ferplus.js';
 import { buildEvalSet } from '../data/sets.js';
-import { modelDirs, predictModels } from '../parallel/predict-models.js';
+import { predictModels } from '../parallel/predict-models.js';
 import { faceApiFor } from './face-api-mix.js';
 
 export interface EvalReport {

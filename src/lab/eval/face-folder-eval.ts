@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { EMOTIONS } from '../../data/emotions.js';
 import type { BackendChoice } from '../../engine/backend.js';
+import { modelDirs } from '../../infer/model-dir.js';
 import type { PredictionRecipe } from '../../infer/recipe.js';
 import { loadModel } from '../../model/io.js';
 import { argmaxRows } from '../../util/probabilities.js';
@@ -14,7 +15,7 @@ import type { CropFraming } from '../data/crop.js';
 import { frameFolder } from '../data/crop-folder.js';
 import { readFaceFolder } from '../data/face-folder.js';
 import { type FilmSplit, selectFilms } from '../data/film-split.js';
-import { modelDirs, predictModels } from '../parallel/predict-models.js';
+import { predictModels } from '../parallel/predict-models.js';
 import { type EvalReport, metricsReport, recipeFields } from './evaluate.js';
 import { faceApiFor } from './face-api-mix.js';
 

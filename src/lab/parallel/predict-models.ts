@@ -17,14 +17,6 @@ export interface ModelsPrediction extends SetPrediction {
   models: ModelWeights[];
 }
 
-/** The model folders of a `--model` value: one folder, or several joined by commas (an ensemble). */
-export function modelDirs(value: string | readonly string[]): string[] {
-  const dirs = (typeof value === 'string' ? value.split(',') : [...value]).map((d) => d.trim());
-  if (dirs.length === 0 || dirs.some((d) => d === ''))
-    throw new Error(`no model folder in "${String(value)}"`);
-  return dirs;
-}
-
 /** Faces FaceExpressionNet reads at a time. */
 const FACE_API_CHUNK = 256;
 
