@@ -28,6 +28,7 @@ interface TrainOpts {
   seed?: number;
   initFrom?: string;
   distillAlpha?: number;
+  faceApiAlpha?: number;
   wild?: boolean;
   wildData: string;
   teacher?: string;
@@ -77,6 +78,10 @@ async function configFrom(opts: TrainOpts): Promise<TrainConfig> {
       throw new Error('--distill-alpha needs a teacher (--teacher, or --preset distill or distill-finetune)');
     c.distill.alpha = opts.distillAlpha;
   }
+  if (opts.faceApiAlpha !== undefined) {
+    if (c.distill?.teacher !== 'ensemble') throw new Error('--face-api-alpha goes with --teacher');
+    c.distill.faceApiAlpha = opts.faceApiAlpha;
+  }
   return c;
 }
 
@@ -110,6 +115,11 @@ export function registerTrainCommand(program: Command): void {
     .option(
       '--distill-alpha <a>',
       "with a teacher (--teacher or a distill preset): the teacher's share of each target, 0..1",
+      Number,
+    )
+    .option(
+      '--face-api-alpha <b>',
+      "with --teacher: also mix in face-api.js's FaceExpressionNet, whose share of each target is b (the votes keep 1 - alpha - b)",
       Number,
     )
     .option(

@@ -1,7 +1,10 @@
 /** Runs one training from the command line: data loading, Ctrl-C handling, progress and log lines. */
+
+import type { TrainSet } from '../lab/data/face-set.js';
 import { defaultCacheDir, loadSplit } from '../lab/data/ferplus.js';
 import { buildEvalSet, buildTrainSet } from '../lab/data/sets.js';
 import type { TrainConfig } from '../lab/train/config.js';
+import type { Teacher } from '../lab/train/distill.js';
 import { type TrainResult, train } from '../lab/train/trainer.js';
 import { progressBar } from './progress.js';
 
@@ -14,6 +17,34 @@ export interface TrainRunOptions {
   resume: boolean;
   /** Folder of movie faces, for a configuration with `wild`. */
   wildData?: string;
+}
+
+const FACE_API = 'face-api-expression';
+
+/** A teacher's probabilities of every training face, read once and cached under `cacheName` (distill.ts). */
+async function readTeacher(
+  name: string,
+  cacheName: string,
+  load: () => Promise<Teacher>,
+  set: TrainSet,
+  cacheDir: string,
+  tty: boolean,
+  chunk: number,
+): Promise<Float32Array> {
+  const { teacherProbabilities } = await import('../lab/train/distill.js');
+  console.error(`reading the training faces with the teacher, ${name} (cached after the first run)`);
+  const bar = progressBar('teacher', tty);
+  const probs = await teacherProbabilities(
+    load,
+    cacheName,
+    set.pixels,
+    set.size,
+    cacheDir,
+    (done, total) => bar.update(done, total, ''),
+    chunk,
+  );
+  bar.stop();
+  return probs;
 }
 
 export async function runTraining(config: TrainConfig, opts: TrainRunOptions): Promise<TrainResult> {
@@ -39,7 +70,7 @@ export async function runTraining(config: TrainConfig, opts: TrainRunOptions): P
     );
   }
   if (config.distill) {
-    const { distilledTargets, teacherProbabilities } = await import('../lab/train/distill.js');
+    const { distilledTargets, twoTeacherTargets } = await import('../lab/train/distill.js');
     const d = config.distill;
     const ensemble =
       d.teacher === 'ensemble'
@@ -48,20 +79,28 @@ export async function runTraining(config: TrainConfig, opts: TrainRunOptions): P
           })
         : undefined;
     const name = ensemble ? `${ensemble.name} (${(d.models ?? []).join(', ')})` : d.teacher;
-    console.error(`reading the training faces with the teacher, ${name} (cached after the first run)`);
-    const bar = progressBar('teacher', tty);
-    const teacher = await teacherProbabilities(
-      async () => ensemble ?? (await import('../lab/train/expression-teacher.js')).faceApiExpressionTeacher(),
-      ensemble?.name ?? d.teacher,
-      trainSet.pixels,
-      trainSet.size,
-      cacheDir,
-      (done, total) => bar.update(done, total, ''),
-      ensemble ? Number.POSITIVE_INFINITY : 64,
+    const read = (label: string, cacheName: string, load: () => Promise<Teacher>, chunk: number) =>
+      readTeacher(label, cacheName, load, trainSet, cacheDir, tty, chunk);
+    const faceApi = () =>
+      import('../lab/train/expression-teacher.js').then((m) => m.faceApiExpressionTeacher());
+    const beta = d.faceApiAlpha ?? 0;
+    if (ensemble) {
+      const probs = await read(name, ensemble.name, async () => ensemble, Number.POSITIVE_INFINITY);
+      trainSet = {
+        ...trainSet,
+        targets:
+          beta > 0
+            ? twoTeacherTargets(trainSet, probs, await read(FACE_API, FACE_API, faceApi, 64), d.alpha, beta)
+            : distilledTargets(trainSet, probs, d.alpha, true),
+      };
+    } else
+      trainSet = {
+        ...trainSet,
+        targets: distilledTargets(trainSet, await read(name, d.teacher, faceApi, 64), d.alpha),
+      };
+    console.error(
+      `targets mixed with ${name} (alpha ${d.alpha})${beta > 0 ? ` and ${FACE_API} (alpha ${beta})` : ''}`,
     );
-    bar.stop();
-    trainSet = { ...trainSet, targets: distilledTargets(trainSet, teacher, d.alpha, ensemble !== undefined) };
-    console.error(`targets mixed with ${name} (alpha ${d.alpha})`);
   }
   const valid = config.trainSplits.includes('valid')
     ? undefined

@@ -108,6 +108,8 @@ describe('ranfer CLI mistakes', () => {
     expectOneLine(noTeacher, /--distill-alpha needs a teacher \(--teacher, or --preset distill/);
     const emptyTeacher = await ranfer('train', '--teacher', 'models/ferplus-ran,,x', '--out', fresh);
     expectOneLine(emptyTeacher, /--teacher: no model folder in "models\/ferplus-ran,,x"/);
+    const faceApiAlone = await ranfer('train', '--face-api-alpha', '0.2', '--out', fresh);
+    expectOneLine(faceApiAlone, /--face-api-alpha goes with --teacher/);
     const noModel = await ranfer('train', '--teacher', 'models/ferplus-ran,/nonexistent/run', '--out', fresh);
     expectOneLine(noModel, /--teacher: no model\.json in \/nonexistent\/run/);
     const alpha = await ranfer('train', '--preset', 'distill', '--distill-alpha', '2', '--out', fresh);

@@ -1,6 +1,7 @@
 /**
- * `ranfer train --teacher ... --wild` end to end on a few real faces: the ensemble teacher reads the
- * FERPlus and movie faces, the movie faces of the training films join the set, and a model comes out.
+ * `ranfer train --teacher ... --face-api-alpha ... --wild` end to end on a few real faces: the ensemble
+ * and FaceExpressionNet read the FERPlus and movie faces, the movie faces of the training films join the
+ * set, and a model comes out.
  */
 import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,8 +25,8 @@ async function linkSplit(dir: string, split: string, n: number): Promise<void> {
   await writeFile(path.join(dir, split, 'label.csv'), `${rows.join('\n')}\n`);
 }
 
-describe('ranfer train --teacher --wild', () => {
-  it('distils from an ensemble and adds the training films, in one epoch on a few faces', async () => {
+describe('ranfer train --teacher --face-api-alpha --wild', () => {
+  it('distils from an ensemble and FaceExpressionNet and adds the training films, in one epoch', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'ranfer-teacher-run-'));
     const data = path.join(root, 'ferplus');
     await linkSplit(data, 'FER2013Train', 96);
@@ -51,19 +52,22 @@ describe('ranfer train --teacher --wild', () => {
     const args = ['--data', data, '--cache-dir', path.join(root, 'cache'), '--out', out];
     const r = await ranfer(
       ...['train', ...args, '--preset', 'wide-tail', '--epochs', '1'],
-      ...['--teacher', 'models/ferplus-ran,models/ferplus-ran', '--wild', '--wild-data', wild],
+      ...['--teacher', 'models/ferplus-ran,models/ferplus-ran', '--face-api-alpha', '0.2'],
+      ...['--wild', '--wild-data', wild],
     );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`${trainFaces} movie faces added, 4 times an epoch`);
     expect(r.stderr).toMatch(
-      /targets mixed with ensemble-[0-9a-f]{12} \(models\/ferplus-ran, models\/ferplus-ran\) \(alpha 0\.5\)/,
+      /targets mixed with ensemble-[0-9a-f]{12} \(models\/ferplus-ran, models\/ferplus-ran\) \(alpha 0\.5\) and face-api-expression \(alpha 0\.2\)/,
     );
     const config = JSON.parse(await readFile(path.join(out, 'train-config.json'), 'utf8'));
     expect(config.distill).toEqual({
       teacher: 'ensemble',
       models: ['models/ferplus-ran', 'models/ferplus-ran'],
       alpha: 0.5,
+      faceApiAlpha: 0.2,
     });
+    expect(r.stderr).toContain('reading the training faces with the teacher, face-api-expression');
     expect(config.wild).toEqual({ validShare: 0.2, repeat: 4 });
     const model = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8'));
     expect(model.sha1).toMatch(/^[0-9a-f]{40}$/);

@@ -97,8 +97,12 @@ function dataBullets(c: CardInput): string {
       d.teacher === 'ensemble'
         ? `an ensemble of ${d.models?.length ?? 0} trained RANs (the mean of their logits: ${(d.models ?? []).map((m) => `\`${m.split(/[\\/]/).filter(Boolean).at(-1)}\``).join(', ')})`
         : "face-api.js's FaceExpressionNet (7 classes, no contempt)";
+    const beta = d.faceApiAlpha ?? 0;
+    const pct = (x: number) => `${Math.round(x * 100)}%`;
     lines.push(
-      `- **Distilled**: each target is ${Math.round((1 - d.alpha) * 100)}% the face's own label and ${Math.round(d.alpha * 100)}% the probabilities of ${teacher}.`,
+      beta > 0
+        ? `- **Distilled**: each target is ${pct(1 - d.alpha - beta)} the face's own label, ${pct(d.alpha)} the probabilities of ${teacher} and ${pct(beta)} those of face-api.js's FaceExpressionNet (7 classes, no contempt).`
+        : `- **Distilled**: each target is ${pct(1 - d.alpha)} the face's own label and ${pct(d.alpha)} the probabilities of ${teacher}.`,
     );
   }
   return lines.join('\n');

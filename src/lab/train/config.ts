@@ -165,6 +165,15 @@ export function validateTrainConfig(c: TrainConfig): void {
     throw new Error(`distillation alpha must be in 0..1, got ${c.distill.alpha}`);
   if (c.distill?.teacher === 'ensemble' && !c.distill.models?.length)
     throw new Error('an ensemble teacher needs its model folders');
+  const beta = c.distill?.faceApiAlpha;
+  if (c.distill && beta !== undefined) {
+    if (c.distill.teacher !== 'ensemble')
+      throw new Error("FaceExpressionNet's share beside a teacher needs an ensemble teacher");
+    if (!(beta >= 0 && c.distill.alpha + beta <= 1))
+      throw new Error(
+        `the teachers' shares must be 0 or more and add up to at most 1, got ${c.distill.alpha} + ${beta}`,
+      );
+  }
   if (c.wild && !(Number.isInteger(c.wild.repeat) && c.wild.repeat >= 1))
     throw new Error(`the wild faces' repeat must be a positive integer, got ${c.wild.repeat}`);
   if (c.trainSplits.includes('test'))

@@ -21,6 +21,11 @@ export interface DistillConfig {
   models?: string[];
   /** Weight of the teacher's probabilities in the target, 0..1. */
   alpha: number;
+  /**
+   * With the ensemble: the share of FaceExpressionNet's reading beside it (absent or 0: none), so that a
+   * target is (1 - alpha - faceApiAlpha) x the votes + alpha x the ensemble + faceApiAlpha x FaceExpressionNet.
+   */
+  faceApiAlpha?: number;
 }
 
 /** The ensemble teacher's share of each target unless told otherwise (`train --teacher`). */
@@ -65,6 +70,24 @@ export function distilledTargets(
     }
   }
   return out;
+}
+
+/**
+ * Targets from two teachers: (1 - alpha - beta) x the votes + alpha x the ensemble's probabilities (8
+ * classes) + beta x FaceExpressionNet's (7 classes: its share of contempt stays the target's own, as in
+ * `distilledTargets`). Mixed in two steps: FaceExpressionNet at beta / (1 - alpha), then the ensemble at alpha.
+ */
+export function twoTeacherTargets(
+  set: TrainSet,
+  ensemble: Float32Array,
+  faceApi: Float32Array,
+  alpha: number,
+  beta: number,
+): Float32Array {
+  if (!(alpha >= 0 && beta >= 0 && alpha + beta <= 1))
+    throw new Error(`the teachers' shares must be 0 or more and add up to at most 1, got ${alpha} + ${beta}`);
+  const first = distilledTargets(set, faceApi, alpha < 1 ? beta / (1 - alpha) : 0);
+  return distilledTargets({ ...set, targets: first }, ensemble, alpha, true);
 }
 
 /**

@@ -154,6 +154,13 @@ describe('model card', () => {
       "- **Distilled**: each target is 70% the face's own label and 30% the probabilities of face-api.js's FaceExpressionNet (7 classes, no contempt).",
     );
     expect(faceApi).not.toContain('Movie faces');
+    const both = modelCard({
+      ...common,
+      config: { ...config, distill: { ...config.distill, alpha: 0.3, faceApiAlpha: 0.2 } },
+    });
+    expect(both).toContain(
+      "- **Distilled**: each target is 50% the face's own label, 30% the probabilities of an ensemble of 2 trained RANs (the mean of their logits: `teacher-a`, `teacher-b`) and 20% those of face-api.js's FaceExpressionNet (7 classes, no contempt).",
+    );
     const plain = modelCard({ ...common, faces, config: { ...TRAIN_PRESETS.default, epochs: 3 } });
     expect(plain).not.toContain('Distilled');
     expect(plain).not.toContain('movie stills');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TrainSet } from '../../../src/lab/data/face-set.js';
 import { TRAIN_PRESETS, validateTrainConfig } from '../../../src/lab/train/config.js';
-import { distilledTargets, teacherProbabilities } from '../../../src/lab/train/distill.js';
+import { distilledTargets, teacherProbabilities, twoTeacherTargets } from '../../../src/lab/train/distill.js';
 import { ensembleTeacher } from '../../../src/lab/train/ensemble-teacher.js';
 import type { ExpressionTeacher } from '../../../src/lab/train/expression-teacher.js';
 import { meanLogitRows } from '../../../src/util/probabilities.js';
@@ -112,6 +112,45 @@ describe('an ensemble of trained models as the teacher', () => {
     expect(Array.from(out.subarray(0, 8))).toEqual(row(0.375, 0.125, 0, 0, 0.25, 0, 0, 0.25));
     // Second target (image 0): the teacher reads contempt, and it is kept.
     expect(Array.from(out.subarray(8))).toEqual(row(0, 0, 0, 0, 0.5, 0, 0, 0.5));
+  });
+
+  it('mixes the votes, the ensemble and FaceExpressionNet by their shares (two teachers)', () => {
+    const s = set([row(0.5, 0, 0, 0, 0, 0, 0, 0.5), row(0, 0, 0, 0, 1)]);
+    const ensemble = Float32Array.from(
+      [row(0, 0, 0, 0, 0, 0, 0, 1), row(0, 1), row(0.25, 0.25, 0, 0, 0.5)].flat(),
+    );
+    // FaceExpressionNet (7 classes): image 0 happiness, image 1 surprise, image 2 half neutral, half anger.
+    const faceApi = Float32Array.from([row(0, 1), row(0, 0, 1), row(0.5, 0, 0, 0, 0.5)].flat());
+    const out = twoTeacherTargets(s, ensemble, faceApi, 0.3, 0.2);
+    // Image 2: 0.5 x votes + 0.3 x the ensemble + 0.2 x FaceExpressionNet over the votes' non-contempt half.
+    const first = [0.375, 0.075, 0, 0, 0.2, 0, 0, 0.35];
+    // Image 0: 0.5 x anger + 0.3 x the ensemble's contempt + 0.2 x FaceExpressionNet's happiness.
+    const second = [0, 0.2, 0, 0, 0.5, 0, 0, 0.3];
+    for (const [i, v] of [...first, ...second].entries()) expect(out[i]).toBeCloseTo(v, 6);
+    // No FaceExpressionNet share: the ensemble's mix alone, to the bit.
+    expect(twoTeacherTargets(s, ensemble, faceApi, 0.3, 0)).toEqual(distilledTargets(s, ensemble, 0.3, true));
+    expect(() => twoTeacherTargets(s, ensemble, faceApi, 0.7, 0.4)).toThrow(
+      "the teachers' shares must be 0 or more and add up to at most 1, got 0.7 + 0.4",
+    );
+    const base = { ...TRAIN_PRESETS['wide-tail'], epochs: 1 };
+    expect(() =>
+      validateTrainConfig({
+        ...base,
+        distill: { teacher: 'ensemble', models: ['m'], alpha: 0.6, faceApiAlpha: 0.5 },
+      }),
+    ).toThrow("the teachers' shares must be 0 or more and add up to at most 1, got 0.6 + 0.5");
+    expect(() =>
+      validateTrainConfig({
+        ...base,
+        distill: { teacher: 'face-api-expression', alpha: 0.3, faceApiAlpha: 0.2 },
+      }),
+    ).toThrow("FaceExpressionNet's share beside a teacher needs an ensemble teacher");
+    expect(() =>
+      validateTrainConfig({
+        ...base,
+        distill: { teacher: 'ensemble', models: ['m'], alpha: 0.3, faceApiAlpha: 0.2 },
+      }),
+    ).not.toThrow();
   });
 
   it("reads the faces with the members' mean logits at their raw prior, named by their weights", async () => {
