@@ -19,6 +19,7 @@ import {
 import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
 import { EmotionEnsemble } from '../infer/ensemble.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
+import { modelDirs } from '../infer/model-dir.js';
 import { defaultThreads, loadOnnxRuntimeNode, OnnxEmotionNet } from '../infer/onnx-emotion-net.js';
 import { OnnxFaceNetworks } from '../infer/onnx-face-api.js';
 import type { EmotionPredictor } from '../infer/predictor.js';
@@ -186,10 +187,11 @@ export class Recognizer {
 /** The folders of the `modelDir` option: the shipped model's by default. */
 function emotionModelDirs(option: RecognizerConfig['modelDir']): string[] {
   if (option === undefined) return [defaultModelDir()];
-  const dirs = typeof option === 'string' ? [option] : [...option];
-  if (dirs.length === 0 || dirs.some((d) => typeof d !== 'string' || d === ''))
+  try {
+    return modelDirs(typeof option === 'string' ? [option] : option);
+  } catch {
     throw new OptionError('modelDir', 'expected a folder or a non-empty list of folders');
-  return dirs;
+  }
 }
 
 /** One model, or the ensemble of several (each disposed again if another fails to load or match). */

@@ -6,7 +6,7 @@ import type { Protocol } from '../data/protocols.js';
 import { type AugmentConfig, DEFAULT_AUGMENT } from './augment.js';
 import type { BalanceConfig } from './balance.js';
 import type { CutMixConfig } from './cutmix.js';
-import type { DistillConfig } from './distill.js';
+import { checkTeacherShares, type DistillConfig } from './distill.js';
 import { DEFAULT_DOMAIN_SHIFT } from './domain-shift.js';
 import type { InitFrom } from './init.js';
 import type { OptimizerConfig } from './optimizer.js';
@@ -169,10 +169,7 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (c.distill && beta !== undefined) {
     if (c.distill.teacher !== 'ensemble')
       throw new Error("FaceExpressionNet's share beside a teacher needs an ensemble teacher");
-    if (!(beta >= 0 && c.distill.alpha + beta <= 1))
-      throw new Error(
-        `the teachers' shares must be 0 or more and add up to at most 1, got ${c.distill.alpha} + ${beta}`,
-      );
+    checkTeacherShares(c.distill.alpha, beta);
   }
   if (c.wild && !(Number.isInteger(c.wild.repeat) && c.wild.repeat >= 1))
     throw new Error(`the wild faces' repeat must be a positive integer, got ${c.wild.repeat}`);

@@ -72,6 +72,12 @@ export function distilledTargets(
   return out;
 }
 
+/** Throws unless the two teachers' shares of a target are each 0 or more and add up to at most 1. */
+export function checkTeacherShares(alpha: number, beta: number): void {
+  if (!(alpha >= 0 && beta >= 0 && alpha + beta <= 1))
+    throw new Error(`the teachers' shares must be 0 or more and add up to at most 1, got ${alpha} + ${beta}`);
+}
+
 /**
  * Targets from two teachers: (1 - alpha - beta) x the votes + alpha x the ensemble's probabilities (8
  * classes) + beta x FaceExpressionNet's (7 classes: its share of contempt stays the target's own, as in
@@ -84,8 +90,7 @@ export function twoTeacherTargets(
   alpha: number,
   beta: number,
 ): Float32Array {
-  if (!(alpha >= 0 && beta >= 0 && alpha + beta <= 1))
-    throw new Error(`the teachers' shares must be 0 or more and add up to at most 1, got ${alpha} + ${beta}`);
+  checkTeacherShares(alpha, beta);
   const first = distilledTargets(set, faceApi, alpha < 1 ? beta / (1 - alpha) : 0);
   return distilledTargets({ ...set, targets: first }, ensemble, alpha, true);
 }
