@@ -95,10 +95,6 @@ export function twoTeacherTargets(
   return distilledTargets({ ...set, targets: first }, ensemble, alpha, true);
 }
 
-/**
- * The teacher's probabilities for every face of `pixels` (count x size x size), `chunk` at a time; kept in
- * `cacheDir` under a hash of the pixels, so a resumed or repeated run reads them instead (minutes on a CPU).
- */
 /** What distillation needs of a teacher: probabilities of faces, with progress within one call if it can. */
 export interface Teacher {
   predict(
@@ -109,6 +105,10 @@ export interface Teacher {
   ): Promise<Float32Array>;
 }
 
+/**
+ * The teacher's probabilities for every face of `pixels` (count x size x size), `chunk` at a time; kept in
+ * `cacheDir` under a hash of the pixels, so a resumed or repeated run reads them instead (minutes on a CPU).
+ */
 export async function teacherProbabilities(
   load: () => Promise<Teacher>,
   name: string,
