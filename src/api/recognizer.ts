@@ -11,11 +11,7 @@
 import type { BackendChoice } from '../engine/backend.js';
 import { type DetectorOptions, FaceDetector } from '../face/detector.js';
 import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
-import {
-  checkFaceApiWeight,
-  type ExpressionTeacher,
-  loadFaceExpressionNet,
-} from '../face/face-expression-net.js';
+import { checkFaceApiWeight, loadFaceExpressionNet } from '../face/face-expression-net.js';
 import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
 import { EmotionEnsemble } from '../infer/ensemble.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
@@ -23,19 +19,9 @@ import { modelDirs } from '../infer/model-dir.js';
 import { defaultThreads, loadOnnxRuntimeNode, OnnxEmotionNet } from '../infer/onnx-emotion-net.js';
 import { OnnxFaceNetworks } from '../infer/onnx-face-api.js';
 import type { EmotionPredictor } from '../infer/predictor.js';
-import { RanferError } from '../util/errors.js';
 import { checkRecognizerOptions, OptionError } from './options.js';
-import {
-  type ClassifyOptions,
-  checkEmotionModel,
-  classifyWithConfig,
-  type EmotionResult,
-  type FaceFinding,
-  type RecognizedFace,
-  type RecognizeTimings,
-  recognizeRgb,
-  stackFaces,
-} from './pipeline.js';
+import { type ClassifyOptions, checkEmotionModel, type FaceFinding } from './pipeline.js';
+import { type DecodedImage, RecognizerBase } from './recognizer-base.js';
 
 export type { EmotionResult, FaceFinding, RecognizedFace, RecognizeTimings } from './pipeline.js';
 
@@ -61,16 +47,8 @@ export interface RecognizerConfig extends DetectorOptions, ClassifyOptions, Face
 /** The backends `createRecognizer` accepts. */
 export const NODE_BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'onnx'] as const;
 
-export class Recognizer {
-  private disposed = false;
-
-  private constructor(
-    private readonly model: EmotionPredictor,
-    private readonly detector: FaceDetector,
-    private readonly config: RecognizerConfig,
-    private readonly faceApi?: ExpressionTeacher,
-  ) {}
-
+/** Recognises the faces of photos (files, buffers, pixels); create it with `createRecognizer()`. */
+export class Recognizer extends RecognizerBase<ImageInput, EmotionPredictor, RecognizerConfig> {
   static async create(config: RecognizerConfig = {}): Promise<Recognizer> {
     checkRecognizerOptions(config, NODE_BACKENDS);
     const share = checkFaceApiWeight(config.faceApiWeight);
@@ -102,85 +80,19 @@ export class Recognizer {
     }
   }
 
-  /** The emotion model (its classes, regions, input size, engine). */
-  get emotionModel(): EmotionPredictor {
-    return this.model;
+  protected async decode(input: ImageInput): Promise<DecodedImage> {
+    const { maxSide, maxPixels } = this.config;
+    const image = await loadRgbImage(input, { maxSide, maxPixels });
+    return { image, options: { ...this.config, scale: image.scale } };
   }
 
-  /**
-   * Finds every face of a photo and recognises its emotion. Throws `ImageError` for unreadable inputs.
-   * `timings`, when given, receives the milliseconds of each stage.
-   */
-  async recognize(input: ImageInput, timings?: RecognizeTimings): Promise<RecognizedFace[]> {
-    return this.run(input, undefined, timings);
+  protected async greyFace(face: ImageInput, size: number): Promise<Uint8Array> {
+    return resizeGrey(await loadRgbImage(face), size);
   }
 
-  /**
-   * The faces of the next frame of a video, following `previous` (what `recognize` or `follow` gave for the
-   * frame before) without the face detector: each face's landmarks are found again where it was, its box
-   * moves with them. Faces that moved too far or left are missing from the result, and new faces appear
-   * only with `recognize`: detect every few frames and follow in between (the detector is most of a
-   * frame's cost).
-   */
-  async follow(
-    input: ImageInput,
-    previous: readonly RecognizedFace[],
-    timings?: RecognizeTimings,
-  ): Promise<RecognizedFace[]> {
-    return this.run(input, previous, timings);
-  }
-
-  private async run(
-    input: ImageInput,
-    follow: readonly RecognizedFace[] | undefined,
-    timings?: RecognizeTimings,
-  ): Promise<RecognizedFace[]> {
-    this.checkOpen();
-    const t = performance.now();
-    const image = await loadRgbImage(input, {
-      maxSide: this.config.maxSide,
-      maxPixels: this.config.maxPixels,
-    });
-    if (timings) timings.decodeMs = performance.now() - t;
-    return recognizeRgb(
-      image,
-      this.detector,
-      this.model,
-      { ...this.config, scale: image.scale, faceApi: this.faceApi, follow },
-      timings,
-    );
-  }
-
-  /**
-   * Classifies faces that are already aligned and cropped (FERPlus framing, no detection): images of any
-   * size and colour, resized to the model's grey input.
-   */
-  async classifyAligned(faces: ImageInput | ImageInput[]): Promise<EmotionResult[]> {
-    this.checkOpen();
-    const grey = async (face: ImageInput, size: number) => resizeGrey(await loadRgbImage(face), size);
-    return this.classifyPixels(await stackFaces(faces, this.model.size, grey));
-  }
-
-  /** Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back. */
-  async classifyPixels(pixels: Uint8Array, boxes?: Float32Array): Promise<EmotionResult[]> {
-    this.checkOpen();
-    return classifyWithConfig(this.model, pixels, this.config, this.faceApi, boxes);
-  }
-
-  /** Releases the model's tensors; the recognizer cannot be used afterwards. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.model.dispose();
+  protected release(): void {
+    this.predictor.dispose();
     this.detector.dispose();
-  }
-
-  private checkOpen(): void {
-    if (this.disposed)
-      throw new RanferError(
-        'this recognizer was disposed: create another with createRecognizer()',
-        'RANFER_DISPOSED',
-      );
   }
 }
 

@@ -20,13 +20,11 @@ import { checkRecognizerOptions } from '../api/options.js';
 import {
   type ClassifyOptions,
   checkEmotionModel,
-  classifyWithConfig,
   type EmotionResult,
   type RecognizedFace,
   type RecognizeTimings,
-  recognizeRgb,
-  stackFaces,
 } from '../api/pipeline.js';
+import { type DecodedImage, RecognizerBase } from '../api/recognizer-base.js';
 import { EMOTION_COLORS, REGION_COLORS } from '../data/colors.js';
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
 import { registerTrainingKernels } from '../engine/kernels/register.js';
@@ -39,7 +37,6 @@ import {
 import type { FaceFinding } from '../face/find.js';
 import { EmotionNet } from '../infer/emotion-net.js';
 import { parseModel } from '../model/format.js';
-import { RanferError } from '../util/errors.js';
 import { type BrowserImage, BrowserImageError, toGreySquare, toRgb } from './pixels.js';
 
 export { FollowSchedule, type FrameRecognizer } from '../api/follow-schedule.js';
@@ -182,16 +179,17 @@ async function loadNet(net: FaceApiNet, manifestUrl: string, weightsUrl: string)
 }
 
 /** Recognises the faces of browser images; create it with `createRecognizer()`. */
-export class BrowserRecognizer {
+export class BrowserRecognizer extends RecognizerBase<BrowserImage, EmotionNet, BrowserRecognizerConfig> {
   private constructor(
-    /** The RAN. */
-    readonly model: EmotionNet,
-    private readonly detector: FaceDetector,
-    private readonly config: BrowserRecognizerConfig,
+    model: EmotionNet,
+    detector: FaceDetector,
+    config: BrowserRecognizerConfig,
     /** The backend it runs on. */
     readonly backend: BrowserBackend,
-    private readonly faceApi?: ExpressionTeacher,
-  ) {}
+    faceApi?: ExpressionTeacher,
+  ) {
+    super(model, detector, config, faceApi);
+  }
 
   static async create(config: BrowserRecognizerConfig = {}): Promise<BrowserRecognizer> {
     checkRecognizerOptions(config, ['auto', 'webgpu', 'webgl', 'wasm']);
@@ -237,83 +235,24 @@ export class BrowserRecognizer {
     }
   }
 
-  /** The RAN (its classes, regions, input size): the same as `model`, under the Node recognizer's name. */
-  get emotionModel(): EmotionNet {
-    return this.model;
+  /** The RAN (its classes, regions, input size): the same as `emotionModel`. */
+  get model(): EmotionNet {
+    return this.predictor;
   }
 
-  /**
-   * Every face of an image, video frame, canvas, `ImageBitmap` or `ImageData`. `timings`, when given,
-   * receives the milliseconds of each stage, as in Node.
-   */
-  async recognize(input: BrowserImage, timings?: RecognizeTimings): Promise<RecognizedFace[]> {
-    return this.run(input, undefined, timings);
-  }
-
-  /**
-   * The faces of the next video frame, following `previous` (what `recognize` or `follow` gave for the
-   * frame before) without the face detector, as in Node: lost faces are missing, new ones appear only
-   * with `recognize`; detect every few frames and follow in between.
-   */
-  async follow(
-    input: BrowserImage,
-    previous: readonly RecognizedFace[],
-    timings?: RecognizeTimings,
-  ): Promise<RecognizedFace[]> {
-    return this.run(input, previous, timings);
-  }
-
-  private async run(
-    input: BrowserImage,
-    follow: readonly RecognizedFace[] | undefined,
-    timings?: RecognizeTimings,
-  ): Promise<RecognizedFace[]> {
-    this.checkOpen();
+  protected decode(input: BrowserImage): DecodedImage {
     // Frames of a video or webcam share one orientation: no turned retries on frames without a face.
     const video = typeof HTMLVideoElement !== 'undefined' && input instanceof HTMLVideoElement;
-    const options = video ? { rotations: false, ...this.config } : this.config;
-    const t = performance.now();
-    const rgb = toRgb(input);
-    if (timings) timings.decodeMs = performance.now() - t;
-    return recognizeRgb(
-      rgb,
-      this.detector,
-      this.model,
-      { ...options, faceApi: this.faceApi, follow },
-      timings,
-    );
+    return { image: toRgb(input), options: video ? { rotations: false, ...this.config } : this.config };
   }
 
-  /**
-   * Classifies faces that are already cropped and aligned the FERPlus way (no detection): images of any
-   * size, stretched to the model's grey input.
-   */
-  async classifyAligned(faces: BrowserImage | BrowserImage[]): Promise<EmotionResult[]> {
-    this.checkOpen();
-    return this.classifyPixels(await stackFaces(faces, this.model.size, toGreySquare));
-  }
-
-  /** Classifies `count` aligned faces given as size x size grey uint8 pixels, back to back (no detection). */
-  async classifyPixels(pixels: Uint8Array, boxes?: Float32Array): Promise<EmotionResult[]> {
-    this.checkOpen();
-    return classifyWithConfig(this.model, pixels, this.config, this.faceApi, boxes);
+  protected greyFace(face: BrowserImage, size: number): Uint8Array {
+    return toGreySquare(face, size);
   }
 
   /** Frees the RAN's weights (face-api's networks stay loaded for other recognizers of the page). */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.model.dispose();
-  }
-
-  private disposed = false;
-
-  private checkOpen(): void {
-    if (this.disposed)
-      throw new RanferError(
-        'this recognizer was disposed: create another with createRecognizer()',
-        'RANFER_DISPOSED',
-      );
+  protected release(): void {
+    this.predictor.dispose();
   }
 }
 
