@@ -13,7 +13,7 @@ import { type DetectorOptions, FaceDetector } from '../face/detector.js';
 import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
 import { checkFaceApiWeight, loadFaceExpressionNet } from '../face/face-expression-net.js';
 import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
-import { EmotionEnsemble } from '../infer/ensemble.js';
+import { loadEmotionModels } from '../infer/ensemble.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
 import { modelDirs } from '../infer/model-dir.js';
 import { defaultThreads, loadOnnxRuntimeNode, OnnxEmotionNet } from '../infer/onnx-emotion-net.js';
@@ -103,21 +103,6 @@ function emotionModelDirs(option: RecognizerConfig['modelDir']): string[] {
     return modelDirs(typeof option === 'string' ? [option] : option);
   } catch {
     throw new OptionError('modelDir', 'expected a folder or a non-empty list of folders');
-  }
-}
-
-/** One model, or the ensemble of several (each disposed again if another fails to load or match). */
-async function loadEmotionModels(
-  dirs: readonly string[],
-  load: (dir: string) => Promise<EmotionPredictor>,
-): Promise<EmotionPredictor> {
-  const members: EmotionPredictor[] = [];
-  try {
-    for (const dir of dirs) members.push(await load(dir));
-    return members.length === 1 ? members[0] : new EmotionEnsemble(members);
-  } catch (err) {
-    for (const m of members) m.dispose();
-    throw err;
   }
 }
 

@@ -16,7 +16,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import * as faceapiModule from '@vladmandic/face-api/dist/face-api.esm-nobundle.js';
-import { checkRecognizerOptions } from '../api/options.js';
+import { checkRecognizerOptions, OptionError } from '../api/options.js';
 import {
   type ClassifyOptions,
   checkEmotionModel,
@@ -36,6 +36,8 @@ import {
 } from '../face/face-expression-net.js';
 import type { FaceFinding } from '../face/find.js';
 import { EmotionNet } from '../infer/emotion-net.js';
+import { loadEmotionModels } from '../infer/ensemble.js';
+import type { EmotionPredictor } from '../infer/predictor.js';
 import { parseModel } from '../model/format.js';
 import { type BrowserImage, BrowserImageError, toGreySquare, toRgb } from './pixels.js';
 
@@ -66,8 +68,12 @@ export interface BrowserRecognizerConfig extends DetectorOptions, ClassifyOption
    * software rasteriser WASM is many times faster); or one of them.
    */
   backend?: BrowserBackend | 'auto';
-  /** A folder URL with the RAN's `model.json` and `weights.bin` (default: the package's shipped model). */
-  modelUrl?: string | URL;
+  /**
+   * A folder URL with the RAN's `model.json` and `weights.bin` (default: the package's shipped model).
+   * Several folder URLs make an ensemble: the softmax of the models' mean logits (same input, classes and
+   * regions).
+   */
+  modelUrl?: string | URL | readonly (string | URL)[];
   /**
    * A folder URL with face-api's weight files (default: the package's copies of the Tiny Face Detector,
    * the 68-point landmark network and FaceExpressionNet; `detector: 'ssd'` needs this folder to hold SSD
@@ -178,10 +184,33 @@ async function loadNet(net: FaceApiNet, manifestUrl: string, weightsUrl: string)
   net.loadFromWeightMap(tf.io.decodeWeights(weights, specs));
 }
 
+/** The folder URLs of the `modelUrl` option (undefined: the shipped model), each ending in a slash. */
+function modelUrls(option: BrowserRecognizerConfig['modelUrl']): (string | undefined)[] {
+  if (option === undefined) return [undefined];
+  const list = typeof option === 'string' || option instanceof URL ? [option] : [...option];
+  if (list.length === 0 || list.some((u) => String(u).trim() === ''))
+    throw new OptionError('modelUrl', 'expected a folder URL or a non-empty list of folder URLs');
+  return list.map(folder);
+}
+
+/** One RAN from its folder URL (undefined: the package's shipped model). */
+async function loadEmotionNet(url: string | undefined): Promise<EmotionNet> {
+  const [manifest, weights] = await Promise.all([
+    fetchOk(url ? `${url}model.json` : OWN.model, 'text'),
+    fetchOk(url ? `${url}weights.bin` : OWN.weights, 'bytes'),
+  ]);
+  const where = url ?? 'the shipped model';
+  return new EmotionNet(parseModel(manifest, new Uint8Array(weights), where), where);
+}
+
 /** Recognises the faces of browser images; create it with `createRecognizer()`. */
-export class BrowserRecognizer extends RecognizerBase<BrowserImage, EmotionNet, BrowserRecognizerConfig> {
+export class BrowserRecognizer extends RecognizerBase<
+  BrowserImage,
+  EmotionPredictor,
+  BrowserRecognizerConfig
+> {
   private constructor(
-    model: EmotionNet,
+    model: EmotionPredictor,
     detector: FaceDetector,
     config: BrowserRecognizerConfig,
     /** The backend it runs on. */
@@ -195,15 +224,10 @@ export class BrowserRecognizer extends RecognizerBase<BrowserImage, EmotionNet, 
     checkRecognizerOptions(config, ['auto', 'webgpu', 'webgl', 'wasm']);
     const share = checkFaceApiWeight(config.faceApiWeight);
     const backend = await startBackend(config.backend ?? 'auto', config.wasmUrl);
-    const modelUrl = config.modelUrl ? folder(config.modelUrl) : undefined;
-    const [manifest, weights] = await Promise.all([
-      fetchOk(modelUrl ? `${modelUrl}model.json` : OWN.model, 'text'),
-      fetchOk(modelUrl ? `${modelUrl}weights.bin` : OWN.weights, 'bytes'),
-    ]);
-    const where = modelUrl ?? 'the shipped model';
-    const model = new EmotionNet(parseModel(manifest, new Uint8Array(weights), where), where);
+    const urls = modelUrls(config.modelUrl);
+    const model = await loadEmotionModels(urls, loadEmotionNet);
     try {
-      checkEmotionModel(model, config, where);
+      checkEmotionModel(model, config, urls.map((u) => u ?? 'the shipped model').join(', '));
       const faceApiUrl = config.faceApiUrl ? folder(config.faceApiUrl) : undefined;
       if (!faceApiUrl && config.detector === 'ssd')
         throw new Error("detector 'ssd' needs faceApiUrl: a folder with face-api's SSD MobileNet v1 weights");
@@ -235,8 +259,8 @@ export class BrowserRecognizer extends RecognizerBase<BrowserImage, EmotionNet, 
     }
   }
 
-  /** The RAN (its classes, regions, input size): the same as `emotionModel`. */
-  get model(): EmotionNet {
+  /** The RAN, or the ensemble of several (classes, regions, input size): the same as `emotionModel`. */
+  get model(): EmotionPredictor {
     return this.predictor;
   }
 

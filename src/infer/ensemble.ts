@@ -88,3 +88,21 @@ function meanAttention(parts: readonly FacePrediction[]): Float32Array | undefin
   for (const a of rows) for (let i = 0; i < out.length; i++) out[i] += a[i] / rows.length;
   return out;
 }
+
+/**
+ * One model, or the ensemble of several, loaded from their folders or URLs one after the other (each disposed
+ * again if another fails to load or match).
+ */
+export async function loadEmotionModels<S>(
+  sources: readonly S[],
+  load: (source: S) => Promise<EmotionPredictor>,
+): Promise<EmotionPredictor> {
+  const members: EmotionPredictor[] = [];
+  try {
+    for (const source of sources) members.push(await load(source));
+    return members.length === 1 ? members[0] : new EmotionEnsemble(members);
+  } catch (err) {
+    for (const m of members) m.dispose();
+    throw err;
+  }
+}

@@ -13,7 +13,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PHOTOS } from '../helpers.js';
+import { createRecognizer } from '../../src/index.js';
+import { DEFAULT_REGIONS } from '../../src/model/regions.js';
+import { PHOTOS, writeTinyModel } from '../helpers.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -72,7 +74,7 @@ describe('the packed package', () => {
     expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual(['happiness']);
   });
 
-  it("runs the README's browser example from a Vite app in Chromium, and times each backend", async () => {
+  it("runs the README's browser example from a Vite app in Chromium, times each backend, and reads two model URLs as one", async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
     const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
     const example = readme.match(/<!-- example:browser -->\n```js\n([\s\S]*?)```\n<!-- \/example -->/)?.[1];
@@ -118,10 +120,29 @@ describe('the packed package', () => {
       path.join(app, 'bench.html'),
       '<!doctype html><img src="./happy.jpg"><script type="module" src="./bench.js"></script>',
     );
+    // A third: two model folders given as a list of URLs read as one (their ensemble), on WASM.
+    await writeFile(
+      path.join(app, 'ensemble.js'),
+      `import { createRecognizer } from 'ranfer/browser';
+       try {
+         const both = await createRecognizer({ backend: 'wasm', modelUrl: ['./a/', new URL('./b/', location.href)] });
+         const one = await createRecognizer({ backend: 'wasm', modelUrl: './a' });
+         const size = both.emotionModel.size;
+         const faces = Uint8Array.from({ length: 2 * size * size }, (_, i) => (i * 37) % 256);
+         const probs = async (fer) => (await fer.classifyPixels(faces)).map((r) => Object.values(r.probabilities));
+         let empty = 'accepted';
+         await createRecognizer({ backend: 'wasm', modelUrl: [] }).catch((e) => { empty = e.name + ': ' + e.message; });
+         window.result = { both: await probs(both), one: await probs(one), members: both.model.members.length, empty };
+       } catch (e) { window.result = { error: String(e) }; }`,
+    );
+    await writeFile(
+      path.join(app, 'ensemble.html'),
+      '<!doctype html><script type="module" src="./ensemble.js"></script>',
+    );
     await writeFile(
       path.join(app, 'vite.config.js'),
       `export default { base: './', build: { target: 'es2022', chunkSizeWarningLimit: 8192,
-         rollupOptions: { input: { index: 'index.html', bench: 'bench.html' } } } };`,
+         rollupOptions: { input: { index: 'index.html', bench: 'bench.html', ensemble: 'ensemble.html' } } } };`,
     );
     await run('node', [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
       cwd: app,
@@ -129,6 +150,10 @@ describe('the packed package', () => {
     });
     await mkdir(path.join(app, 'dist'), { recursive: true });
     await copyFile(path.join(app, 'happy.jpg'), path.join(app, 'dist/happy.jpg'));
+    const [dirA, dirB] = [
+      await writeTinyModel(path.join(app, 'dist/a'), DEFAULT_REGIONS, 1),
+      await writeTinyModel(path.join(app, 'dist/b'), DEFAULT_REGIONS, 2),
+    ];
 
     const server = await serve(path.join(app, 'dist'));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -213,6 +238,42 @@ describe('the packed package', () => {
       expect(r.emotions).toEqual(['happiness']);
       expect(r.contempt).toEqual([0]);
       await alone.close();
+
+      // The ensemble of two model URLs reads as Node's ensemble of the same two folders does.
+      const ensemble = await browser.newPage();
+      await ensemble.goto(`${url}/ensemble.html`);
+      await ensemble.waitForFunction(() => (window as unknown as { result?: unknown }).result, null, {
+        timeout: 90_000,
+      });
+      const e = (await ensemble.evaluate(() => (window as unknown as { result: unknown }).result)) as {
+        both?: number[][];
+        one?: number[][];
+        members?: number;
+        empty?: string;
+        error?: string;
+      };
+      await ensemble.close();
+      expect(e.error).toBeUndefined();
+      expect(e.members).toBe(2);
+      expect(e.empty).toBe('OptionError: modelUrl: expected a folder URL or a non-empty list of folder URLs');
+      const [both, one] = [
+        await createRecognizer({ backend: 'wasm', modelDir: [dirA, dirB] }),
+        await createRecognizer({ backend: 'wasm', modelDir: dirA }),
+      ];
+      const size = both.emotionModel.size;
+      const faces = Uint8Array.from({ length: 2 * size * size }, (_, i) => (i * 37) % 256);
+      const probs = async (fer: typeof both) =>
+        (await fer.classifyPixels(faces)).map((f) => Object.values(f.probabilities));
+      const [nodeBoth, nodeOne] = [await probs(both), await probs(one)];
+      both.dispose();
+      one.dispose();
+      for (let f = 0; f < 2; f++) {
+        for (let k = 0; k < 8; k++) {
+          expect(e.both?.[f][k]).toBeCloseTo(nodeBoth[f][k], 4);
+          expect(e.one?.[f][k]).toBeCloseTo(nodeOne[f][k], 4);
+        }
+        expect(nodeBoth[f].map((x) => x.toFixed(4))).not.toEqual(nodeOne[f].map((x) => x.toFixed(4)));
+      }
     } finally {
       await browser.close();
       await gpuBrowser.close();
