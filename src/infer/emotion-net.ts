@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkWeightsFit, type ModelWeights } from '../model/format.js';
-import type { Network } from '../model/network.js';
+import type { Network, Prediction } from '../model/network.js';
 import { flipHorizontal, normalizePixels } from '../model/preprocess.js';
 import { createNetwork } from '../model/registry.js';
 import { inferenceContext } from '../nn/context.js';
@@ -19,6 +19,12 @@ import {
 import { networkProbabilities, predictionRecipe } from './recipe.js';
 
 export type { FacePrediction } from './predictor.js';
+
+/** One pass of the network, read back from the backend. */
+interface NetworkOutput {
+  logits: Float32Array;
+  attention?: Float32Array;
+}
 
 /** Region boxes [top, left, bottom, right] of left-right mirrored faces. */
 function mirrorBoxes(boxes: Float32Array): Float32Array {
@@ -53,9 +59,28 @@ export class EmotionNet extends ModelOutline implements EmotionPredictor {
    * Predicts `count` faces given as uint8 pixels (count x size x size) or already normalised floats.
    * `boxes`: landmark-mode regions (see `landmarkBoxes`), one set per face; the fixed regions otherwise.
    * `priorWeight`: how much the training data's class frequencies weigh (model/prior.ts; default: the
-   * model's own setting).
+   * model's own setting). Reads the results back synchronously: on a GPU backend use `predictAsync`.
    */
   predict(faces: Uint8Array | Float32Array, options: PredictOptions = {}): FacePrediction {
+    return this.finish(
+      this.passes(faces, options).map((p) => this.readSync(p)),
+      options,
+    );
+  }
+
+  /**
+   * `predict`, as the promise every engine returns; the results are read back without blocking (on WebGPU
+   * and WebGL a synchronous read stalls the page, and on some WebGPU implementations returns zeros).
+   */
+  async predictAsync(faces: Uint8Array, options: PredictOptions = {}): Promise<FacePrediction> {
+    const outputs = this.passes(faces, options);
+    const read: NetworkOutput[] = [];
+    for (const p of outputs) read.push(await this.readAsync(p));
+    return this.finish(read, options);
+  }
+
+  /** The network's outputs for the faces, and for their mirror images with flip TTA (still on the backend). */
+  private passes(faces: Uint8Array | Float32Array, options: PredictOptions): Prediction[] {
     const px = this.size * this.size;
     if (faces.length === 0 || faces.length % px !== 0) {
       throw new Error(`expected ${this.size}x${this.size} grey faces, got ${faces.length} values`);
@@ -68,24 +93,42 @@ export class EmotionNet extends ModelOutline implements EmotionPredictor {
     const run = (input: Float32Array, boxes = options.boxes) =>
       tf.tidy(() => {
         const p = this.network.predict(tf.tensor4d(input, shape), inferenceContext(), boxes);
-        return {
-          logits: Float32Array.from(p.logits.dataSync()),
-          attention: p.attention ? Float32Array.from(p.attention.dataSync()) : undefined,
-        };
+        return p.attention ? { logits: p.logits, attention: p.attention } : { logits: p.logits };
       });
-    const out = run(x);
-    const k = this.classes.length;
-    const mirrored = options.flipTta
-      ? run(flipHorizontal(x, this.size), options.boxes && mirrorBoxes(options.boxes)).logits
-      : undefined;
-    const recipe = predictionRecipe({ flipTta: options.flipTta, priorWeight: options.priorWeight });
-    const probs = networkProbabilities(recipe, this.manifest.prior, k, out.logits, mirrored);
-    return { probs, top: argmaxRows(probs, k), attention: out.attention };
+    const out = [run(x)];
+    if (options.flipTta)
+      out.push(run(flipHorizontal(x, this.size), options.boxes && mirrorBoxes(options.boxes)));
+    return out;
   }
 
-  /** `predict`, as the promise every engine returns. */
-  async predictAsync(faces: Uint8Array, options: PredictOptions = {}): Promise<FacePrediction> {
-    return this.predict(faces, options);
+  private readSync(p: Prediction): NetworkOutput {
+    try {
+      return {
+        logits: Float32Array.from(p.logits.dataSync()),
+        attention: p.attention ? Float32Array.from(p.attention.dataSync()) : undefined,
+      };
+    } finally {
+      tf.dispose([p.logits, p.attention].filter((t) => t !== undefined));
+    }
+  }
+
+  private async readAsync(p: Prediction): Promise<NetworkOutput> {
+    try {
+      return {
+        logits: Float32Array.from(await p.logits.data()),
+        attention: p.attention ? Float32Array.from(await p.attention.data()) : undefined,
+      };
+    } finally {
+      tf.dispose([p.logits, p.attention].filter((t) => t !== undefined));
+    }
+  }
+
+  /** Probabilities by the prediction recipe from the read outputs (the mirrored pass second, if any). */
+  private finish([out, mirror]: NetworkOutput[], options: PredictOptions): FacePrediction {
+    const k = this.classes.length;
+    const recipe = predictionRecipe({ flipTta: options.flipTta, priorWeight: options.priorWeight });
+    const probs = networkProbabilities(recipe, this.manifest.prior, k, out.logits, mirror?.logits);
+    return { probs, top: argmaxRows(probs, k), attention: out.attention };
   }
 
   dispose(): void {
