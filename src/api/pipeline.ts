@@ -141,7 +141,7 @@ export async function classifyFaces(
   const out = await model.predictAsync(pixels, { ...recipe, boxes: options.boxes });
   const k = model.classes.length;
   if (recipe.faceApiWeight > 0) {
-    const other = options.faceApi?.predictSync(pixels, out.top.length, model.size);
+    const other = await options.faceApi?.predict(pixels, out.top.length, model.size);
     out.probs = withFaceApiShare(recipe, out.probs, other);
     out.top = argmaxRows(out.probs, k);
   }

@@ -17,7 +17,7 @@ import { loadEmotionModels } from '../infer/ensemble.js';
 import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
 import { modelDirs } from '../infer/model-dir.js';
 import { defaultThreads, loadOnnxRuntimeNode, OnnxEmotionNet } from '../infer/onnx-emotion-net.js';
-import { OnnxFaceNetworks } from '../infer/onnx-face-api.js';
+import { onnxFaceNetworks } from '../infer/onnx-face-api.js';
 import type { EmotionPredictor } from '../infer/predictor.js';
 import { checkRecognizerOptions, OptionError } from './options.js';
 import { type ClassifyOptions, checkEmotionModel, type FaceFinding } from './pipeline.js';
@@ -67,9 +67,7 @@ export class Recognizer extends RecognizerBase<ImageInput, EmotionPredictor, Rec
       const detector = await FaceDetector.create(faceapi, (net) => net.loadFromDisk(faceDir), config);
       if (onnx) {
         // The Tiny Face Detector's and the landmarks' networks on ONNX Runtime too (their weights are loaded now).
-        detector.useNetworks(
-          await OnnxFaceNetworks.create(faceapi, await loadOnnxRuntimeNode(), defaultThreads()),
-        );
+        detector.useNetworks(await onnxFaceNetworks(faceapi, await loadOnnxRuntimeNode(), defaultThreads()));
       }
       const faceApi =
         share > 0 ? await loadFaceExpressionNet(faceapi, (net) => net.loadFromDisk(faceDir)) : undefined;

@@ -35,6 +35,7 @@ import {
   loadFaceExpressionNet,
 } from '../face/face-expression-net.js';
 import type { FaceFinding } from '../face/find.js';
+import { tfjsFaceNetworks } from '../face/tfjs-face-networks.js';
 import { EmotionNet } from '../infer/emotion-net.js';
 import { loadEmotionModels } from '../infer/ensemble.js';
 import type { EmotionPredictor } from '../infer/predictor.js';
@@ -244,6 +245,9 @@ export class BrowserRecognizer extends RecognizerBase<
         },
         config,
       );
+      // On a GPU, face-api's networks run here with their results read back without blocking (face-api's own
+      // calls read synchronously: a stall on a GPU, zeros on Chromium's software WebGPU).
+      if (backend !== 'wasm') detector.useNetworks(tfjsFaceNetworks(faceapi));
       const faceApi =
         share > 0
           ? await loadFaceExpressionNet(faceapi, (net) =>

@@ -56,7 +56,8 @@ export function faceExpressionNet(faceapi: FaceApiModule): ExpressionTeacher {
   if (labels.join() !== 'neutral,happy,sad,angry,fearful,disgusted,surprised')
     throw new Error(`unexpected face-api expression labels: ${labels.join()}`);
   const tf = faceapi.tf;
-  const predictSync = (faces: Uint8Array, count: number, size: number): Float32Array => {
+  /** The network's output for the faces, still a tensor (the caller reads and frees it). */
+  const forward = (faces: Uint8Array, count: number, size: number) => {
     if (count < 1 || faces.length !== count * size * size)
       throw new Error(`expected ${count} faces of ${size}x${size} pixels, got ${faces.length} values`);
     const rgb = new Float32Array(faces.length * 3);
@@ -65,17 +66,29 @@ export function faceExpressionNet(faceapi: FaceApiModule): ExpressionTeacher {
     // A list of 3-D images is face-api's batch input (a 4-D tensor would be taken as features).
     const images = tf.unstack(input) as ConstructorParameters<typeof faceapi.NetInput>[0];
     try {
-      const out = net.forwardInput(new faceapi.NetInput(images));
-      const probs = out.dataSync();
-      out.dispose();
-      return toFerOrder(probs, count, FACE_API_FER_INDEX);
+      return net.forwardInput(new faceapi.NetInput(images));
     } finally {
       input.dispose();
       for (const t of images as unknown as { dispose(): void }[]) t.dispose();
     }
   };
   return {
-    predictSync,
-    predict: async (faces, count, size) => predictSync(faces, count, size),
+    predictSync: (faces, count, size) => {
+      const out = forward(faces, count, size);
+      try {
+        return toFerOrder(out.dataSync(), count, FACE_API_FER_INDEX);
+      } finally {
+        out.dispose();
+      }
+    },
+    // Read without blocking: on a GPU backend a synchronous read stalls the page.
+    predict: async (faces, count, size) => {
+      const out = forward(faces, count, size);
+      try {
+        return toFerOrder(await out.data(), count, FACE_API_FER_INDEX);
+      } finally {
+        out.dispose();
+      }
+    },
   };
 }

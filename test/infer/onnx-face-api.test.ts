@@ -3,15 +3,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { clipBox } from '../../src/face/detector.js';
+import { detectorInput, squareInput } from '../../src/face/face-api-networks.js';
 import { faceApiModelDir, loadFaceApi } from '../../src/face/face-api-node.js';
 import { loadRgbImage } from '../../src/face/image.js';
 import { loadOnnxRuntimeNode, sessionOptions } from '../../src/infer/onnx-emotion-net.js';
-import {
-  detectorInput,
-  OnnxFaceNetworks,
-  squareInput,
-  tinyOnnxGraph,
-} from '../../src/infer/onnx-face-api.js';
+import { onnxFaceNetworks, tinyOnnxGraph } from '../../src/infer/onnx-face-api.js';
 import { PHOTOS } from '../helpers.js';
 
 function worstDiff(a: ArrayLike<number>, b: ArrayLike<number>): { worst: number; scale: number } {
@@ -44,7 +40,7 @@ describe("face-api's networks on ONNX Runtime", () => {
     for (const net of [nets.tinyFaceDetector, nets.faceLandmark68Net])
       if (!net.isLoaded) await net.loadFromDisk(faceApiModelDir());
     const ort = await loadOnnxRuntimeNode();
-    const networks = await OnnxFaceNetworks.create(faceapi, ort, 1);
+    const networks = await onnxFaceNetworks(faceapi, ort, 1);
     const tinyNet = nets.tinyFaceDetector as unknown as {
       params: never;
       forwardInput(i: unknown, s: number): InstanceType<typeof tf.Tensor>;
@@ -85,7 +81,7 @@ describe("face-api's networks on ONNX Runtime", () => {
         const options = new faceapi.TinyFaceDetectorOptions({ inputSize: size, scoreThreshold: 0.25 });
         const found = await faceapi.detectAllFaces(image as never, options).withFaceLandmarks();
         expect(found.length, file).toBeGreaterThan(0);
-        const detected = await networks.tiny(frame, size, 0.25);
+        const detected = (await networks.tiny?.(frame, size, 0.25)) ?? [];
         expect(detected).toHaveLength(found.length);
         for (const [i, f] of found.entries()) {
           const b = f.detection.box;

@@ -101,7 +101,6 @@ describe('the packed package', () => {
          const fer = await createRecognizer({ backend, faceApiWeight });
          const timings = {};
          const first = await fer.recognize(canvas, timings);
-         // face-api's detector reads its results synchronously, which Chromium's software WebGPU answers with zeros.
          if (first.length === 0) throw new Error('started, but the detector found no face');
          // The aligned faces again, without detection: the same emotions.
          const again = (await fer.classifyPixels(first[0].aligned.pixels)).map((f) => f.emotion);
@@ -222,7 +221,8 @@ describe('the packed package', () => {
           expect(r.stages).toEqual(['alignMs', 'classifyMs', 'decodeMs', 'detectMs']);
           expect(r.size).toBe(48);
         }
-        if (backend === 'wasm') expect(r.error).toBeUndefined();
+        // Every backend that starts finds the face (WebGPU too, where synchronous reads return zeros).
+        if (backend === 'wasm' || !r.error?.includes('could start')) expect(r.error).toBeUndefined();
         await bench.close();
       }
 
