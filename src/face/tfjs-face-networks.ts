@@ -32,14 +32,14 @@ function landmarkLayers(tf: Tf, x: Tensor4D, net: LandmarkNet): Tensor2D {
       tf.separableConv2d(v, t4(p.depthwise_filter), t4(p.pointwise_filter), stride, 'same'),
       t1(p.bias),
     ) as Tensor4D;
+  const relu = (t: TfCore.Tensor) => tf.relu(t) as Tensor4D;
   const dense = (v: Tensor4D, p: DenseW, first: boolean) => {
-    const out1 = tf.relu(
+    const out1 = relu(
       first
         ? tf.add(tf.conv2d(v, t4((p.conv0 as ConvW).filters), 2, 'same'), t1((p.conv0 as ConvW).bias))
         : separable(v, p.conv0 as SeparableW, 2),
-    ) as Tensor4D;
+    );
     const out2 = separable(out1, p.conv1, 1);
-    const relu = (t: TfCore.Tensor) => tf.relu(t) as Tensor4D;
     const out3 = separable(relu(tf.add(out1, out2)), p.conv2, 1);
     const out4 = separable(relu(tf.add(out1, tf.add(out2, out3))), p.conv3, 1);
     return relu(tf.add(out1, tf.add(out2, tf.add(out3, out4))));
