@@ -35,8 +35,10 @@ export { type Affine, type AlignedFace, alignFace, FERPLUS_FRAMING, type SourceI
 export type { Box, DetectedFace, DetectorKind, DetectorOptions } from './face/detector.js';
 export { ImageError, type ImageInput, type RawImage } from './face/image.js';
 export { defaultModelDir, EmotionNet, FaceEmotionModel, type FacePrediction } from './infer/face-model.js';
+export { shippedModelDirs } from './infer/model-dir.js';
 export { OnnxEmotionNet } from './infer/onnx-emotion-net.js';
 export type { EmotionPredictor, PredictOptions } from './infer/predictor.js';
+export type { ShippedModel } from './infer/shipped-models.js';
 export type { ModelManifest, ModelWeights } from './model/format.js';
 export { loadModel } from './model/io.js';
 export type { ClassPrior } from './model/prior.js';

@@ -5,6 +5,7 @@
  * error later. Browser-safe.
  */
 
+import { SHIPPED_MODELS } from '../infer/shipped-models.js';
 import { RanferError } from '../util/errors.js';
 
 /** A recognizer option with a value it does not accept. `code` is `RANFER_BAD_OPTION`. */
@@ -45,6 +46,7 @@ function show(v: unknown): string {
 
 /** The options every recognizer shares (the backends differ between Node and the browser). */
 const RULES: Record<string, Rule> = {
+  model: oneOf(...Object.keys(SHIPPED_MODELS)),
   detector: oneOf('tiny', 'ssd'),
   minConfidence: number(0, 1),
   tinyInputSize: (v) =>
@@ -74,4 +76,9 @@ export function checkRecognizerOptions(config: object, backends: readonly string
     const problem = rules[key]?.(value);
     if (problem) throw new OptionError(key, problem);
   }
+  const own = config as { model?: unknown; modelDir?: unknown; modelUrl?: unknown };
+  const folders =
+    own.modelDir !== undefined ? 'modelDir' : own.modelUrl !== undefined ? 'modelUrl' : undefined;
+  if (own.model !== undefined && folders)
+    throw new OptionError('model', `names a shipped model; ${folders} names others: give one of them`);
 }

@@ -14,11 +14,12 @@ import { faceApiModelDir, loadFaceApi } from '../face/face-api-node.js';
 import { checkFaceApiWeight, loadFaceExpressionNet } from '../face/face-expression-net.js';
 import { ImageError, type ImageInput, loadRgbImage, resizeGrey } from '../face/image.js';
 import { loadEmotionModels } from '../infer/ensemble.js';
-import { defaultModelDir, FaceEmotionModel } from '../infer/face-model.js';
-import { modelDirs } from '../infer/model-dir.js';
+import { FaceEmotionModel } from '../infer/face-model.js';
+import { modelDirs, shippedModelDirs } from '../infer/model-dir.js';
 import { defaultThreads, loadOnnxRuntimeNode, OnnxEmotionNet } from '../infer/onnx-emotion-net.js';
 import { onnxFaceNetworks } from '../infer/onnx-face-api.js';
 import type { EmotionPredictor } from '../infer/predictor.js';
+import type { ShippedModel } from '../infer/shipped-models.js';
 import { checkRecognizerOptions, OptionError } from './options.js';
 import { type ClassifyOptions, checkEmotionModel, type FaceFinding } from './pipeline.js';
 import { type DecodedImage, RecognizerBase } from './recognizer-base.js';
@@ -31,6 +32,12 @@ export interface RecognizerConfig extends DetectorOptions, ClassifyOptions, Face
    * folders make an ensemble: the softmax of the models' mean logits (same input, classes and regions).
    */
   modelDir?: string | readonly string[];
+  /**
+   * A shipped model by name, instead of `modelDir`: `'default'` (one RAN), or `'ensemble'`, the accuracy
+   * mode (the default RAN and a second one distilled from an ensemble, as the mean of their logits): more
+   * accurate on FERPlus and its occlusion and pose subsets, twice the cost of a face.
+   */
+  model?: ShippedModel;
   /**
    * Engine (default `auto`: TensorFlow.js on tfjs-node when installed, else WASM). `onnx`: the emotion
    * model, the Tiny Face Detector's and the 68-landmark networks on ONNX Runtime (`onnxruntime-node`,
@@ -57,7 +64,7 @@ export class Recognizer extends RecognizerBase<ImageInput, EmotionPredictor, Rec
     if (onnx && config.regions === 'landmarks')
       throw new OptionError('regions', "'landmarks' needs TensorFlow.js: use another backend than 'onnx'");
     const faceapi = await loadFaceApi(tfBackend);
-    const dirs = emotionModelDirs(config.modelDir);
+    const dirs = recognizerModelDirs(config);
     const model = await loadEmotionModels(dirs, (dir) =>
       onnx ? OnnxEmotionNet.load(dir) : FaceEmotionModel.load(dir, { backend: tfBackend }),
     );
@@ -94,9 +101,11 @@ export class Recognizer extends RecognizerBase<ImageInput, EmotionPredictor, Rec
   }
 }
 
-/** The folders of the `modelDir` option: the shipped model's by default. */
-function emotionModelDirs(option: RecognizerConfig['modelDir']): string[] {
-  if (option === undefined) return [defaultModelDir()];
+/** The emotion model folders of a config (`model` or `modelDir`): the default shipped model's by default. */
+export function recognizerModelDirs(config: Pick<RecognizerConfig, 'model' | 'modelDir'>): string[] {
+  checkRecognizerOptions(config, NODE_BACKENDS);
+  const option = config.modelDir;
+  if (option === undefined) return shippedModelDirs(config.model ?? 'default');
   try {
     return modelDirs(typeof option === 'string' ? [option] : option);
   } catch {

@@ -39,12 +39,14 @@ import { tfjsFaceNetworks } from '../face/tfjs-face-networks.js';
 import { EmotionNet } from '../infer/emotion-net.js';
 import { loadEmotionModels } from '../infer/ensemble.js';
 import type { EmotionPredictor } from '../infer/predictor.js';
+import { SHIPPED_MODELS, type ShippedModel } from '../infer/shipped-models.js';
 import { parseModel } from '../model/format.js';
 import { type BrowserImage, BrowserImageError, toGreySquare, toRgb } from './pixels.js';
 
 export { FollowSchedule, type FrameRecognizer } from '../api/follow-schedule.js';
 export { OptionError } from '../api/options.js';
 export type { Box } from '../face/detector.js';
+export type { ShippedModel } from '../infer/shipped-models.js';
 export { RanferError } from '../util/errors.js';
 export {
   type BrowserImage,
@@ -76,6 +78,12 @@ export interface BrowserRecognizerConfig extends DetectorOptions, ClassifyOption
    */
   modelUrl?: string | URL | readonly (string | URL)[];
   /**
+   * A shipped model by name, instead of `modelUrl`: `'default'` (one RAN), or `'ensemble'`, the accuracy
+   * mode (the default RAN and a second one distilled from an ensemble, as the mean of their logits): more
+   * accurate on FERPlus and its occlusion and pose subsets, twice the cost (and download) of a face.
+   */
+  model?: ShippedModel;
+  /**
    * A folder URL with face-api's weight files (default: the package's copies of the Tiny Face Detector,
    * the 68-point landmark network and FaceExpressionNet; `detector: 'ssd'` needs this folder to hold SSD
    * MobileNet v1's).
@@ -85,9 +93,20 @@ export interface BrowserRecognizerConfig extends DetectorOptions, ClassifyOption
   wasmUrl?: string | URL;
 }
 
+/** The package's shipped model folders (written out whole, so that bundlers find them). */
+const OWN_MODELS: Record<(typeof SHIPPED_MODELS)[ShippedModel][number], { model: string; weights: string }> =
+  {
+    'ferplus-ran': {
+      model: new URL('../../models/ferplus-ran/model.json', import.meta.url).href,
+      weights: new URL('../../models/ferplus-ran/weights.bin', import.meta.url).href,
+    },
+    'ferplus-ran-distilled': {
+      model: new URL('../../models/ferplus-ran-distilled/model.json', import.meta.url).href,
+      weights: new URL('../../models/ferplus-ran-distilled/weights.bin', import.meta.url).href,
+    },
+  };
+
 const OWN = {
-  model: new URL('../../models/ferplus-ran/model.json', import.meta.url).href,
-  weights: new URL('../../models/ferplus-ran/weights.bin', import.meta.url).href,
   tinyManifest: new URL('./assets/tiny_face_detector_model-weights_manifest.json', import.meta.url).href,
   tinyWeights: new URL('./assets/tiny_face_detector_model.bin', import.meta.url).href,
   landmarkManifest: new URL('./assets/face_landmark_68_model-weights_manifest.json', import.meta.url).href,
@@ -185,23 +204,36 @@ async function loadNet(net: FaceApiNet, manifestUrl: string, weightsUrl: string)
   net.loadFromWeightMap(tf.io.decodeWeights(weights, specs));
 }
 
-/** The folder URLs of the `modelUrl` option (undefined: the shipped model), each ending in a slash. */
-function modelUrls(option: BrowserRecognizerConfig['modelUrl']): (string | undefined)[] {
-  if (option === undefined) return [undefined];
+/** Where one RAN's files are, and what to call it in errors. */
+interface ModelSource {
+  model: string;
+  weights: string;
+  where: string;
+}
+
+/** The models of the `modelUrl` option (folder URLs), else of `model` (the shipped default one by default). */
+function modelSources(config: BrowserRecognizerConfig): ModelSource[] {
+  const option = config.modelUrl;
+  if (option === undefined)
+    return SHIPPED_MODELS[config.model ?? 'default'].map((f) => ({
+      ...OWN_MODELS[f],
+      where: `the shipped ${f}`,
+    }));
   const list = typeof option === 'string' || option instanceof URL ? [option] : [...option];
   if (list.length === 0 || list.some((u) => String(u).trim() === ''))
     throw new OptionError('modelUrl', 'expected a folder URL or a non-empty list of folder URLs');
-  return list.map(folder);
+  return list
+    .map(folder)
+    .map((url) => ({ model: `${url}model.json`, weights: `${url}weights.bin`, where: url }));
 }
 
-/** One RAN from its folder URL (undefined: the package's shipped model). */
-async function loadEmotionNet(url: string | undefined): Promise<EmotionNet> {
+/** One RAN from its files. */
+async function loadEmotionNet(source: ModelSource): Promise<EmotionNet> {
   const [manifest, weights] = await Promise.all([
-    fetchOk(url ? `${url}model.json` : OWN.model, 'text'),
-    fetchOk(url ? `${url}weights.bin` : OWN.weights, 'bytes'),
+    fetchOk(source.model, 'text'),
+    fetchOk(source.weights, 'bytes'),
   ]);
-  const where = url ?? 'the shipped model';
-  return new EmotionNet(parseModel(manifest, new Uint8Array(weights), where), where);
+  return new EmotionNet(parseModel(manifest, new Uint8Array(weights), source.where), source.where);
 }
 
 /** Recognises the faces of browser images; create it with `createRecognizer()`. */
@@ -225,10 +257,10 @@ export class BrowserRecognizer extends RecognizerBase<
     checkRecognizerOptions(config, ['auto', 'webgpu', 'webgl', 'wasm']);
     const share = checkFaceApiWeight(config.faceApiWeight);
     const backend = await startBackend(config.backend ?? 'auto', config.wasmUrl);
-    const urls = modelUrls(config.modelUrl);
-    const model = await loadEmotionModels(urls, loadEmotionNet);
+    const sources = modelSources(config);
+    const model = await loadEmotionModels(sources, loadEmotionNet);
     try {
-      checkEmotionModel(model, config, urls.map((u) => u ?? 'the shipped model').join(', '));
+      checkEmotionModel(model, config, sources.map((m) => m.where).join(', '));
       const faceApiUrl = config.faceApiUrl ? folder(config.faceApiUrl) : undefined;
       if (!faceApiUrl && config.detector === 'ssd')
         throw new Error("detector 'ssd' needs faceApiUrl: a folder with face-api's SSD MobileNet v1 weights");

@@ -5,7 +5,7 @@ import { type Command, Option } from 'commander';
 import { DataError } from '../data/errors.js';
 import type { BackendChoice } from '../engine/backend.js';
 import type { DetectorKind } from '../face/detector.js';
-import { defaultModelDir } from '../infer/model-dir.js';
+import { defaultModelDir, modelDirs } from '../infer/model-dir.js';
 import type { EmotionAdapter } from '../lab/bench/compare/adapter.js';
 import type { PhotoBenchCase } from '../lab/bench/photo-bench.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -157,33 +157,45 @@ function registerInferBench(bench: Command): void {
     .option('--model <dir>', 'model folder', defaultModelDir())
     .option('--repeats <n>', 'timed batches of 64 (batch 1 runs 4x as many)', positiveInt, 10)
     .option('--workers <n>', 'worker threads for the batch-64 figure', positiveInt, 2)
-    .action((opts: CommonOpts & { model: string; repeats: number; workers: number }) =>
-      runBench(
-        'bench infer',
-        opts,
-        async (onProgress) =>
-          (await import('../lab/bench/infer-bench.js')).runInferBench({
-            modelDir: opts.model,
-            backend: opts.backend,
-            repeats: opts.repeats,
-            workers: opts.workers,
-            onProgress,
-          }),
-        (r) => {
-          console.log(
-            `inference benchmark: ${r.backend} backend, ${r.mflopsPerFace.toFixed(1)} MFLOP per face, model ${r.model}`,
-          );
-          console.log(`batch 1: ${r.msPerFaceBatch1.toFixed(2)} ms per face`);
-          console.log(
-            `batch 64: ${r.facesPerSecBatch64OneThread.toFixed(1)} faces/s in one thread, ${r.facesPerSecBatch64.toFixed(1)} faces/s on ${r.workers} workers`,
-          );
-          if (r.onnx)
+    .option(
+      '--ensemble <dirs>',
+      "an ensemble timed beside the model in the same rounds: model folders joined by commas, or 'ensemble' (the shipped accuracy mode)",
+      'ensemble',
+    )
+    .option('--no-ensemble', 'time no ensemble')
+    .action(
+      (opts: CommonOpts & { model: string; repeats: number; workers: number; ensemble: string | false }) =>
+        runBench(
+          'bench infer',
+          opts,
+          async (onProgress) =>
+            (await import('../lab/bench/infer-bench.js')).runInferBench({
+              modelDir: opts.model,
+              backend: opts.backend,
+              repeats: opts.repeats,
+              workers: opts.workers,
+              ensembleDirs: opts.ensemble === false ? undefined : modelDirs(opts.ensemble),
+              onProgress,
+            }),
+          (r) => {
             console.log(
-              `onnxruntime (backend 'onnx', ${r.onnx.threads} threads): ${r.onnx.msPerFaceBatch1.toFixed(2)} ms per face at batch 1 (${r.onnx.batch1Ratio.toFixed(2)}x), ${r.onnx.facesPerSecBatch64OneThread.toFixed(1)} faces/s at batch 64 (${r.onnx.batch64Ratio.toFixed(2)}x)`,
+              `inference benchmark: ${r.backend} backend, ${r.mflopsPerFace.toFixed(1)} MFLOP per face, model ${r.model}`,
             );
-          else console.log('onnxruntime: not installed (npm install onnxruntime-node to compare)');
-        },
-      ),
+            console.log(`batch 1: ${r.msPerFaceBatch1.toFixed(2)} ms per face`);
+            console.log(
+              `batch 64: ${r.facesPerSecBatch64OneThread.toFixed(1)} faces/s in one thread, ${r.facesPerSecBatch64.toFixed(1)} faces/s on ${r.workers} workers`,
+            );
+            if (r.onnx)
+              console.log(
+                `onnxruntime (backend 'onnx', ${r.onnx.threads} threads): ${r.onnx.msPerFaceBatch1.toFixed(2)} ms per face at batch 1 (${r.onnx.batch1Ratio.toFixed(2)}x), ${r.onnx.facesPerSecBatch64OneThread.toFixed(1)} faces/s at batch 64 (${r.onnx.batch64Ratio.toFixed(2)}x)`,
+              );
+            else console.log('onnxruntime: not installed (npm install onnxruntime-node to compare)');
+            if (r.ensemble)
+              console.log(
+                `ensemble of ${r.ensemble.models.length} (${r.ensemble.models.map((m) => path.basename(m)).join(', ')}): ${r.ensemble.msPerFaceBatch1.toFixed(2)} ms per face at batch 1 (${r.ensemble.batch1CostRatio.toFixed(2)}x the model's time), ${r.ensemble.facesPerSecBatch64OneThread.toFixed(1)} faces/s at batch 64 in one thread (${r.ensemble.batch64CostRatio.toFixed(2)}x)`,
+              );
+          },
+        ),
     );
 }
 

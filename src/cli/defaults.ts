@@ -32,11 +32,11 @@ export function dataOptions(cmd: Command): Command {
     .option('--cache-dir <dir>', 'decoded-image cache', defaultCacheDir());
 }
 
-/** --model for the commands that recognise faces: one folder, or several joined by commas (an ensemble). */
+/** --model for the commands that recognise faces: one folder, several joined by commas (an ensemble), or a shipped model's name. */
 export function modelsOption(): Option {
   return new Option(
     '--model <dirs>',
-    'model folder (model.json + weights.bin), or several joined by commas: their ensemble (the mean of their logits)',
+    "model folder (model.json + weights.bin), several joined by commas (their ensemble: the mean of their logits), or 'ensemble': the shipped accuracy mode (two networks, twice the cost of a face)",
   )
     .default(defaultModelDir())
     .argParser((value: string) => {

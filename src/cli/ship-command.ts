@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultModelDir } from '../infer/model-dir.js';
+import { defaultModelDir, modelDirs } from '../infer/model-dir.js';
 import { predictionRecipe } from '../infer/recipe.js';
 import { SUBSETS } from '../lab/data/challenge.js';
 import type { EvalReport } from '../lab/eval/evaluate.js';
@@ -32,17 +32,32 @@ interface ShipOpts {
   faces: string[];
   filmFaces: string[];
   priorWeight?: number;
+  /** The other members of an ensemble the run ships into (its figures are the ensemble's). */
+  ensembleWith?: string[];
 }
 
-const MARK_START = '<!-- results:start -->';
-const MARK_END = '<!-- results:end -->';
+/**
+ * Replaces a generated block of the README: between `<!-- results:start -->` and `<!-- results:end -->`,
+ * or those of another name (`ensemble-results` for an ensemble's).
+ */
+export function replaceResultsBlock(readme: string, block: string, name = 'results'): string {
+  const [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
+  const a = readme.indexOf(start);
+  const b = readme.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`the README has no ${start} ... ${end} block`);
+  return `${readme.slice(0, a + start.length)}\n${block}\n${readme.slice(b)}`;
+}
 
-/** Replaces the generated block of the README (between the results markers). */
-export function replaceResultsBlock(readme: string, block: string): string {
-  const a = readme.indexOf(MARK_START);
-  const b = readme.indexOf(MARK_END);
-  if (a < 0 || b < a) throw new Error(`the README has no ${MARK_START} ... ${MARK_END} block`);
-  return `${readme.slice(0, a + MARK_START.length)}\n${block}\n${readme.slice(b)}`;
+/** The model folders measured: the shipped one, after the other members of its ensemble if any. */
+function measuredDirs(opts: ShipOpts): string | string[] {
+  return opts.ensembleWith ? [...opts.ensembleWith, opts.to] : opts.to;
+}
+
+/** How the figures' model is named in the metrics files: its folder, or the ensemble's folders. */
+function measuredName(opts: ShipOpts): string | string[] {
+  const dirs = measuredDirs(opts);
+  const rel = (d: string) => path.relative(process.cwd(), d);
+  return typeof dirs === 'string' ? rel(dirs) : dirs.map(rel);
 }
 
 export function registerShipCommand(program: Command): void {
@@ -75,11 +90,16 @@ export function registerShipCommand(program: Command): void {
       "the weight of the training data's class frequencies in the shipped model's predictions (model.json prior.weight): 1 as in FERPlus, 0 every emotion alike (default: the run's)",
       nonNegativeNumber,
     )
+    .option(
+      '--ensemble-with <dirs>',
+      "ship the run as a member of an ensemble with these model folders (joined by commas): every figure, the card's and the README's ensemble-results block, is the ensemble's; confusion images docs/confusion-ensemble-SET.png",
+      (value: string) => modelDirs(value),
+    )
     .action(async (opts: ShipOpts) => {
       const { config, log, parentConfig, manifest } = await copyRun(opts);
       const reports = await evaluateShipped(opts);
       const faces = await evaluateFaceFolders(opts);
-      await writeConfusions(reports.plain, opts.docs);
+      await writeConfusions(reports.plain, opts.docs, confusionPrefix(opts));
       const block = await writeCardAndReadme(opts, { config, log, parentConfig, manifest, reports, faces });
       console.log(block);
     });
@@ -128,14 +148,14 @@ async function evaluateShipped(opts: ShipOpts): Promise<Reports> {
     const r = await evaluateModel({
       dataDir: opts.data,
       cacheDir: opts.cacheDir,
-      modelDir: opts.to,
+      modelDir: measuredDirs(opts),
       split: 'test',
       subsets: [...SUBSETS],
       recipe: predictionRecipe({ flipTta: tta }),
       workers: opts.workers,
     });
     reports[tta ? 'tta' : 'plain'] = r;
-    const doc = { model: path.relative(process.cwd(), opts.to), tta, eval: r };
+    const doc = { model: measuredName(opts), tta, eval: r };
     await writeFileAtomic(
       path.join(opts.to, tta ? 'metrics-tta.json' : 'metrics.json'),
       `${JSON.stringify(doc, null, 2)}\n`,
@@ -158,7 +178,7 @@ async function evaluateFaceFolders(opts: ShipOpts): Promise<FaceFolderReport[]> 
       await evaluateFaceFolder({
         dir,
         films,
-        modelDir: opts.to,
+        modelDir: measuredDirs(opts),
         framing: 'aligned',
         recipe: predictionRecipe(),
         workers: opts.workers,
@@ -166,7 +186,7 @@ async function evaluateFaceFolders(opts: ShipOpts): Promise<FaceFolderReport[]> 
     );
   }
   if (faces.length) {
-    const doc = { model: path.relative(process.cwd(), opts.to), tta: false, faces };
+    const doc = { model: measuredName(opts), tta: false, faces };
     await writeFileAtomic(path.join(opts.to, 'metrics-faces.json'), `${JSON.stringify(doc, null, 2)}\n`);
   }
   return faces;
@@ -179,8 +199,13 @@ async function countWildFaces(dir: string | undefined, validShare: number): Prom
   return (await trainingFilms(dir, { validShare })).files.length;
 }
 
-/** The confusion matrix of each set as docs/confusion-SET.png. */
-async function writeConfusions(plain: EvalReport[], docs: string): Promise<void> {
+/** The file name start of the confusion images: confusion-SET.png, an ensemble's confusion-ensemble-SET.png. */
+function confusionPrefix(opts: ShipOpts): string {
+  return opts.ensembleWith ? 'confusion-ensemble-' : 'confusion-';
+}
+
+/** The confusion matrix of each set as docs/PREFIX-SET.png. */
+async function writeConfusions(plain: EvalReport[], docs: string, prefix: string): Promise<void> {
   const { confusionSpec, writeChart } = await import('../plot/charts.js');
   await fs.mkdir(docs, { recursive: true });
   for (const r of plain) {
@@ -190,7 +215,7 @@ async function writeConfusions(plain: EvalReport[], docs: string): Promise<void>
         r.classes,
         `FERPlus ${r.set}: ${(100 * r.accuracy).toFixed(2)}% (${r.count} images)`,
       ),
-      path.join(docs, `confusion-${r.set}.png`),
+      path.join(docs, `${prefix}${r.set}.png`),
     );
   }
 }
@@ -203,8 +228,15 @@ async function writeCardAndReadme(
   const { loadSplit } = await import('../lab/data/ferplus.js');
   const { buildTrainSet } = await import('../lab/data/sets.js');
   const { initBackend } = await import('../engine/backend.js');
-  const { faceFolderLines, modelCard, otherFacesHeading, perClassLine, priorLine, resultsTable } =
-    await import('../lab/eval/model-card.js');
+  const {
+    ensembleLine,
+    faceFolderLines,
+    modelCard,
+    otherFacesHeading,
+    perClassLine,
+    priorLine,
+    resultsTable,
+  } = await import('../lab/eval/model-card.js');
   const { createNetwork } = await import('../model/registry.js');
   const { config, log, reports, faces, manifest } = c;
   await initBackend('wasm');
@@ -230,19 +262,28 @@ async function writeCardAndReadme(
     trainImages,
     wildFaces,
     docsFromModel: path.relative(opts.to, opts.docs),
+    confusionPrefix: confusionPrefix(opts),
     priorWeight: manifest.prior?.weight,
+    ensembleWith: opts.ensembleWith?.map((d) => path.basename(path.resolve(d))),
   });
   await writeFileAtomic(path.join(opts.to, 'README.md'), card);
   const test = reports.plain.find((r) => r.set === 'test');
   const hours = (log.at(-1)?.elapsedSec ?? 0) / 3600;
-  const block = [
-    resultsTable(reports.plain, reports.tta),
-    ...(faces.length ? ['', `${otherFacesHeading(config)}:`, '', faceFolderLines(faces), ''] : ['']),
-    `Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}. ${manifest.prior ? `${priorLine(manifest.prior.weight)} ` : ''}Training: ${hours.toFixed(2)} h, ${log.length} epochs ` +
-      `(\`${path.relative(process.cwd(), path.join(opts.to, 'README.md'))}\`, the model card, with the confusion matrices).`,
-  ].join('\n');
+  const cardFile = path.relative(process.cwd(), path.join(opts.to, 'README.md'));
+  const block = opts.ensembleWith
+    ? `${ensembleLine(reports.plain, reports.tta, faces)} ([model card](${cardFile.split(path.sep).join('/')}), with the table and the confusion matrices).`
+    : [
+        resultsTable(reports.plain, reports.tta),
+        ...(faces.length ? ['', `${otherFacesHeading(config)}:`, '', faceFolderLines(faces), ''] : ['']),
+        `Per-class test accuracy: ${test ? perClassLine(test) : 'n/a'}. ${manifest.prior ? `${priorLine(manifest.prior.weight)} ` : ''}Training: ${hours.toFixed(2)} h, ${log.length} epochs ` +
+          `(\`${cardFile}\`, the model card, with the confusion matrices).`,
+      ].join('\n');
   if (opts.readme) {
-    await writeFileAtomic(opts.readme, replaceResultsBlock(await fs.readFile(opts.readme, 'utf8'), block));
+    const name = opts.ensembleWith ? 'ensemble-results' : 'results';
+    await writeFileAtomic(
+      opts.readme,
+      replaceResultsBlock(await fs.readFile(opts.readme, 'utf8'), block, name),
+    );
     console.error(`refreshed the results block of ${opts.readme}`);
   }
   return block;

@@ -10,9 +10,8 @@ import type { RecognizerConfig } from '../api/recognizer.js';
 import type { VideoFrameResult } from '../api/video.js';
 import { EMOTIONS, type Emotion } from '../data/emotions.js';
 import type { DetectorKind } from '../face/detector.js';
-import { defaultModelDir } from '../infer/model-dir.js';
 import type { VideoWriter } from '../video/encode.js';
-import { engineOption, faceApiWeightOption, priorWeightOption } from './defaults.js';
+import { engineOption, faceApiWeightOption, modelsOption, priorWeightOption } from './defaults.js';
 import { UsageError } from './errors.js';
 import { checkOutputFile } from './output-paths.js';
 import { fraction, positiveInt, positiveNumber } from './parse.js';
@@ -114,7 +113,7 @@ export function registerVideoCommand(program: Command): void {
     .addOption(priorWeightOption())
     .addOption(faceApiWeightOption())
     .addOption(engineOption())
-    .option('--model <dir>', 'model folder', defaultModelDir())
+    .addOption(modelsOption())
     .action(videoAction);
 }
 
@@ -130,7 +129,7 @@ interface VideoOpts {
   confirmScore: number;
   detector: string;
   detectEvery: number;
-  model: string;
+  model: string | string[];
   priorWeight?: number;
   faceApiWeight?: number;
   backend: RecognizerConfig['backend'];

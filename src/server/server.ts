@@ -23,10 +23,14 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import PQueue from 'p-queue';
 import { faceToJson } from '../api/face-json.js';
-import { createRecognizer, type Recognizer, type RecognizerConfig } from '../api/recognizer.js';
+import {
+  createRecognizer,
+  type Recognizer,
+  type RecognizerConfig,
+  recognizerModelDirs,
+} from '../api/recognizer.js';
 import { faceApiModelDir } from '../face/face-api-node.js';
 import { ImageError } from '../face/image.js';
-import { defaultModelDir } from '../infer/face-model.js';
 
 export interface ServerOptions {
   /** Default 127.0.0.1 (loopback only). */
@@ -277,11 +281,11 @@ async function registerFiles(app: FastifyInstance, modelDir: string, webDir: str
 
 export async function startServer(o: ServerOptions = {}): Promise<RunningServer> {
   const limits = limitsOf(o);
-  const modelDir = o.recognizer?.modelDir ?? defaultModelDir();
-  const dirs = typeof modelDir === 'string' ? [modelDir] : [...modelDir];
+  const dirs = recognizerModelDirs(o.recognizer ?? {});
   const fer: Recognizer = await createRecognizer({
     ...o.recognizer,
-    modelDir,
+    model: undefined,
+    modelDir: dirs,
     maxPixels: o.maxPixels ?? 40_000_000,
   });
   const queue = new PQueue({ concurrency: 1 });

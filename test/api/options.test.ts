@@ -19,6 +19,15 @@ describe('checkRecognizerOptions', () => {
       [{ regions: 'eyes' }, "regions: expected 'fixed' or 'landmarks', got 'eyes'"],
       [{ flipTta: 'yes' }, "flipTta: expected true or false, got 'yes'"],
       [{ maxSide: 0.5 }, 'maxSide: expected a whole number of 1 or more, got 0.5'],
+      [{ model: 'big' }, "model: expected 'default' or 'ensemble', got 'big'"],
+      [
+        { model: 'ensemble', modelDir: 'x' },
+        'model: names a shipped model; modelDir names others: give one of them',
+      ],
+      [
+        { model: 'default', modelUrl: './m/' },
+        'model: names a shipped model; modelUrl names others: give one of them',
+      ],
     ];
     for (const [config, message] of cases) {
       let caught: unknown;
@@ -58,5 +67,7 @@ describe('checkRecognizerOptions', () => {
     expect(() => checkRecognizerOptions(right, NODE)).not.toThrow();
     expect(() => checkRecognizerOptions({ backend: 'webgpu' }, ['auto', 'webgpu'])).not.toThrow();
     expect(() => checkRecognizerOptions({ priorWeight: undefined }, NODE)).not.toThrow();
+    expect(() => checkRecognizerOptions({ model: 'ensemble' }, NODE)).not.toThrow();
+    expect(() => checkRecognizerOptions({ model: 'default', modelDir: undefined }, NODE)).not.toThrow();
   });
 });

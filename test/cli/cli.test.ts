@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REGIONS } from '../../src/model/regions.js';
-import { writeTinyModel } from '../helpers.js';
+import { PHOTOS, writeTinyModel } from '../helpers.js';
 import { ranfer } from './run.js';
 
 describe('ranfer CLI', () => {
@@ -89,5 +89,21 @@ describe('ranfer CLI', () => {
     const r = await ranfer('eval', '--model', '/nonexistent/model');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('no model at /nonexistent/model');
+  });
+
+  it('predicts with the accuracy mode named by --model ensemble, and with its two folders alike', async () => {
+    const happy = path.join(PHOTOS, 'happy.jpg');
+    type Out = { faces: { emotion: string; probabilities: Record<string, number> }[] }[];
+    const read = async (...model: string[]) => {
+      const r = await ranfer('predict', ...model, '--json', happy);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as Out)[0].faces.map((f) => f.probabilities);
+    };
+    const named = await read('--model', 'ensemble');
+    const folders = await read('--model', 'models/ferplus-ran,models/ferplus-ran-distilled');
+    const plain = await read();
+    expect(named).toHaveLength(1);
+    expect(named).toEqual(folders);
+    expect(named).not.toEqual(plain);
   });
 });

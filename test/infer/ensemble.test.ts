@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRecognizer, OptionError } from '../../src/index.js';
+import { createRecognizer, OptionError, shippedModelDirs } from '../../src/index.js';
 import { EmotionEnsemble } from '../../src/infer/ensemble.js';
 import { FaceEmotionModel } from '../../src/infer/face-model.js';
 import type { EmotionPredictor, FacePrediction, PredictOptions } from '../../src/infer/predictor.js';
@@ -109,6 +109,30 @@ describe('createRecognizer({ modelDir: [A, B] })', () => {
       both.dispose();
       one.dispose();
     }
+  });
+
+  it('reads the shipped accuracy mode by name, as its two folders', async () => {
+    const faces = Uint8Array.from({ length: 2 * 48 * 48 }, (_, i) => (i * 53) % 256);
+    const named = await createRecognizer({ backend: 'wasm', model: 'ensemble' });
+    const folders = await createRecognizer({ backend: 'wasm', modelDir: shippedModelDirs('ensemble') });
+    const plain = await createRecognizer({ backend: 'wasm', model: 'default' });
+    try {
+      expect(named.emotionModel).toBeInstanceOf(EmotionEnsemble);
+      expect((named.emotionModel as EmotionEnsemble).members).toHaveLength(2);
+      expect(plain.emotionModel).not.toBeInstanceOf(EmotionEnsemble);
+      const probs = async (r: typeof named) =>
+        (await r.classifyPixels(faces)).map((f) => Object.values(f.probabilities));
+      const [a, b, c] = [await probs(named), await probs(folders), await probs(plain)];
+      expect(a).toEqual(b);
+      expect(a).not.toEqual(c);
+    } finally {
+      named.dispose();
+      folders.dispose();
+      plain.dispose();
+    }
+    await expect(createRecognizer({ model: 'ensemble', modelDir: 'x' })).rejects.toThrow(
+      'model: names a shipped model; modelDir names others: give one of them',
+    );
   });
 
   it('refuses an empty list of folders with an OptionError', async () => {

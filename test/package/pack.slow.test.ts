@@ -134,7 +134,12 @@ describe('the packed package', () => {
          const probs = async (fer) => (await fer.classifyPixels(faces)).map((r) => Object.values(r.probabilities));
          let empty = 'accepted';
          await createRecognizer({ backend: 'wasm', modelUrl: [] }).catch((e) => { empty = e.name + ': ' + e.message; });
-         window.result = { both: await probs(both), one: await probs(one), members: both.model.members.length, empty };
+         // The package's own accuracy mode, by name: its two shipped folders.
+         const shipped = await createRecognizer({ backend, model: 'ensemble' });
+         let both2 = 'accepted';
+         await createRecognizer({ model: 'ensemble', modelUrl: './a/' }).catch((e) => { both2 = e.name + ': ' + e.message; });
+         window.result = { both: await probs(both), one: await probs(one), members: both.model.members.length, empty,
+           shippedMembers: shipped.model.members.length, shippedTop: (await shipped.classifyPixels(faces)).length, both2 };
        } catch (e) { window.result = { error: String(e) }; }`,
     );
     await writeFile(
@@ -250,6 +255,9 @@ describe('the packed package', () => {
         one?: number[][];
         members?: number;
         empty?: string;
+        shippedMembers?: number;
+        shippedTop?: number;
+        both2?: string;
         error?: string;
       };
       const readEnsemble = async (backend: string): Promise<EnsembleResult> => {
@@ -268,6 +276,10 @@ describe('the packed package', () => {
       expect(e.error).toBeUndefined();
       expect(e.members).toBe(2);
       expect(e.empty).toBe('OptionError: modelUrl: expected a folder URL or a non-empty list of folder URLs');
+      expect([e.shippedMembers, e.shippedTop]).toEqual([2, 2]);
+      expect(e.both2).toBe(
+        'OptionError: model: names a shipped model; modelUrl names others: give one of them',
+      );
       const gpu = await readEnsemble('webgpu');
       if (gpu.error?.includes('could start')) console.log(`ranfer/browser ensemble on webgpu: ${gpu.error}`);
       const [both, one] = [

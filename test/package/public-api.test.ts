@@ -84,6 +84,7 @@ describe('public API', () => {
         'Recognizer',
         'RecognizerConfig',
         'RegionBox',
+        'ShippedModel',
         'SourceImage',
         'TrackedFace',
         'TrackerOptions',
@@ -97,6 +98,7 @@ describe('public API', () => {
         'loadModel',
         'recognizeMany',
         'recognizeVideo',
+        'shippedModelDirs',
       ].sort(),
     );
   });

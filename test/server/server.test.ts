@@ -43,6 +43,16 @@ describe('ranfer serve API', () => {
     expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
   });
 
+  it('serves the accuracy mode when asked for it by name', async () => {
+    const ensemble = await startServer({ port: 0, recognizer: { backend: 'wasm', model: 'ensemble' } });
+    try {
+      const res = await fetch(`${ensemble.url}/api/health`);
+      expect(await res.json()).toMatchObject({ model: 'ferplus-ran,ferplus-ran-distilled' });
+    } finally {
+      await ensemble.close();
+    }
+  });
+
   it('recognises a raw image body and a multipart upload the same way', async () => {
     const raw = await post(new Uint8Array(happy), 'image/jpeg');
     expect(raw.status).toBe(200);

@@ -1,9 +1,10 @@
 /**
  * `ranfer bench infer`: latency of one aligned 48x48 face at batch 1 (this thread), and throughput at
- * batch 64 in this thread and over 2 worker threads; the same model on ONNX Runtime in the same rounds
- * (one call of each in turn) when onnxruntime-node is installed.
+ * batch 64 in this thread and over 2 worker threads; the same model on ONNX Runtime, and an ensemble (the
+ * shipped accuracy mode by default), in the same rounds (one call of each in turn).
  */
 import type { BackendChoice } from '../../engine/backend.js';
+import { loadEmotionModels } from '../../infer/ensemble.js';
 import { FaceEmotionModel } from '../../infer/face-model.js';
 import { hasOnnxRuntime, OnnxEmotionNet } from '../../infer/onnx-emotion-net.js';
 import { loadModel } from '../../model/io.js';
@@ -32,6 +33,17 @@ export interface InferBenchResult {
     batch1Ratio: number;
     batch64Ratio: number;
   };
+  /**
+   * An ensemble (`ensembleDirs`) on the same backend, in the same rounds, and its time over the model's
+   * (the cost of a face relative to it: about 2 for two networks).
+   */
+  ensemble?: {
+    models: string[];
+    msPerFaceBatch1: number;
+    facesPerSecBatch64OneThread: number;
+    batch1CostRatio: number;
+    batch64CostRatio: number;
+  };
 }
 
 export async function runInferBench(o: {
@@ -39,6 +51,8 @@ export async function runInferBench(o: {
   backend: BackendChoice;
   repeats: number;
   workers: number;
+  /** Folders of an ensemble to time beside the model (none: no ensemble). */
+  ensembleDirs?: readonly string[];
   onProgress?: (phase: string, done: number, total: number) => void;
 }): Promise<InferBenchResult> {
   const progress = o.onProgress ?? (() => {});
@@ -49,20 +63,30 @@ export async function runInferBench(o: {
   const one = faces.subarray(0, size * size);
   // The same model on ONNX Runtime, timed in the same rounds, where onnxruntime-node is installed.
   const onnx = (await hasOnnxRuntime()) ? await OnnxEmotionNet.load(o.modelDir) : undefined;
+  const ensemble = o.ensembleDirs?.length
+    ? await loadEmotionModels(o.ensembleDirs, (dir) => FaceEmotionModel.load(dir, { backend: o.backend }))
+    : undefined;
   let speed: BatchSpeed;
   let ort: BatchSpeed | undefined;
+  let ens: BatchSpeed | undefined;
   try {
     const runs: ((f: Uint8Array) => unknown)[] = [(f) => model.predict(f)];
     if (onnx) runs.push((f) => onnx.predictAsync(f));
-    [speed, ort] = await batchSpeeds(runs, one, faces, o.repeats, (phase, d, t) =>
+    if (ensemble) runs.push((f) => ensemble.predictAsync(f));
+    const others = [onnx && 'onnxruntime', ensemble && 'the ensemble'].filter(Boolean).join(', ');
+    const speeds = await batchSpeeds(runs, one, faces, o.repeats, (phase, d, t) =>
       progress(
-        `${phase === 'batch' ? 'batch 64, 1 thread' : phase}${onnx ? ' (and onnxruntime)' : ''}`,
+        `${phase === 'batch' ? 'batch 64, 1 thread' : phase}${others ? ` (and ${others})` : ''}`,
         d,
         t,
       ),
     );
+    speed = speeds[0];
+    ort = onnx ? speeds[1] : undefined;
+    ens = ensemble ? speeds.at(-1) : undefined;
   } finally {
     onnx?.dispose();
+    ensemble?.dispose();
   }
   const { tf } = await import('../../engine/backend.js');
   const backend = tf.getBackend();
@@ -108,6 +132,16 @@ export async function runInferBench(o: {
           facesPerSecBatch64OneThread: ort.facesPerSecBatch,
           batch1Ratio: speed.msPerFaceBatch1 / ort.msPerFaceBatch1,
           batch64Ratio: ort.facesPerSecBatch / speed.facesPerSecBatch,
+        },
+      }),
+    ...(ens &&
+      o.ensembleDirs && {
+        ensemble: {
+          models: [...o.ensembleDirs],
+          msPerFaceBatch1: ens.msPerFaceBatch1,
+          facesPerSecBatch64OneThread: ens.facesPerSecBatch,
+          batch1CostRatio: ens.msPerFaceBatch1 / speed.msPerFaceBatch1,
+          batch64CostRatio: speed.facesPerSecBatch / ens.facesPerSecBatch,
         },
       }),
   };

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { replaceResultsBlock } from '../../../src/cli/ship-command.js';
 import type { EvalReport } from '../../../src/lab/eval/evaluate.js';
-import { faceFolderLines, modelCard, priorLine, resultsTable } from '../../../src/lab/eval/model-card.js';
+import type { FaceFolderReport } from '../../../src/lab/eval/face-folder-eval.js';
+import {
+  ensembleLine,
+  faceFolderLines,
+  modelCard,
+  priorLine,
+  resultsTable,
+} from '../../../src/lab/eval/model-card.js';
 import { TRAIN_PRESETS } from '../../../src/lab/train/config.js';
 
 const report = (set: string, accuracy: number, count: number): EvalReport => ({
@@ -193,6 +200,51 @@ describe('model card', () => {
       'intro\n<!-- results:start -->\nnew\n<!-- results:end -->\nrest\n',
     );
     expect(() => replaceResultsBlock('no block', 'x')).toThrow(/results:start/);
+  });
+
+  it("replaces an ensemble's block by its name and leaves the default's alone", () => {
+    const readme =
+      '<!-- results:start -->\nA\n<!-- results:end -->\n<!-- ensemble-results:start -->\nB\n<!-- ensemble-results:end -->\n';
+    expect(replaceResultsBlock(readme, 'C', 'ensemble-results')).toBe(
+      '<!-- results:start -->\nA\n<!-- results:end -->\n<!-- ensemble-results:start -->\nC\n<!-- ensemble-results:end -->\n',
+    );
+    expect(() =>
+      replaceResultsBlock('<!-- results:start -->\n<!-- results:end -->', 'x', 'ensemble-results'),
+    ).toThrow('the README has no <!-- ensemble-results:start --> ... <!-- ensemble-results:end --> block');
+  });
+
+  it("gives an ensemble's figures in one line: each set, balanced and flip TTA on test, each face folder", () => {
+    const ck = {
+      ...report('ckplus-dev', 0.6819, 522),
+      framing: 'aligned',
+      withoutContempt: { count: 495, accuracy: 0.7192, balancedAccuracy: 0.6253, macroF1: 0.5 },
+    };
+    const sfew = { ...report('sfew-train', 0.486, 179), framing: 'aligned', films: 'valid' as const };
+    expect(ensembleLine(plain, tta, [ck, sfew] as FaceFolderReport[])).toBe(
+      'FERPlus test **81.23%** (balanced 71.23%, flip TTA 82.01%), occlusion **75.00%**; ' +
+        '`ckplus-dev` 71.92% (7 classes), `sfew-train` validation films 48.60%',
+    );
+    expect(ensembleLine(plain, [], [])).toBe(
+      'FERPlus test **81.23%** (balanced 71.23%), occlusion **75.00%**',
+    );
+  });
+
+  it("says a member of an ensemble's figures are the ensemble's, and links the ensemble's confusion image", () => {
+    const input = { ...common, config: { ...TRAIN_PRESETS.default, epochs: 3 } };
+    const member = modelCard({
+      ...input,
+      name: 'ferplus-ran-distilled',
+      ensembleWith: ['ferplus-ran'],
+      confusionPrefix: 'confusion-ensemble-',
+    });
+    expect(member).toContain(
+      '> **A member of an ensemble**: this network is read together with `ferplus-ran`, as the mean of their logits',
+    );
+    expect(member).toContain("at the cost of 2 networks a face. Every figure below is the ensemble's");
+    expect(member).toContain('![confusion, test](../../docs/confusion-ensemble-test.png)');
+    const alone = modelCard(input);
+    expect(alone).not.toContain('A member of an ensemble');
+    expect(alone).toContain('![confusion, test](../../docs/confusion-test.png)');
   });
 });
 

@@ -1,4 +1,7 @@
-/** `ranfer eval` on the committed model reproduces its metrics file (test split and the three subsets). */
+/**
+ * `ranfer eval` on the committed models reproduces their metrics files (test split and the three subsets): the
+ * default model's, and the accuracy mode's (`--model ensemble`), whose figures its second member's folder keeps.
+ */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,13 +10,15 @@ import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../..');
-const MODEL = path.join(ROOT, 'models/ferplus-ran');
 
-describe('the shipped model', () => {
-  it('ranfer eval --subset all --json reproduces models/ferplus-ran/metrics.json', async () => {
+describe.each([
+  { name: 'default', metrics: 'models/ferplus-ran/metrics.json' },
+  { name: 'ensemble', metrics: 'models/ferplus-ran-distilled/metrics.json' },
+])('the shipped model $name', ({ name, metrics }) => {
+  it(`ranfer eval --model ${name} --subset all --json reproduces ${metrics}`, async () => {
     const { stdout } = await run(
       'node',
-      [path.join(ROOT, 'dist/cli/main.js'), 'eval', '--subset', 'all', '--json'],
+      [path.join(ROOT, 'dist/cli/main.js'), 'eval', '--model', name, '--subset', 'all', '--json'],
       {
         timeout: 600_000,
         maxBuffer: 1 << 24,
@@ -25,7 +30,7 @@ describe('the shipped model', () => {
       accuracy: number;
       confusion: number[][];
     }>;
-    const want = JSON.parse(readFileSync(path.join(MODEL, 'metrics.json'), 'utf8')).eval as typeof got;
+    const want = JSON.parse(readFileSync(path.join(ROOT, metrics), 'utf8')).eval as typeof got;
     expect(got.map((r) => [r.set, r.count])).toEqual([
       ['test', 3137],
       ['occlusion', 605],
