@@ -39,7 +39,7 @@ import { tfjsFaceNetworks } from '../face/tfjs-face-networks.js';
 import { EmotionNet } from '../infer/emotion-net.js';
 import { loadEmotionModels } from '../infer/ensemble.js';
 import type { EmotionPredictor } from '../infer/predictor.js';
-import { SHIPPED_MODELS, type ShippedModel } from '../infer/shipped-models.js';
+import { SHIPPED_MODELS, type ShippedFolder, type ShippedModel } from '../infer/shipped-models.js';
 import { parseModel } from '../model/format.js';
 import { type BrowserImage, BrowserImageError, toGreySquare, toRgb } from './pixels.js';
 

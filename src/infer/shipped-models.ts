@@ -4,14 +4,17 @@
  * twice the cost of a face). Browser-safe: the names and folder names only.
  */
 
+/** The name of a shipped model: `'default'` or `'ensemble'` (the accuracy mode). */
+export type ShippedModel = 'default' | 'ensemble';
+
+/** A folder of the package's `models/`. */
+export type ShippedFolder = 'ferplus-ran' | 'ferplus-ran-distilled';
+
 /** The folders (under the package's `models/`) of each shipped model. */
-export const SHIPPED_MODELS = {
+export const SHIPPED_MODELS: Readonly<Record<ShippedModel, readonly ShippedFolder[]>> = {
   default: ['ferplus-ran'],
   ensemble: ['ferplus-ran', 'ferplus-ran-distilled'],
-} as const satisfies Record<string, readonly string[]>;
-
-/** The name of a shipped model: `'default'` or `'ensemble'` (the accuracy mode). */
-export type ShippedModel = keyof typeof SHIPPED_MODELS;
+};
 
 /** True for the name of a shipped model. */
 export function isShippedModel(name: unknown): name is ShippedModel {
