@@ -94,17 +94,16 @@ export interface BrowserRecognizerConfig extends DetectorOptions, ClassifyOption
 }
 
 /** The package's shipped model folders (written out whole, so that bundlers find them). */
-const OWN_MODELS: Record<(typeof SHIPPED_MODELS)[ShippedModel][number], { model: string; weights: string }> =
-  {
-    'ferplus-ran': {
-      model: new URL('../../models/ferplus-ran/model.json', import.meta.url).href,
-      weights: new URL('../../models/ferplus-ran/weights.bin', import.meta.url).href,
-    },
-    'ferplus-ran-distilled': {
-      model: new URL('../../models/ferplus-ran-distilled/model.json', import.meta.url).href,
-      weights: new URL('../../models/ferplus-ran-distilled/weights.bin', import.meta.url).href,
-    },
-  };
+const OWN_MODELS: Record<ShippedFolder, { model: string; weights: string }> = {
+  'ferplus-ran': {
+    model: new URL('../../models/ferplus-ran/model.json', import.meta.url).href,
+    weights: new URL('../../models/ferplus-ran/weights.bin', import.meta.url).href,
+  },
+  'ferplus-ran-distilled': {
+    model: new URL('../../models/ferplus-ran-distilled/model.json', import.meta.url).href,
+    weights: new URL('../../models/ferplus-ran-distilled/weights.bin', import.meta.url).href,
+  },
+};
 
 const OWN = {
   tinyManifest: new URL('./assets/tiny_face_detector_model-weights_manifest.json', import.meta.url).href,
