@@ -5,11 +5,11 @@ import { type Command, Option } from 'commander';
 import { DataError } from '../data/errors.js';
 import type { BackendChoice } from '../engine/backend.js';
 import type { DetectorKind } from '../face/detector.js';
-import { defaultModelDir, modelDirs } from '../infer/model-dir.js';
+import { modelDirs } from '../infer/model-dir.js';
 import type { EmotionAdapter } from '../lab/bench/compare/adapter.js';
 import type { PhotoBenchCase } from '../lab/bench/photo-bench.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { dataOptions, defaultFacesDir, defaultPhotosDir } from './defaults.js';
+import { dataOptions, defaultFacesDir, defaultPhotosDir, modelOption } from './defaults.js';
 import { UsageError } from './errors.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
@@ -154,7 +154,7 @@ function registerInferBench(bench: Command): void {
     'infer',
     'inference: ms per aligned face at batch 1, faces/s at batch 64 (1 thread and 2 workers), and on ONNX Runtime when installed',
   )
-    .option('--model <dir>', 'model folder', defaultModelDir())
+    .addOption(modelOption())
     .option('--repeats <n>', 'timed batches of 64 (batch 1 runs 4x as many)', positiveInt, 10)
     .option('--workers <n>', 'worker threads for the batch-64 figure', positiveInt, 2)
     .option(
@@ -207,7 +207,7 @@ function registerOnnxBench(bench: Command): void {
         'the ONNX export on onnxruntime-node against TensorFlow.js WASM: largest difference over the FERPlus test faces, ms per face at batch 1, faces/s at batch 64',
       ),
   )
-    .option('--model <dir>', 'model folder', defaultModelDir())
+    .addOption(modelOption())
     .option('--faces <n>', 'test faces to compare (default: all)', positiveInt)
     .option('--repeats <n>', 'timed batches of 64 (batch 1 runs 4x as many)', positiveInt, 10)
     .option('--json', 'print one JSON object')
@@ -263,7 +263,7 @@ function registerPhotoBench(bench: Command): void {
     'photos end to end (decode, detection, landmarks, alignment, RAN): ms per 1366x768 image with one face, ms per face on bbt1.jpg',
   )
     .option('--photos <dir>', 'folder with happy.jpg and bbt1.jpg', defaultPhotosDir())
-    .option('--model <dir>', 'model folder', defaultModelDir())
+    .addOption(modelOption())
     .addOption(new Option('--detector <kind>', 'face detector').choices(['tiny', 'ssd']).default('tiny'))
     .option('--repeats <n>', 'timed runs per photo', positiveInt, 10)
     .option('--tta', 'average each face with its mirror image (flip test-time augmentation)')
@@ -419,7 +419,7 @@ function registerCompareBench(bench: Command): void {
         "ranfer against face-api.js's FaceExpressionNet and Human's emotion model on the FERPlus test set and its subsets",
       ),
   )
-    .option('--model <dir>', 'ranfer model folder', defaultModelDir())
+    .addOption(modelOption('ranfer model folder'))
     .option('--repeats <n>', 'timed batches of 64 per model (batch 1 runs 4x as many)', positiveInt, 5)
     .option('--out <file.md>', 'write the markdown table (docs/benchmarks.md)')
     .option(

@@ -1,7 +1,8 @@
 /** Defaults shared by the commands. */
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { defaultModelDir, modelDirs } from '../infer/model-dir.js';
+import { defaultModelDir, modelDirs, shippedModelDirs } from '../infer/model-dir.js';
+import { isShippedModel } from '../infer/shipped-models.js';
 import { defaultCacheDir } from '../lab/data/cache-dir.js';
 import { fraction, nonNegativeNumber } from './parse.js';
 
@@ -45,6 +46,24 @@ export function modelsOption(): Option {
       } catch (err) {
         throw new InvalidArgumentError((err as Error).message);
       }
+    });
+}
+
+/**
+ * --model for the commands that take one network (export, regions, report, most benchmarks): a folder, or
+ * `default`; the accuracy mode (`ensemble`, several networks) is refused with what to do instead.
+ */
+export function modelOption(what = 'model folder'): Option {
+  return new Option('--model <dir>', `${what} (or 'default')`)
+    .default(defaultModelDir())
+    .argParser((value: string) => {
+      if (!isShippedModel(value)) return value;
+      const dirs = shippedModelDirs(value);
+      if (dirs.length > 1)
+        throw new InvalidArgumentError(
+          `'${value}' is ${dirs.length} networks (${dirs.map((d) => path.basename(d)).join(', ')}); this command takes one model folder`,
+        );
+      return dirs[0];
     });
 }
 

@@ -1,7 +1,7 @@
 /** `ranfer export OUT.onnx`: a model as an ONNX graph for other inference engines. */
 import { type Command, Option } from 'commander';
-import { defaultModelDir } from '../infer/model-dir.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { modelOption } from './defaults.js';
 import { UsageError } from './errors.js';
 import { nonNegativeNumber } from './parse.js';
 import { SUMMARIES } from './summaries.js';
@@ -11,7 +11,7 @@ export function registerExportCommand(program: Command): void {
     .command('export')
     .description(SUMMARIES.export)
     .argument('<out>', 'output file (.onnx)')
-    .option('--model <dir>', 'model folder', defaultModelDir())
+    .addOption(modelOption())
     .addOption(new Option('--format <format>', 'output format').choices(['onnx']).default('onnx'))
     .option(
       '--prior-weight <w>',

@@ -1,7 +1,6 @@
 /** `ranfer regions`: draws a RAN model's regions over a FERPlus face (the picture in docs/regions.png). */
 import type { Command } from 'commander';
-import { defaultModelDir } from '../infer/model-dir.js';
-import { dataOptions } from './defaults.js';
+import { dataOptions, modelOption } from './defaults.js';
 import { SUMMARIES } from './summaries.js';
 
 export function registerRegionsCommand(program: Command): void {
@@ -9,7 +8,7 @@ export function registerRegionsCommand(program: Command): void {
     program
       .command('regions')
       .description(SUMMARIES.regions)
-      .option('--model <dir>', 'model folder whose regions are drawn', defaultModelDir()),
+      .addOption(modelOption('model folder whose regions are drawn')),
   )
     .option('--image <name>', 'test image to draw on', 'fer0032222.png')
     .option('--out <file>', 'output image (.png or .svg)', 'regions.png')

@@ -1,12 +1,11 @@
 /** `ranfer report`: a self-contained HTML report of a model on FERPlus. */
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { defaultModelDir } from '../infer/model-dir.js';
 import { predictionRecipe } from '../infer/recipe.js';
 import { SUBSETS } from '../lab/data/challenge.js';
 import type { Split } from '../lab/data/ferplus.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { dataOptions } from './defaults.js';
+import { dataOptions, modelOption } from './defaults.js';
 import { positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
 import { SUMMARIES } from './summaries.js';
@@ -25,7 +24,7 @@ interface ReportOpts {
 export function registerReportCommand(program: Command): void {
   dataOptions(program.command('report').description(SUMMARIES.report))
     .addOption(new Option('--split <split>', 'split to report on').choices(['test', 'valid']).default('test'))
-    .option('--model <dir>', 'model folder', defaultModelDir())
+    .addOption(modelOption())
     .requiredOption('--out <file.html>', 'where to write the report')
     .option('--examples <n>', 'right and wrong examples per set in the gallery', positiveInt, 4)
     .option('--tta', 'flip test-time augmentation')

@@ -60,6 +60,14 @@ describe('ranfer CLI mistakes', () => {
     );
   });
 
+  it('export --model ensemble: the accuracy mode is two networks, export takes one', async () => {
+    const r = await ranfer('export', path.join(os.tmpdir(), 'ranfer-never.onnx'), '--model', 'ensemble');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(
+      "error: option '--model <dir>' argument 'ensemble' is invalid. 'ensemble' is 2 networks (ferplus-ran, ferplus-ran-distilled); this command takes one model folder",
+    );
+  });
+
   it('predict --model naming a missing folder', async () => {
     const r = await ranfer('predict', '--model', '/nonexistent/model', path.join(PHOTOS, 'happy.jpg'));
     expectOneLine(r, /no model at \/nonexistent\/model/);
